@@ -1,0 +1,73 @@
+using System.Collections.Generic;
+using Infrar.Generators.Specs;
+
+namespace Infrar.Generators.Catalog;
+
+/// <summary>Everything Infrar knows about capabilities and providers, read from <c>catalog/</c>.</summary>
+/// <param name="Operations">The storage capability's operations, by id.</param>
+/// <param name="Providers">Each cloud provider's bindings, by provider id (<c>aws</c>, <c>azure</c>, <c>gcp</c>).</param>
+public sealed record InfrarCatalog(
+    IReadOnlyDictionary<string, OperationDefinition> Operations,
+    IReadOnlyDictionary<string, ProviderCatalog> Providers);
+
+/// <summary>An operation of a capability, the same on every provider.</summary>
+/// <param name="Id">The id the SDK's <c>[InfrarOperation]</c> attribute names.</param>
+/// <param name="Access">What it does to the resource: <c>read</c>, <c>write</c>, <c>delete</c>, <c>list</c> or <c>sign</c>.</param>
+/// <param name="Summary">One line saying what it does.</param>
+public sealed record OperationDefinition(string Id, string Access, string Summary);
+
+/// <summary>How one provider implements the capabilities.</summary>
+/// <param name="Id">The <c>InfrarProvider</c> value.</param>
+/// <param name="DisplayName">The provider's name as people say it.</param>
+/// <param name="Storage">How object storage maps onto the provider's SDK.</param>
+public sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding Storage);
+
+/// <summary>A NuGet package the generated code calls.</summary>
+/// <param name="Id">The package id.</param>
+/// <param name="Version">The version Infrar references.</param>
+/// <param name="Assembly">The assembly whose reference shows the package is there.</param>
+public sealed record PackageSpec(string Id, string Version, string? Assembly);
+
+/// <summary>Object storage on one provider.</summary>
+/// <param name="Service">The provider's storage service, as people say it.</param>
+/// <param name="Packages">The packages the generated code needs.</param>
+/// <param name="SupportClass">The name of the generated class holding the client and helpers.</param>
+/// <param name="Support">The members of that class: the client, created once per process, and helpers.</param>
+/// <param name="Errors">How the provider's errors map onto Infrar's exceptions.</param>
+/// <param name="Operations">Each operation's code, by operation id.</param>
+public sealed record StorageBinding(
+    string Service,
+    EquatableArray<PackageSpec> Packages,
+    string SupportClass,
+    string Support,
+    ErrorMapping Errors,
+    IReadOnlyDictionary<string, OperationTemplate> Operations);
+
+/// <summary>How a provider's exception becomes one of Infrar's.</summary>
+/// <param name="Catch">The provider's exception type.</param>
+/// <param name="Code">An expression over <c>e</c> giving the provider's error code.</param>
+/// <param name="Status">An expression over <c>e</c> giving the HTTP status as an <c>int</c>.</param>
+/// <param name="Rules">The mappings, first match wins; anything unmatched becomes a <c>StorageException</c>.</param>
+public sealed record ErrorMapping(string Catch, string Code, string Status, EquatableArray<ErrorRule> Rules);
+
+/// <summary>One error mapping: a provider error code or an HTTP status, and the Infrar exception it becomes.</summary>
+public sealed record ErrorRule(string? Code, int? Status, string Exception);
+
+/// <summary>One operation's code on one provider.</summary>
+/// <param name="Id">The operation id.</param>
+/// <param name="Permissions">The provider permissions the operation needs on its bucket.</param>
+/// <param name="DestinationPermissions">For copies between buckets, the permissions it needs on the destination bucket.</param>
+/// <param name="Code">The interceptor's body, in terms of the SDK method's parameter names and <c>bucket</c>.</param>
+/// <param name="Async">Whether the body awaits (emitted as an <c>async</c> method).</param>
+/// <param name="Wrap">Whether the body is wrapped in the provider's error mapping (iterators map their own errors).</param>
+/// <param name="ErrorKey">The parameter naming the object key reported in errors.</param>
+/// <param name="Limitations">What differs from the other providers, for diagnostics and docs.</param>
+public sealed record OperationTemplate(
+    string Id,
+    EquatableArray<string> Permissions,
+    EquatableArray<string> DestinationPermissions,
+    string Code,
+    bool Async,
+    bool Wrap,
+    string ErrorKey,
+    string? Limitations);

@@ -1,0 +1,78 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Infrar.Generators.Specs;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Infrar.Generators.Parsing;
+
+/// <summary>Finds calls on Infrar resources and turns each into a <see cref="CallSiteSpec"/>.</summary>
+internal static class CallSiteParser
+{
+    public const string OperationAttribute = "Infrar.Internal.InfrarOperationAttribute";
+
+    /// <summary>
+    /// The names of the SDK's rewritable methods: a cheap syntactic filter before any semantic work.
+    /// A test checks it against every method the SDK marks with <c>[InfrarOperation]</c>.
+    /// </summary>
+    public static readonly HashSet<string> MethodNames =
+    [
+        "UploadAsync", "UploadFileAsync", "DownloadAsync", "DownloadBytesAsync", "DownloadFileAsync",
+        "GetInfoAsync", "ExistsAsync", "ListAsync", "DeleteAsync", "CopyAsync", "CopyToAsync",
+        "GetDownloadUrlAsync", "GetUploadUrlAsync",
+    ];
+
+    private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
+        .AddMiscellaneousOptions(SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier);
+
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        node is InvocationExpressionSyntax invocation && CalledName(invocation) is { } name && MethodNames.Contains(name);
+
+    public static CallSiteSpec? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var invocation = (InvocationExpressionSyntax)context.Node;
+        if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation { TargetMethod: var method } operation
+            || OperationId(method) is not { } operationId
+            || method.IsStatic
+            || context.SemanticModel.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
+        {
+            return null;
+        }
+
+        var display = NameLocation(invocation).GetLineSpan();
+        var destination = operation.Arguments.FirstOrDefault(a => a.Parameter?.Type.Name == "Bucket" && a.Parameter.Type.ContainingNamespace.Name == "Infrar");
+        return new CallSiteSpec(
+            operationId,
+            new MethodSpec(
+                method.Name,
+                method.ContainingType.ToDisplayString(TypeFormat),
+                method.ReturnType.ToDisplayString(TypeFormat),
+                method.Parameters.Select(p => new ParameterSpec(p.Type.ToDisplayString(TypeFormat), p.Name)).ToEquatableArray()),
+            new CallLocationSpec(location.Version, location.Data, display.Path, display.StartLinePosition.Line + 1, display.StartLinePosition.Character + 1),
+            BucketTracer.Trace(operation.Instance, cancellationToken),
+            destination is null ? null : BucketTracer.Trace(destination.Value, cancellationToken));
+    }
+
+    /// <summary>The catalog operation a method performs, from its <c>[InfrarOperation]</c> attribute.</summary>
+    public static string? OperationId(IMethodSymbol method) =>
+        method.GetAttributes()
+            .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OperationAttribute)
+            ?.ConstructorArguments.FirstOrDefault().Value as string;
+
+    private static Location NameLocation(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    {
+        MemberAccessExpressionSyntax member => member.Name.GetLocation(),
+        MemberBindingExpressionSyntax binding => binding.Name.GetLocation(),
+        _ => invocation.GetLocation(),
+    };
+
+    private static string? CalledName(InvocationExpressionSyntax invocation) => invocation.Expression switch
+    {
+        MemberAccessExpressionSyntax member => member.Name.Identifier.ValueText,
+        MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+        _ => null,
+    };
+}

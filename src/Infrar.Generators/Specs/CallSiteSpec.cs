@@ -1,0 +1,36 @@
+namespace Infrar.Generators.Specs;
+
+/// <summary>One call on an Infrar resource, as the emitters need it: strings and numbers only, so it caches.</summary>
+/// <param name="OperationId">The catalog operation the called method performs.</param>
+/// <param name="Method">The called method's signature.</param>
+/// <param name="Location">Where the call is, in the form the compiler needs and the form people read.</param>
+/// <param name="Bucket">The logical name of the bucket the call is made on, when it can be traced to its declaration.</param>
+/// <param name="DestinationBucket">For copies between buckets, the logical name of the destination bucket, when traced.</param>
+public sealed record CallSiteSpec(
+    string OperationId,
+    MethodSpec Method,
+    CallLocationSpec Location,
+    string? Bucket,
+    string? DestinationBucket);
+
+/// <summary>The signature an interceptor must repeat.</summary>
+/// <param name="Name">The method's name.</param>
+/// <param name="ReceiverType">The fully qualified type the method is declared on.</param>
+/// <param name="ReturnType">The fully qualified return type.</param>
+/// <param name="Parameters">The parameters after the receiver.</param>
+public sealed record MethodSpec(string Name, string ReceiverType, string ReturnType, EquatableArray<ParameterSpec> Parameters);
+
+/// <summary>One parameter of an intercepted method.</summary>
+public sealed record ParameterSpec(string Type, string Name);
+
+/// <summary>A call's location.</summary>
+/// <param name="Version">The interceptable location's encoding version.</param>
+/// <param name="Data">The interceptable location's opaque data.</param>
+/// <param name="FilePath">The source file, as the compilation names it.</param>
+/// <param name="Line">The 1-based line.</param>
+/// <param name="Column">The 1-based column.</param>
+public sealed record CallLocationSpec(int Version, string Data, string FilePath, int Line, int Column)
+{
+    /// <summary>The location as people read it: <c>Program.cs(12,20)</c>.</summary>
+    public string Display => $"{System.IO.Path.GetFileName(FilePath)}({Line},{Column})";
+}

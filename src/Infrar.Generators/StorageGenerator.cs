@@ -1,0 +1,108 @@
+using System;
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using Infrar.Generators.Catalog;
+using Infrar.Generators.Diagnostics;
+using Infrar.Generators.Emit;
+using Infrar.Generators.Parsing;
+using Infrar.Generators.Specs;
+using Microsoft.CodeAnalysis;
+
+namespace Infrar.Generators;
+
+/// <summary>
+/// Rewrites every call on an Infrar bucket into a direct call on the selected provider's SDK
+/// (MSBuild property <c>InfrarProvider</c>). With <c>local</c>, the default, nothing is rewritten.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class StorageGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline's steps, for incremental-caching tests.</summary>
+    public static class Steps
+    {
+        public const string Provider = nameof(Provider);
+        public const string CallSites = nameof(CallSites);
+        public const string CollectedCallSites = nameof(CollectedCallSites);
+        public const string ReferencedAssemblies = nameof(ReferencedAssemblies);
+    }
+
+    public const string LocalProvider = "local";
+
+    private readonly InfrarCatalog? _catalog;
+
+    /// <summary>Creates the generator over the catalog compiled into it.</summary>
+    public StorageGenerator()
+    {
+    }
+
+    /// <summary>Creates the generator over another catalog (tests).</summary>
+    public StorageGenerator(InfrarCatalog catalog) => _catalog = catalog;
+
+    private InfrarCatalog Catalog => _catalog ?? CatalogLoader.Default;
+
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var provider = context.AnalyzerConfigOptionsProvider
+            .Select((options, _) => options.GlobalOptions.TryGetValue("build_property.InfrarProvider", out var value) && !string.IsNullOrWhiteSpace(value)
+                ? value.Trim().ToLowerInvariant()
+                : LocalProvider)
+            .WithTrackingName(Steps.Provider);
+
+        var calls = context.SyntaxProvider
+            .CreateSyntaxProvider(CallSiteParser.IsCandidate, CallSiteParser.Parse)
+            .Where(call => call is not null)
+            .Select((call, _) => call!)
+            .WithTrackingName(Steps.CallSites)
+            .Collect()
+            .Select((all, _) => all.ToEquatableArray())
+            .WithTrackingName(Steps.CollectedCallSites);
+
+        var packageAssemblies = new HashSet<string>(Catalog.Providers.Values
+            .SelectMany(p => p.Storage.Packages)
+            .Select(p => p.Assembly)
+            .OfType<string>());
+        var referenced = context.CompilationProvider
+            .Select((compilation, _) => compilation.ReferencedAssemblyNames
+                .Select(a => a.Name)
+                .Where(packageAssemblies.Contains)
+                .OrderBy(n => n, StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(Steps.ReferencedAssemblies);
+
+        context.RegisterSourceOutput(provider.Combine(calls).Combine(referenced), (output, input) =>
+        {
+            var ((providerId, callSites), assemblies) = input;
+            Emit(output, providerId, callSites, assemblies);
+        });
+    }
+
+    private void Emit(SourceProductionContext output, string providerId, EquatableArray<CallSiteSpec> callSites, EquatableArray<string> assemblies)
+    {
+        if (providerId == LocalProvider)
+        {
+            return;
+        }
+
+        if (!Catalog.Providers.TryGetValue(providerId, out var provider))
+        {
+            var valid = string.Join(", ", new[] { LocalProvider }.Concat(Catalog.Providers.Keys.OrderBy(k => k, StringComparer.Ordinal)));
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnknownProvider, Location.None, providerId, valid));
+            return;
+        }
+
+        if (callSites.Count == 0)
+        {
+            return;
+        }
+
+        var missing = provider.Storage.Packages.FirstOrDefault(p => p.Assembly is not null && !assemblies.Items.Contains(p.Assembly));
+        if (missing is not null)
+        {
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingProviderPackage, Location.None, provider.Id, provider.Storage.Service, missing.Id, missing.Version));
+            return;
+        }
+
+        output.AddSource(StorageInterceptorEmitter.HintName(provider), StorageInterceptorEmitter.Emit(provider, callSites.Items));
+    }
+}

@@ -70,7 +70,7 @@ public static class CatalogLoader
                 Required(errors.Catch, path, "storage.errors.catch"),
                 Required(errors.Code, path, "storage.errors.code"),
                 Required(errors.Status, path, "storage.errors.status"),
-                errors.Map.Select(r => new ErrorRule(r.Code, r.Status, Required(r.Exception, path, "storage.errors.map[].exception"))).ToEquatableArray()),
+                errors.Map.Select(r => new ErrorRule(r.Code, r.Status, r.When, Required(r.Exception, path, "storage.errors.map[].exception"))).ToEquatableArray()),
             storage.Operations.ToDictionary(
                 pair => pair.Key,
                 pair => new OperationTemplate(
@@ -181,6 +181,8 @@ public static class CatalogLoader
         public string? Code { get; set; }
 
         public int? Status { get; set; }
+
+        public string? When { get; set; }
 
         public string? Exception { get; set; }
     }

@@ -50,8 +50,8 @@ public sealed record StorageBinding(
 /// <param name="Rules">The mappings, first match wins; anything unmatched becomes a <c>StorageException</c>.</param>
 public sealed record ErrorMapping(string Catch, string Code, string Status, EquatableArray<ErrorRule> Rules);
 
-/// <summary>One error mapping: a provider error code or an HTTP status, and the Infrar exception it becomes.</summary>
-public sealed record ErrorRule(string? Code, int? Status, string Exception);
+/// <summary>One error mapping: a provider error code or an HTTP status, an optional guard over <c>e</c>, and the Infrar exception it becomes.</summary>
+public sealed record ErrorRule(string? Code, int? Status, string? When, string Exception);
 
 /// <summary>One operation's code on one provider.</summary>
 /// <param name="Id">The operation id.</param>

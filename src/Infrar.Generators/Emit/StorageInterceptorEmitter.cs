@@ -133,6 +133,11 @@ internal static class StorageInterceptorEmitter
         foreach (var rule in errors.Rules)
         {
             var pattern = rule.Code is not null ? $"(\"{rule.Code}\", _)" : $"(_, {rule.Status!.Value.ToString(CultureInfo.InvariantCulture)})";
+            if (rule.When is not null)
+            {
+                pattern += " when " + rule.When;
+            }
+
             writer.WriteLine($"{pattern} => new global::Infrar.{rule.Exception}Exception(\"{provider.Id}\", bucket.PhysicalName, key, {errors.Code}, e),");
         }
 

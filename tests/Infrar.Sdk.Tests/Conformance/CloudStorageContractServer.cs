@@ -1,0 +1,463 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Net;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Infrar.Sdk.Tests.Conformance;
+
+/// <summary>
+/// An in-process Cloud Storage that answers the JSON API (storage/v1) requests Infrar's gcp code makes, in the
+/// documented request and response shapes, over real HTTP on 127.0.0.1. No Cloud Storage emulator can run here,
+/// so this stands in: a request that departs from the documented shape is refused with 400 and recorded in
+/// <see cref="Violations"/>, so the suite fails on it.
+/// </summary>
+/// <remarks>
+/// Documented behaviour it enforces: object names percent-encoded as one path segment; uploads with
+/// <c>uploadType=multipart</c> as <c>multipart/related</c> (JSON resource, then media); <c>ifGenerationMatch=0</c>
+/// answered 412 <c>conditionNotMet</c>; downloads with <c>alt=media</c>; list pages joined by <c>nextPageToken</c>
+/// (pages of <see cref="PageSize"/> so paging is exercised); copies by <c>rewriteTo</c> that need a second call with
+/// the <c>rewriteToken</c>; errors as <c>{"error":{"code","message","errors":[{"reason"}]}}</c>; V4 signed URLs
+/// (GOOG4-RSA-SHA256) checked against the service account's public key and their expiry.
+/// </remarks>
+public sealed class CloudStorageContractServer : IAsyncDisposable
+{
+    public const int PageSize = 3;
+
+    private readonly HttpListener _listener = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, StoredObject>> _buckets = new();
+    private readonly RSA _signerKey;
+    private readonly string _signerEmail;
+    private readonly Task _loop;
+    private long _generation = 1_700_000_000_000_000;
+
+    public CloudStorageContractServer(int port, RSA signerKey, string signerEmail, IEnumerable<string> buckets)
+    {
+        Port = port;
+        _signerKey = signerKey;
+        _signerEmail = signerEmail;
+        foreach (var bucket in buckets)
+        {
+            _buckets[bucket] = new ConcurrentDictionary<string, StoredObject>();
+        }
+
+        _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+        _listener.Start();
+        _loop = Task.Run(AcceptLoopAsync);
+    }
+
+    public int Port { get; }
+
+    /// <summary>Requests that did not match the documented API.</summary>
+    public ConcurrentQueue<string> Violations { get; } = new();
+
+    public async ValueTask DisposeAsync()
+    {
+        _listener.Stop();
+        _listener.Close();
+        try
+        {
+            await _loop;
+        }
+        catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
+        {
+        }
+    }
+
+    private async Task AcceptLoopAsync()
+    {
+        while (_listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await _listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => HandleAsync(context));
+        }
+    }
+
+    private async Task HandleAsync(HttpListenerContext context)
+    {
+        var response = context.Response;
+        try
+        {
+            var request = context.Request;
+            var raw = request.RawUrl ?? "/";
+            var queryAt = raw.IndexOf('?');
+            var rawPath = queryAt < 0 ? raw : raw[..queryAt];
+            var rawQuery = queryAt < 0 ? "" : raw[(queryAt + 1)..];
+            var query = ParseQuery(rawQuery);
+            var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
+            var body = await ReadBodyAsync(request);
+
+            var (status, contentType, payload) = Route(request.HttpMethod, rawPath, segments, query, request.Headers, body);
+            response.StatusCode = status;
+            if (payload.Length > 0)
+            {
+                response.ContentType = contentType;
+                response.ContentLength64 = payload.Length;
+                await response.OutputStream.WriteAsync(payload);
+            }
+        }
+        catch (Exception e)
+        {
+            Violations.Enqueue("server failed: " + e);
+            response.StatusCode = 500;
+        }
+        finally
+        {
+            response.Close();
+        }
+    }
+
+    private (int Status, string ContentType, byte[] Body) Route(string method, string rawPath, string[] s, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body)
+    {
+        if (query.ContainsKey("X-Goog-Signature"))
+        {
+            return Signed(method, rawPath, s, query, headers, body);
+        }
+
+        if (headers["Authorization"] is { } authorization && !authorization.StartsWith("Bearer ", StringComparison.Ordinal))
+        {
+            return Violation($"Authorization must be a Bearer token, was '{authorization.Split(' ')[0]}'");
+        }
+
+        return (method, s) switch
+        {
+            ("POST", ["upload", "storage", "v1", "b", var bucket, "o"]) => Upload(bucket, query, headers, body),
+            ("GET", ["download", "storage", "v1", "b", var bucket, "o", var name]) => Download(bucket, name, query),
+            ("GET", ["storage", "v1", "b", var bucket, "o"]) => List(bucket, query),
+            ("GET", ["storage", "v1", "b", var bucket, "o", var name]) => query.GetValueOrDefault("alt") == "media" ? Download(bucket, name, query) : Get(bucket, name),
+            ("DELETE", ["storage", "v1", "b", var bucket, "o", var name]) => Delete(bucket, name),
+            ("POST", ["storage", "v1", "b", var sb, "o", var so, "rewriteTo", "b", var db, "o", var dn]) => Rewrite(sb, so, db, dn, query),
+            _ => Violation($"{method} {rawPath} is not a Cloud Storage JSON API endpoint (object names must be percent-encoded as one path segment)"),
+        };
+    }
+
+    private (int, string, byte[]) Upload(string bucket, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body)
+    {
+        if (query.GetValueOrDefault("uploadType") != "multipart")
+        {
+            return Violation($"uploadType must be multipart for a one-request upload with metadata, was '{query.GetValueOrDefault("uploadType")}'");
+        }
+
+        var contentType = headers["Content-Type"] ?? "";
+        var boundary = contentType.Split(';').Select(p => p.Trim()).FirstOrDefault(p => p.StartsWith("boundary=", StringComparison.Ordinal))?["boundary=".Length..].Trim('"');
+        if (!contentType.StartsWith("multipart/related", StringComparison.Ordinal) || string.IsNullOrEmpty(boundary))
+        {
+            return Violation($"a multipart upload must be multipart/related with a boundary, was '{contentType}'");
+        }
+
+        var parts = MultipartParts(body, boundary);
+        if (parts.Count != 2)
+        {
+            return Violation($"a multipart upload has exactly two parts (resource, media), had {parts.Count}");
+        }
+
+        if (!parts[0].ContentType.StartsWith("application/json", StringComparison.Ordinal))
+        {
+            return Violation($"the first part must be the JSON object resource, was '{parts[0].ContentType}'");
+        }
+
+        var resource = JsonNode.Parse(parts[0].Content)!.AsObject();
+        var name = resource["name"]?.GetValue<string>();
+        if (string.IsNullOrEmpty(name))
+        {
+            return Violation("the object resource must have a name");
+        }
+
+        if (!_buckets.TryGetValue(bucket, out var objects))
+        {
+            return BucketMissing();
+        }
+
+        var metadata = resource["metadata"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) ?? [];
+        var stored = new StoredObject(parts[1].Content, resource["contentType"]?.GetValue<string>() ?? parts[1].ContentType, metadata, Interlocked.Increment(ref _generation), DateTimeOffset.UtcNow);
+        if (query.TryGetValue("ifGenerationMatch", out var match))
+        {
+            if (match != "0")
+            {
+                return Violation($"Infrar only sends ifGenerationMatch=0, got {match}");
+            }
+
+            if (!objects.TryAdd(name, stored))
+            {
+                return Error(412, "conditionNotMet", "At least one of the pre-conditions you specified did not hold.");
+            }
+        }
+        else
+        {
+            objects[name] = stored;
+        }
+
+        return Json(Resource(bucket, name, stored));
+    }
+
+    private (int, string, byte[]) Download(string bucket, string name, Dictionary<string, string> query)
+    {
+        if (query.GetValueOrDefault("alt") != "media")
+        {
+            return Violation("a download must ask for alt=media");
+        }
+
+        return Find(bucket, name, out var stored) is { } missing ? missing : (200, stored!.ContentType, stored.Content);
+    }
+
+    private (int, string, byte[]) Get(string bucket, string name) =>
+        Find(bucket, name, out var stored) is { } missing ? missing : Json(Resource(bucket, name, stored!));
+
+    private (int, string, byte[]) Delete(string bucket, string name)
+    {
+        if (Find(bucket, name, out _) is { } missing)
+        {
+            return missing;
+        }
+
+        _buckets[bucket].TryRemove(name, out _);
+        return (204, "", []);
+    }
+
+    private (int, string, byte[]) List(string bucket, Dictionary<string, string> query)
+    {
+        if (!_buckets.TryGetValue(bucket, out var objects))
+        {
+            return BucketMissing();
+        }
+
+        var prefix = query.GetValueOrDefault("prefix") ?? "";
+        var delimiter = query.GetValueOrDefault("delimiter");
+        var after = query.TryGetValue("pageToken", out var token) ? Encoding.UTF8.GetString(Convert.FromBase64String(token)) : null;
+        var names = objects.Keys.Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal);
+
+        // Entries are objects or, with a delimiter, the prefixes that group them; a page holds PageSize entries.
+        var entries = new List<(string Key, bool IsPrefix)>();
+        foreach (var name in names)
+        {
+            var at = delimiter is null ? -1 : name.IndexOf(delimiter, prefix.Length, StringComparison.Ordinal);
+            var entry = at < 0 ? (name, false) : (name[..(at + delimiter!.Length)], true);
+            if (entries.Count == 0 || entries[^1] != entry)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        var page = entries.Where(e => after is null || string.CompareOrdinal(e.Key, after) > 0).Take(PageSize + 1).ToList();
+        var result = new JsonObject { ["kind"] = "storage#objects" };
+        var shown = page.Take(PageSize).ToList();
+        var items = shown.Where(e => !e.IsPrefix).Select(e => (JsonNode)Resource(bucket, e.Key, objects[e.Key])).ToArray();
+        var prefixes = shown.Where(e => e.IsPrefix).Select(e => (JsonNode)JsonValue.Create(e.Key)).ToArray();
+        if (items.Length > 0)
+        {
+            result["items"] = new JsonArray(items);
+        }
+
+        if (prefixes.Length > 0)
+        {
+            result["prefixes"] = new JsonArray(prefixes);
+        }
+
+        if (page.Count > PageSize)
+        {
+            result["nextPageToken"] = Convert.ToBase64String(Encoding.UTF8.GetBytes(shown[^1].Key));
+        }
+
+        return Json(result);
+    }
+
+    private (int, string, byte[]) Rewrite(string sourceBucket, string sourceName, string destinationBucket, string destinationName, Dictionary<string, string> query)
+    {
+        if (Find(sourceBucket, sourceName, out var stored) is { } missing)
+        {
+            return missing;
+        }
+
+        if (!_buckets.TryGetValue(destinationBucket, out var destination))
+        {
+            return BucketMissing();
+        }
+
+        // The first call answers "not done yet", as large or cross-location rewrites do: the client must call again.
+        if (!query.TryGetValue("rewriteToken", out var token))
+        {
+            return Json(new JsonObject { ["kind"] = "storage#rewriteResponse", ["done"] = false, ["rewriteToken"] = "continue-" + sourceName, ["totalBytesRewritten"] = "0", ["objectSize"] = stored!.Content.Length.ToString(CultureInfo.InvariantCulture) });
+        }
+
+        if (token != "continue-" + sourceName)
+        {
+            return Violation($"the rewriteToken must be the one the previous call returned, was '{token}'");
+        }
+
+        var copy = stored! with { Generation = Interlocked.Increment(ref _generation), Updated = DateTimeOffset.UtcNow };
+        destination[destinationName] = copy;
+        return Json(new JsonObject { ["kind"] = "storage#rewriteResponse", ["done"] = true, ["resource"] = Resource(destinationBucket, destinationName, copy) });
+    }
+
+    private (int, string, byte[]) Signed(string method, string rawPath, string[] segments, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body)
+    {
+        if (segments.Length < 2)
+        {
+            return Violation("a signed URL names /bucket/object");
+        }
+
+        var credential = query.GetValueOrDefault("X-Goog-Credential") ?? "";
+        var date = query.GetValueOrDefault("X-Goog-Date") ?? "";
+        if (query.GetValueOrDefault("X-Goog-Algorithm") != "GOOG4-RSA-SHA256"
+            || query.GetValueOrDefault("X-Goog-SignedHeaders") != "host"
+            || !credential.StartsWith(_signerEmail + "/" + date[..Math.Min(8, date.Length)] + "/auto/storage/goog4_request", StringComparison.Ordinal)
+            || !long.TryParse(query.GetValueOrDefault("X-Goog-Expires"), out var expires)
+            || !DateTime.TryParseExact(date, "yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var signedAt))
+        {
+            return Violation("a V4 signed URL needs X-Goog-Algorithm=GOOG4-RSA-SHA256, X-Goog-Credential=<email>/<date>/auto/storage/goog4_request, X-Goog-Date, X-Goog-Expires and X-Goog-SignedHeaders=host");
+        }
+
+        if (DateTime.UtcNow > signedAt.AddSeconds(expires))
+        {
+            return XmlError(400, "ExpiredToken", "Invalid argument.");
+        }
+
+        var canonicalQuery = string.Join("&", query
+            .Where(p => p.Key != "X-Goog-Signature")
+            .OrderBy(p => p.Key, StringComparer.Ordinal)
+            .Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
+        var canonicalRequest = $"{method}\n{rawPath}\n{canonicalQuery}\nhost:{headers["Host"]}\n\nhost\nUNSIGNED-PAYLOAD";
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
+        var stringToSign = $"GOOG4-RSA-SHA256\n{date}\n{credential[(_signerEmail.Length + 1)..]}\n{hash}";
+        var signature = Convert.FromHexString(query["X-Goog-Signature"]);
+        if (!_signerKey.VerifyData(Encoding.UTF8.GetBytes(stringToSign), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+        {
+            return XmlError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
+        }
+
+        var bucket = segments[0];
+        var name = string.Join("/", segments[1..]);
+        switch (method)
+        {
+            case "GET":
+                return Find(bucket, name, out var stored) is { } missing ? missing : (200, stored!.ContentType, stored.Content);
+            case "PUT" when _buckets.TryGetValue(bucket, out var objects):
+                objects[name] = new StoredObject(body, headers["Content-Type"] ?? "application/octet-stream", [], Interlocked.Increment(ref _generation), DateTimeOffset.UtcNow);
+                return (200, "", []);
+            case "PUT":
+                return BucketMissing();
+            default:
+                return Violation($"a signed URL is for GET or PUT here, not {method}");
+        }
+    }
+
+    private (int, string, byte[])? Find(string bucket, string name, out StoredObject? stored)
+    {
+        stored = null;
+        if (!_buckets.TryGetValue(bucket, out var objects))
+        {
+            return BucketMissing();
+        }
+
+        return objects.TryGetValue(name, out stored) ? null : Error(404, "notFound", $"No such object: {bucket}/{name}");
+    }
+
+    private static JsonObject Resource(string bucket, string name, StoredObject stored)
+    {
+        var resource = new JsonObject
+        {
+            ["kind"] = "storage#object",
+            ["id"] = $"{bucket}/{name}/{stored.Generation}",
+            ["name"] = name,
+            ["bucket"] = bucket,
+            ["generation"] = stored.Generation.ToString(CultureInfo.InvariantCulture),
+            ["metageneration"] = "1",
+            ["contentType"] = stored.ContentType,
+            ["size"] = stored.Content.Length.ToString(CultureInfo.InvariantCulture),
+            ["md5Hash"] = Convert.ToBase64String(MD5.HashData(stored.Content)),
+            ["etag"] = Convert.ToBase64String(BitConverter.GetBytes(stored.Generation)),
+            ["timeCreated"] = stored.Updated.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+            ["updated"] = stored.Updated.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
+        };
+        if (stored.Metadata.Count > 0)
+        {
+            resource["metadata"] = new JsonObject(stored.Metadata.Select(p => KeyValuePair.Create(p.Key, (JsonNode?)JsonValue.Create(p.Value))));
+        }
+
+        return resource;
+    }
+
+    private (int, string, byte[]) Violation(string what)
+    {
+        Violations.Enqueue(what);
+        return Error(400, "invalid", "Request does not follow the Cloud Storage JSON API: " + what);
+    }
+
+    private static (int, string, byte[]) BucketMissing() => Error(404, "notFound", "The specified bucket does not exist.");
+
+    private static (int, string, byte[]) Error(int code, string reason, string message) => Json(new JsonObject
+    {
+        ["error"] = new JsonObject
+        {
+            ["code"] = code,
+            ["message"] = message,
+            ["errors"] = new JsonArray(new JsonObject { ["message"] = message, ["domain"] = "global", ["reason"] = reason }),
+        },
+    }, code);
+
+    private static (int, string, byte[]) XmlError(int code, string error, string message) =>
+        (code, "application/xml; charset=UTF-8", Encoding.UTF8.GetBytes($"<?xml version='1.0' encoding='UTF-8'?><Error><Code>{error}</Code><Message>{message}</Message></Error>"));
+
+    private static (int, string, byte[]) Json(JsonNode node, int status = 200) =>
+        (status, "application/json; charset=UTF-8", Encoding.UTF8.GetBytes(node.ToJsonString()));
+
+    private static Dictionary<string, string> ParseQuery(string rawQuery) =>
+        rawQuery.Split('&', StringSplitOptions.RemoveEmptyEntries)
+            .Select(p => p.Split('=', 2))
+            .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
+
+    private static async Task<byte[]> ReadBodyAsync(HttpListenerRequest request)
+    {
+        using var buffer = new MemoryStream();
+        await request.InputStream.CopyToAsync(buffer);
+        return buffer.ToArray();
+    }
+
+    private static List<(string ContentType, byte[] Content)> MultipartParts(byte[] body, string boundary)
+    {
+        var delimiter = Encoding.ASCII.GetBytes("--" + boundary);
+        var parts = new List<(string, byte[])>();
+        var at = IndexOf(body, delimiter, 0);
+        while (at >= 0)
+        {
+            var start = at + delimiter.Length;
+            if (start + 1 < body.Length && body[start] == '-' && body[start + 1] == '-')
+            {
+                break;
+            }
+
+            var next = IndexOf(body, delimiter, start);
+            if (next < 0)
+            {
+                break;
+            }
+
+            var part = body.AsSpan(start, next - start).ToArray();
+            var headerEnd = IndexOf(part, "\r\n\r\n"u8.ToArray(), 0);
+            var headerText = Encoding.ASCII.GetString(part, 0, Math.Max(0, headerEnd));
+            var contentType = headerText.Split("\r\n").FirstOrDefault(h => h.StartsWith("Content-Type:", StringComparison.OrdinalIgnoreCase))?["Content-Type:".Length..].Trim() ?? "";
+            var contentStart = headerEnd + 4;
+            var contentLength = part.Length - contentStart - 2; // the CRLF before the next delimiter
+            parts.Add((contentType, part.AsSpan(contentStart, Math.Max(0, contentLength)).ToArray()));
+            at = next;
+        }
+
+        return parts;
+    }
+
+    private static int IndexOf(byte[] haystack, byte[] needle, int from) =>
+        haystack.AsSpan(from).IndexOf(needle) is var i and >= 0 ? from + i : -1;
+
+    private sealed record StoredObject(byte[] Content, string ContentType, Dictionary<string, string> Metadata, long Generation, DateTimeOffset Updated);
+}

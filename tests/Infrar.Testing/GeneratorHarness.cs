@@ -1,0 +1,94 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Infrar.Generators;
+using Infrar.Generators.Catalog;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Diagnostics;
+
+namespace Infrar.Testing;
+
+/// <summary>Compiles C# in memory with Infrar's generator, as <c>dotnet build -p:InfrarProvider=…</c> would.</summary>
+public static class GeneratorHarness
+{
+    /// <summary>Every assembly this test process can load: the framework, the SDK and each provider's SDK.</summary>
+    public static readonly ImmutableArray<MetadataReference> References = [.. ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES")!)
+        .Split(Path.PathSeparator)
+        .Where(path => path.EndsWith(".dll", StringComparison.OrdinalIgnoreCase))
+        .Select(path => MetadataReference.CreateFromFile(path))];
+
+    /// <summary>Parse options with interceptors enabled for the generated namespace, as Infrar.Sdk.props sets them.</summary>
+    public static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default
+        .WithLanguageVersion(LanguageVersion.Preview)
+        .WithFeatures([new("InterceptorsNamespaces", "Infrar.Generated")]);
+
+    public static CSharpCompilation CreateCompilation(IEnumerable<(string Path, string Text)> sources, string assemblyName = "Subject") =>
+        CSharpCompilation.Create(
+            assemblyName,
+            sources.Select(s => CSharpSyntaxTree.ParseText(s.Text, ParseOptions, s.Path)),
+            References,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable, deterministic: true)
+                // As the .NET SDK does: reference unification across framework versions is expected.
+                .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
+
+    public static CSharpGeneratorDriver CreateDriver(string provider, InfrarCatalog? catalog = null, bool trackSteps = false) =>
+        CSharpGeneratorDriver.Create(
+            [(catalog is null ? new StorageGenerator() : new StorageGenerator(catalog)).AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            optionsProvider: new ProviderOptions(provider),
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
+
+    /// <summary>Runs the generator for <paramref name="provider"/> and returns the compilation with its output.</summary>
+    public static GeneratorResult Run(string provider, IEnumerable<(string Path, string Text)> sources, InfrarCatalog? catalog = null, string assemblyName = "Subject")
+    {
+        var compilation = CreateCompilation(sources, assemblyName);
+        var driver = CreateDriver(provider, catalog).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        return new GeneratorResult(output, generatorDiagnostics, driver.GetRunResult());
+    }
+
+    /// <summary>Emits a compilation and loads it, failing with every diagnostic if it does not compile cleanly.</summary>
+    public static Assembly EmitAndLoad(Compilation compilation)
+    {
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        var problems = emitted.Diagnostics.Where(d => d.Severity >= DiagnosticSeverity.Warning).ToList();
+        if (!emitted.Success || problems.Count > 0)
+        {
+            throw new InvalidOperationException($"{compilation.AssemblyName} does not compile cleanly:\n{string.Join("\n", problems)}");
+        }
+
+        return System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(image.ToArray()));
+    }
+
+    private sealed class ProviderOptions(string provider) : AnalyzerConfigOptionsProvider
+    {
+        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(provider);
+
+        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+        private sealed class Options(string? provider) : AnalyzerConfigOptions
+        {
+            public static readonly Options Empty = new(null);
+
+            public override bool TryGetValue(string key, out string value)
+            {
+                value = provider ?? "";
+                return provider is not null && key == "build_property.InfrarProvider";
+            }
+        }
+    }
+}
+
+/// <summary>What a generator run produced.</summary>
+public sealed record GeneratorResult(Compilation Compilation, ImmutableArray<Diagnostic> GeneratorDiagnostics, GeneratorDriverRunResult RunResult)
+{
+    /// <summary>The generated files by hint name.</summary>
+    public IReadOnlyDictionary<string, string> GeneratedSources => RunResult.Results
+        .SelectMany(r => r.GeneratedSources)
+        .ToDictionary(s => s.HintName, s => s.SourceText.ToString());
+
+    /// <summary>Warnings and errors anywhere in the compilation, the generator's own included.</summary>
+    public IReadOnlyList<Diagnostic> Problems => [.. GeneratorDiagnostics.Concat(Compilation.GetDiagnostics()).Where(d => d.Severity >= DiagnosticSeverity.Warning)];
+}

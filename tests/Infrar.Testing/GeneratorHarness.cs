@@ -57,7 +57,10 @@ public static class GeneratorHarness
             throw new InvalidOperationException($"{compilation.AssemblyName} does not compile cleanly:\n{string.Join("\n", problems)}");
         }
 
-        return System.Runtime.Loader.AssemblyLoadContext.Default.LoadFromStream(new MemoryStream(image.ToArray()));
+        // Its own context, so that several compilations of one name can load; their dependencies (the SDK, the
+        // provider SDKs, xunit) still resolve from the default context, so types and exceptions are shared.
+        var context = new System.Runtime.Loader.AssemblyLoadContext($"{compilation.AssemblyName}-{Guid.NewGuid():N}");
+        return context.LoadFromStream(new MemoryStream(image.ToArray()));
     }
 
     private sealed class ProviderOptions(string provider) : AnalyzerConfigOptionsProvider

@@ -49,10 +49,8 @@ public sealed class ConformanceFixture : IAsyncLifetime
         Environment.SetEnvironmentVariable("INFRAR_BUCKET_ARCHIVE", ArchiveBucket);
 
         // local: the buckets are folders, as applying the local infrastructure creates them.
-        var localRoot = Path.Combine(_root.FullName, "local");
-        Directory.CreateDirectory(Path.Combine(localRoot, MediaBucket));
-        Directory.CreateDirectory(Path.Combine(localRoot, ArchiveBucket));
-        Environment.SetEnvironmentVariable("INFRAR_LOCAL_ROOT", localRoot);
+        Directory.CreateDirectory(Path.Combine(TestEnvironment.LocalRoot, MediaBucket));
+        Directory.CreateDirectory(Path.Combine(TestEnvironment.LocalRoot, ArchiveBucket));
 
         await Task.WhenAll(StartS3Async(), StartAzureAsync());
         StartCloudStorage();

@@ -1,0 +1,98 @@
+using Infrar.Testing;
+using Xunit;
+
+namespace Infrar.Generators.Tests;
+
+/// <summary>What the generator writes for each provider, and that it compiles as cleanly as hand-written code.</summary>
+public sealed class GeneratedCodeTests
+{
+    public static TheoryData<string> Clouds => ["aws", "azure", "gcp"];
+
+    [Theory]
+    [MemberData(nameof(Clouds))]
+    public void The_generated_interceptors_match_their_snapshot(string provider)
+    {
+        var result = GeneratorHarness.Run(provider, [("PhotoLibrary.cs", Sources.EveryOperation)]);
+
+        var (name, text) = Assert.Single(result.GeneratedSources);
+        Snapshot.Match(text, $"{provider}.g.cs");
+        Assert.Equal($"Infrar.Storage.{char.ToUpperInvariant(provider[0])}{provider[1..]}.g.cs", name);
+    }
+
+    [Theory]
+    [MemberData(nameof(Clouds))]
+    public void Every_operation_compiles_with_no_warning(string provider)
+    {
+        var result = GeneratorHarness.Run(provider, [("PhotoLibrary.cs", Sources.EveryOperation)]);
+
+        Assert.Empty(result.Problems);
+        GeneratorHarness.EmitAndLoad(result.Compilation);
+    }
+
+    [Theory]
+    [InlineData("aws", "global::Amazon.S3.AmazonS3Client", "Client.PutObjectAsync(")]
+    [InlineData("azure", "global::Azure.Storage.Blobs.BlobServiceClient", ".GetBlobClient(key)")]
+    [InlineData("gcp", "upload/storage/v1/b/", "download/")]
+    public void Every_call_site_is_rewritten_into_the_providers_own_client(string provider, string client, string call)
+    {
+        var result = GeneratorHarness.Run(provider, [("PhotoLibrary.cs", Sources.EveryOperation)]);
+
+        var text = result.GeneratedSources.Values.Single();
+        Assert.Contains(client, text, StringComparison.Ordinal);
+        Assert.Contains(call, text, StringComparison.Ordinal);
+        Assert.Equal(14, text.Split("[global::System.Runtime.CompilerServices.InterceptsLocation(").Length - 1);
+        Assert.Contains("// PhotoLibrary.cs(20,22)", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_local_provider_rewrites_nothing()
+    {
+        var result = GeneratorHarness.Run("local", [("PhotoLibrary.cs", Sources.EveryOperation)]);
+
+        Assert.Empty(result.GeneratedSources);
+        Assert.Empty(result.Problems);
+    }
+
+    [Fact]
+    public void An_unknown_provider_is_reported_with_the_valid_values()
+    {
+        var result = GeneratorHarness.Run("oracle", [("PhotoLibrary.cs", Sources.EveryOperation)]);
+
+        var error = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("INFRAR0001", error.Id);
+        Assert.Equal("InfrarProvider 'oracle' is not supported; valid values are: local, aws, azure, gcp", error.GetMessage());
+    }
+
+    [Fact]
+    public void A_missing_provider_package_is_reported_instead_of_uncompilable_code()
+    {
+        var compilation = GeneratorHarness.CreateCompilation([("PhotoLibrary.cs", Sources.EveryOperation)])
+            .RemoveReferences(GeneratorHarness.References.Where(r => r.Display!.EndsWith("AWSSDK.S3.dll", StringComparison.Ordinal)));
+
+        GeneratorHarness.CreateDriver("aws").RunGeneratorsAndUpdateCompilation(compilation, out var output, out var diagnostics);
+
+        var error = Assert.Single(diagnostics);
+        Assert.Equal("INFRAR0002", error.Id);
+        Assert.Contains("AWSSDK.S3 4.0.102.2", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Equal(compilation.SyntaxTrees.Count(), output.SyntaxTrees.Count());
+    }
+
+    [Fact]
+    public void Calls_on_other_types_with_the_same_method_names_are_left_alone()
+    {
+        const string lookalike = """
+            using System.Threading.Tasks;
+            namespace Elsewhere;
+            public sealed class Uploader
+            {
+                public Task UploadAsync(string key, byte[] content) => Task.CompletedTask;
+                public Task Use() => UploadAsync("k", new byte[0]);
+            }
+            """;
+
+        var result = GeneratorHarness.Run("aws", [("Uploader.cs", lookalike)]);
+
+        Assert.Empty(result.GeneratedSources);
+        Assert.Empty(result.Problems);
+    }
+}

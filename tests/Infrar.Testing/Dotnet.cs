@@ -1,0 +1,40 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace Infrar.Testing;
+
+/// <summary>Runs the dotnet CLI as a user would, for tests of real builds.</summary>
+public static class Dotnet
+{
+    public static async Task<CommandResult> RunAsync(string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        // A build started from a test must not join the test host's MSBuild node or inherit its settings.
+        start.Environment["MSBUILDNOINPROCNODE"] = "1";
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        start.Environment.Remove("MSBuildExtensionsPath");
+        start.Environment.Remove("MSBuildSDKsPath");
+        start.Environment.Remove("MSBUILD_EXE_PATH");
+
+        using var process = Process.Start(start)!;
+        var output = new StringBuilder();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        output.Append(await stdout).Append(await stderr);
+        return new CommandResult(process.ExitCode, output.ToString());
+    }
+}
+
+public sealed record CommandResult(int ExitCode, string Output);

@@ -25,6 +25,8 @@ public sealed class StorageGenerator : IIncrementalGenerator
         public const string CallSites = nameof(CallSites);
         public const string CollectedCallSites = nameof(CollectedCallSites);
         public const string ReferencedAssemblies = nameof(ReferencedAssemblies);
+        public const string Declarations = nameof(Declarations);
+        public const string ProjectDirectory = nameof(ProjectDirectory);
     }
 
     public const string LocalProvider = "local";
@@ -58,6 +60,18 @@ public sealed class StorageGenerator : IIncrementalGenerator
             .Select((all, _) => all.ToEquatableArray())
             .WithTrackingName(Steps.CollectedCallSites);
 
+        var declarations = context.SyntaxProvider
+            .CreateSyntaxProvider(BucketDeclarationParser.IsCandidate, BucketDeclarationParser.Parse)
+            .Where(declaration => declaration is not null)
+            .Select((declaration, _) => declaration!)
+            .Collect()
+            .Select((all, _) => all.ToEquatableArray())
+            .WithTrackingName(Steps.Declarations);
+
+        var projectDirectory = context.AnalyzerConfigOptionsProvider
+            .Select((options, _) => options.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var value) ? value : null)
+            .WithTrackingName(Steps.ProjectDirectory);
+
         var packageAssemblies = new HashSet<string>(Catalog.Providers.Values
             .SelectMany(p => p.Storage.Packages)
             .Select(p => p.Assembly)
@@ -75,6 +89,35 @@ public sealed class StorageGenerator : IIncrementalGenerator
             var ((providerId, callSites), assemblies) = input;
             Emit(output, providerId, callSites, assemblies);
         });
+
+        context.RegisterSourceOutput(calls.Combine(declarations).Combine(projectDirectory), (output, input) =>
+        {
+            var ((callSites, bucketDeclarations), directory) = input;
+            EmitManifest(output, callSites, bucketDeclarations, directory);
+        });
+    }
+
+    private static void EmitManifest(SourceProductionContext output, EquatableArray<CallSiteSpec> callSites, EquatableArray<BucketDeclarationSpec> declarations, string? projectDirectory)
+    {
+        var bySymbol = declarations
+            .Where(d => d.Symbol is not null)
+            .GroupBy(d => d.Symbol!)
+            .ToDictionary(g => g.Key, g => g.First().Name);
+        string? Resolve(BucketReference? reference) =>
+            reference?.Name ?? (reference?.Symbol is { } symbol && bySymbol.TryGetValue(symbol, out var name) ? name : null);
+
+        var resolved = callSites.Select(c => new ResolvedCall(c, Resolve(c.Bucket), Resolve(c.DestinationBucket))).ToList();
+        foreach (var call in resolved.Where(c => c.Bucket is null || (c.Call.DestinationBucket is not null && c.DestinationBucket is null)))
+        {
+            var location = call.Call.Location;
+            var start = new Microsoft.CodeAnalysis.Text.LinePosition(location.Line - 1, location.Column - 1);
+            output.ReportDiagnostic(Diagnostic.Create(
+                DiagnosticDescriptors.UntracedBucket,
+                Location.Create(location.FilePath, new Microsoft.CodeAnalysis.Text.TextSpan(location.SpanStart, location.SpanLength), new Microsoft.CodeAnalysis.Text.LinePositionSpan(start, new Microsoft.CodeAnalysis.Text.LinePosition(start.Line, start.Character + location.SpanLength))),
+                call.Call.Method.Name));
+        }
+
+        output.AddSource(ManifestEmitter.HintName, ManifestEmitter.Emit(declarations.Items, resolved, projectDirectory));
     }
 
     private void Emit(SourceProductionContext output, string providerId, EquatableArray<CallSiteSpec> callSites, EquatableArray<string> assemblies)

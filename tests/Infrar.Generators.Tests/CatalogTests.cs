@@ -21,7 +21,7 @@ public sealed class CatalogTests
 
         var result = GeneratorHarness.Run("aws", [("PhotoLibrary.cs", Sources.EveryOperation)], CatalogLoader.Load(files));
 
-        var text = result.GeneratedSources.Values.Single();
+        var text = result.GeneratedSources["Infrar.Storage.Aws.g.cs"];
         Assert.Contains("DeleteObjectAsync(new global::Amazon.S3.Model.DeleteObjectRequest { BucketName = bucket.PhysicalName, Key = key }", text, StringComparison.Ordinal);
         Assert.Empty(result.Problems);
     }

@@ -24,4 +24,13 @@ internal static class DiagnosticDescriptors
         DiagnosticSeverity.Error,
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "INFRAR0002.md");
+
+    public static readonly DiagnosticDescriptor UntracedBucket = new(
+        "INFRAR0010",
+        "The bucket of this call cannot be traced to its declaration",
+        "Infrar cannot tell which bucket this {0} call uses, so it cannot grant the call's permissions; call it on a local, field or property initialized with Storage.Bucket(\"name\")",
+        "Infrar.Infrastructure",
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "INFRAR0010.md");
 }

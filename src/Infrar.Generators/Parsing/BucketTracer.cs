@@ -1,5 +1,6 @@
 using System.Linq;
 using System.Threading;
+using Infrar.Generators.Specs;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -12,8 +13,8 @@ namespace Infrar.Generators.Parsing;
 /// </summary>
 internal static class BucketTracer
 {
-    /// <summary>The logical bucket name, or null when the receiver cannot be traced.</summary>
-    public static string? Trace(IOperation? receiver, CancellationToken cancellationToken)
+    /// <summary>The bucket an expression holds, as far as its own file tells.</summary>
+    public static BucketReference Trace(IOperation? receiver, CancellationToken cancellationToken)
     {
         for (var depth = 0; receiver is not null && depth < 8; depth++)
         {
@@ -23,22 +24,34 @@ internal static class BucketTracer
                     receiver = conversion.Operand;
                     continue;
                 case IInvocationOperation invocation:
-                    return DeclaredName(invocation);
+                    return new BucketReference(DeclaredName(invocation), null);
                 case ILocalReferenceOperation local:
                     receiver = Initializer(local.Local, receiver.SemanticModel, cancellationToken);
                     continue;
-                case IFieldReferenceOperation field when field.Field.IsReadOnly || field.Field.IsConst:
-                    receiver = Initializer(field.Field, receiver.SemanticModel, cancellationToken);
+                case IFieldReferenceOperation field when field.Field.IsReadOnly:
+                    var value = Initializer(field.Field, receiver.SemanticModel, cancellationToken);
+                    if (value is null)
+                    {
+                        return new BucketReference(null, field.Field.OriginalDefinition.GetDocumentationCommentId());
+                    }
+
+                    receiver = value;
                     continue;
                 case IPropertyReferenceOperation property when property.Property.SetMethod is null:
-                    receiver = Initializer(property.Property, receiver.SemanticModel, cancellationToken);
+                    var initializer = Initializer(property.Property, receiver.SemanticModel, cancellationToken);
+                    if (initializer is null)
+                    {
+                        return new BucketReference(null, property.Property.OriginalDefinition.GetDocumentationCommentId());
+                    }
+
+                    receiver = initializer;
                     continue;
                 default:
-                    return null;
+                    return BucketReference.Unknown;
             }
         }
 
-        return null;
+        return BucketReference.Unknown;
     }
 
     /// <summary>The constant name given to <c>Infrar.Storage.Bucket</c>, or null.</summary>

@@ -42,7 +42,8 @@ internal static class CallSiteParser
             return null;
         }
 
-        var display = NameLocation(invocation).GetLineSpan();
+        var name = NameLocation(invocation);
+        var display = name.GetLineSpan();
         var destination = operation.Arguments.FirstOrDefault(a => a.Parameter?.Type.Name == "Bucket" && a.Parameter.Type.ContainingNamespace.Name == "Infrar");
         return new CallSiteSpec(
             operationId,
@@ -51,7 +52,7 @@ internal static class CallSiteParser
                 method.ContainingType.ToDisplayString(TypeFormat),
                 method.ReturnType.ToDisplayString(TypeFormat),
                 method.Parameters.Select(p => new ParameterSpec(p.Type.ToDisplayString(TypeFormat), p.Name)).ToEquatableArray()),
-            new CallLocationSpec(location.Version, location.Data, display.Path, display.StartLinePosition.Line + 1, display.StartLinePosition.Character + 1),
+            new CallLocationSpec(location.Version, location.Data, display.Path, display.StartLinePosition.Line + 1, display.StartLinePosition.Character + 1, name.SourceSpan.Start, name.SourceSpan.Length),
             BucketTracer.Trace(operation.Instance, cancellationToken),
             destination is null ? null : BucketTracer.Trace(destination.Value, cancellationToken));
     }

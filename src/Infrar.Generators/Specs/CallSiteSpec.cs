@@ -4,14 +4,23 @@ namespace Infrar.Generators.Specs;
 /// <param name="OperationId">The catalog operation the called method performs.</param>
 /// <param name="Method">The called method's signature.</param>
 /// <param name="Location">Where the call is, in the form the compiler needs and the form people read.</param>
-/// <param name="Bucket">The logical name of the bucket the call is made on, when it can be traced to its declaration.</param>
-/// <param name="DestinationBucket">For copies between buckets, the logical name of the destination bucket, when traced.</param>
+/// <param name="Bucket">The bucket the call is made on, as far as this file tells.</param>
+/// <param name="DestinationBucket">For copies between buckets, the destination bucket.</param>
 public sealed record CallSiteSpec(
     string OperationId,
     MethodSpec Method,
     CallLocationSpec Location,
-    string? Bucket,
-    string? DestinationBucket);
+    BucketReference Bucket,
+    BucketReference? DestinationBucket);
+
+/// <summary>
+/// Which bucket an expression is: its logical name when the declaration is in the same file, else the
+/// documentation id of the field or property holding it (resolved against every declaration at output), else neither.
+/// </summary>
+public sealed record BucketReference(string? Name, string? Symbol)
+{
+    public static readonly BucketReference Unknown = new(null, null);
+}
 
 /// <summary>The signature an interceptor must repeat.</summary>
 /// <param name="Name">The method's name.</param>
@@ -29,7 +38,9 @@ public sealed record ParameterSpec(string Type, string Name);
 /// <param name="FilePath">The source file, as the compilation names it.</param>
 /// <param name="Line">The 1-based line.</param>
 /// <param name="Column">The 1-based column.</param>
-public sealed record CallLocationSpec(int Version, string Data, string FilePath, int Line, int Column)
+/// <param name="SpanStart">Where the called name starts in the file, for diagnostics.</param>
+/// <param name="SpanLength">The called name's length.</param>
+public sealed record CallLocationSpec(int Version, string Data, string FilePath, int Line, int Column, int SpanStart, int SpanLength)
 {
     /// <summary>The location as people read it: <c>Program.cs(12,20)</c>.</summary>
     public string Display => $"{System.IO.Path.GetFileName(FilePath)}({Line},{Column})";

@@ -155,9 +155,9 @@ public sealed class ConformanceFixture : IAsyncLifetime
     {
         var path = Path.Combine(AppContext.BaseDirectory, "Conformance", "StorageScenarios.cs");
         var result = GeneratorHarness.Run(provider, [(path, File.ReadAllText(path))], assemblyName: $"Infrar.Conformance.{provider}");
-        if (result.GeneratedSources.Count != 1)
+        if (!result.GeneratedSources.Keys.Any(name => name.StartsWith("Infrar.Storage.", StringComparison.Ordinal)))
         {
-            throw new InvalidOperationException($"The generator wrote {result.GeneratedSources.Count} files for {provider}; {string.Join("\n", result.Problems)}");
+            throw new InvalidOperationException($"The generator rewrote nothing for {provider}; {string.Join("\n", result.Problems)}");
         }
 
         return GeneratorHarness.EmitAndLoad(result.Compilation).GetType(typeof(StorageScenarios).FullName!, throwOnError: true)!;

@@ -1,0 +1,15 @@
+namespace Infrar.Generators.Specs;
+
+/// <summary>A <c>Storage.Bucket("name", options)</c> declaration.</summary>
+/// <param name="Name">The logical name, a constant.</param>
+/// <param name="Options">The options the code gave, as constants.</param>
+/// <param name="Symbol">The documentation id of the field or property it initializes, so calls in other files can be traced to it.</param>
+/// <param name="FilePath">The source file.</param>
+/// <param name="Line">The 1-based line.</param>
+public sealed record BucketDeclarationSpec(string Name, BucketOptionsSpec Options, string? Symbol, string FilePath, int Line);
+
+/// <summary>The infrastructure options of a bucket, as declared.</summary>
+public sealed record BucketOptionsSpec(bool Versioning, int ExpireAfterDays, EquatableArray<string> CorsOrigins, bool Public)
+{
+    public static readonly BucketOptionsSpec Default = new(false, 0, EquatableArray<string>.Empty, false);
+}

@@ -31,19 +31,25 @@ public static class CatalogLoader
             pair => new OperationDefinition(pair.Key, Required(pair.Value.Access, "capabilities/storage.yaml", $"operations.{pair.Key}.access"), pair.Value.Summary ?? ""));
 
         var providers = new Dictionary<string, ProviderCatalog>();
-        foreach (var path in files.Keys.Where(p => p.StartsWith("providers/", StringComparison.Ordinal)).OrderBy(p => p, StringComparer.Ordinal))
+        var infrastructure = new Dictionary<string, InfrastructureBinding>();
+        foreach (var path in files.Keys
+            .Where(p => p.StartsWith("providers/", StringComparison.Ordinal) || p.StartsWith("infrastructure/", StringComparison.Ordinal))
+            .OrderBy(p => p, StringComparer.Ordinal))
         {
             var file = Parse<ProviderFile>(files, path);
             var id = Required(file.Provider, path, "provider");
-            if (file.Storage is null)
+            if (file.Storage is not null)
             {
-                continue;
+                providers.Add(id, new ProviderCatalog(id, file.Name ?? id, ToBinding(file.Storage, operations, path)));
             }
 
-            providers.Add(id, new ProviderCatalog(id, file.Name ?? id, ToBinding(file.Storage, operations, path)));
+            if (file.Infrastructure is { } infra)
+            {
+                infrastructure.Add(id, new InfrastructureBinding(infra.Files.ToList(), infra.Templates));
+            }
         }
 
-        return new InfrarCatalog(operations, providers);
+        return new InfrarCatalog(operations, providers, infrastructure);
     }
 
     private static StorageBinding ToBinding(StorageSection storage, Dictionary<string, OperationDefinition> operations, string path)
@@ -139,6 +145,15 @@ public static class CatalogLoader
         public string? Name { get; set; }
 
         public StorageSection? Storage { get; set; }
+
+        public InfrastructureSection? Infrastructure { get; set; }
+    }
+
+    private sealed class InfrastructureSection
+    {
+        public Dictionary<string, string> Files { get; set; } = [];
+
+        public Dictionary<string, string> Templates { get; set; } = [];
     }
 
     private sealed class StorageSection

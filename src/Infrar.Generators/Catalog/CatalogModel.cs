@@ -6,9 +6,16 @@ namespace Infrar.Generators.Catalog;
 /// <summary>Everything Infrar knows about capabilities and providers, read from <c>catalog/</c>.</summary>
 /// <param name="Operations">The storage capability's operations, by id.</param>
 /// <param name="Providers">Each cloud provider's bindings, by provider id (<c>aws</c>, <c>azure</c>, <c>gcp</c>).</param>
+/// <param name="Infrastructure">Each provider's OpenTofu templates, by provider id, <c>local</c> included.</param>
 public sealed record InfrarCatalog(
     IReadOnlyDictionary<string, OperationDefinition> Operations,
-    IReadOnlyDictionary<string, ProviderCatalog> Providers);
+    IReadOnlyDictionary<string, ProviderCatalog> Providers,
+    IReadOnlyDictionary<string, InfrastructureBinding> Infrastructure);
+
+/// <summary>How a provider's OpenTofu is written: whole files, and the templates they repeat per bucket and per grant.</summary>
+/// <param name="Files">Each file's template, by file name, in the order written.</param>
+/// <param name="Templates">The templates the files refer to (<c>bucket</c>, <c>grant</c>, …), by name.</param>
+public sealed record InfrastructureBinding(IReadOnlyList<KeyValuePair<string, string>> Files, IReadOnlyDictionary<string, string> Templates);
 
 /// <summary>An operation of a capability, the same on every provider.</summary>
 /// <param name="Id">The id the SDK's <c>[InfrarOperation]</c> attribute names.</param>

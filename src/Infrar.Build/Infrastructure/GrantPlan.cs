@@ -1,0 +1,111 @@
+using Infrar.Build.Manifest;
+using Infrar.Generators.Catalog;
+
+namespace Infrar.Build.Infrastructure;
+
+/// <summary>Where a permission applies: a bucket's objects, the bucket itself, the storage account, or the app's own identity.</summary>
+public enum GrantScope
+{
+    Objects,
+    Bucket,
+    Account,
+    Self,
+}
+
+/// <summary>One permission on one scope, with the call sites that need it.</summary>
+public sealed record Grant(string? BucketName, GrantScope Scope, string Action, IReadOnlyList<string> CallSites)
+{
+    /// <summary>How the grant reads in a baseline file and in messages: <c>photos: s3:GetObject</c>, <c>photos (bucket): s3:ListBucket</c>.</summary>
+    public string Key => Scope switch
+    {
+        GrantScope.Objects => $"{BucketName}: {Action}",
+        GrantScope.Bucket => $"{BucketName} (bucket): {Action}",
+        GrantScope.Account => $"(account): {Action}",
+        _ => $"(self): {Action}",
+    };
+}
+
+/// <summary>
+/// The least privilege the code needs: for each call, the catalog's permissions for its operation on this provider,
+/// granted on exactly the bucket the call touches (and, for copies, the destination's permissions on the destination).
+/// </summary>
+public static class GrantPlanner
+{
+    public static IReadOnlyList<Grant> Plan(ProjectModel model, StorageBinding? storage)
+    {
+        var grants = new Dictionary<(string? Bucket, GrantScope Scope, string Action), SortedSet<string>>();
+        if (storage is null)
+        {
+            return [];
+        }
+
+        foreach (var call in model.Calls)
+        {
+            if (call.Bucket is null || !storage.Operations.TryGetValue(call.Operation, out var template))
+            {
+                continue;
+            }
+
+            foreach (var permission in template.Permissions)
+            {
+                Add(call.Bucket, permission, call.At);
+            }
+
+            if (call.Destination is not null)
+            {
+                foreach (var permission in template.DestinationPermissions)
+                {
+                    Add(call.Destination, permission, call.At);
+                }
+            }
+        }
+
+        return [.. grants
+            .Select(g => new Grant(g.Key.Bucket, g.Key.Scope, g.Key.Action, [.. g.Value]))
+            .OrderBy(g => g.Scope is GrantScope.Account or GrantScope.Self)
+            .ThenBy(g => g.BucketName, StringComparer.Ordinal)
+            .ThenBy(g => g.Scope)
+            .ThenBy(g => g.Action, StringComparer.Ordinal)];
+
+        void Add(string bucket, string permission, string site)
+        {
+            var (scope, action) = ParseScope(permission);
+            var key = (scope is GrantScope.Account or GrantScope.Self ? null : bucket, scope, action);
+            if (!grants.TryGetValue(key, out var sites))
+            {
+                grants[key] = sites = new SortedSet<string>(SiteComparer.Instance);
+            }
+
+            sites.Add(site);
+        }
+    }
+
+    /// <summary>Splits a catalog permission into its scope and action: <c>bucket:s3:ListBucket</c>, <c>account:…</c>, <c>self:…</c>, or an object permission.</summary>
+    public static (GrantScope Scope, string Action) ParseScope(string permission) => permission switch
+    {
+        _ when permission.StartsWith("bucket:", StringComparison.Ordinal) => (GrantScope.Bucket, permission["bucket:".Length..]),
+        _ when permission.StartsWith("account:", StringComparison.Ordinal) => (GrantScope.Account, permission["account:".Length..]),
+        _ when permission.StartsWith("self:", StringComparison.Ordinal) => (GrantScope.Self, permission["self:".Length..]),
+        _ => (GrantScope.Objects, permission),
+    };
+
+    /// <summary>Orders <c>file:line</c> by file, then by line as a number.</summary>
+    private sealed class SiteComparer : IComparer<string>
+    {
+        public static readonly SiteComparer Instance = new();
+
+        public int Compare(string? x, string? y)
+        {
+            var (fileX, lineX) = Split(x!);
+            var (fileY, lineY) = Split(y!);
+            var byFile = string.CompareOrdinal(fileX, fileY);
+            return byFile != 0 ? byFile : lineX.CompareTo(lineY);
+        }
+
+        private static (string File, int Line) Split(string site)
+        {
+            var colon = site.LastIndexOf(':');
+            return colon > 0 && int.TryParse(site[(colon + 1)..], out var line) ? (site[..colon], line) : (site, 0);
+        }
+    }
+}

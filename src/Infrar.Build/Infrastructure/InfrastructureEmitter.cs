@@ -1,0 +1,103 @@
+using System.Globalization;
+using Infrar.Build.Manifest;
+using Infrar.Generators.Catalog;
+using Infrar.Naming;
+
+namespace Infrar.Build.Infrastructure;
+
+/// <summary>
+/// Writes a provider's OpenTofu folder from its catalog templates: every file template in order, with each other template
+/// rendered once per bucket and joined into <c>{{each_&lt;template&gt;}}</c>. Nothing here knows a provider.
+/// </summary>
+public static class InfrastructureEmitter
+{
+    public static IReadOnlyList<KeyValuePair<string, string>> Emit(
+        InfrastructureBinding binding,
+        ProjectModel model,
+        IReadOnlyList<Grant> grants,
+        ServiceSettings service)
+    {
+        var buckets = model.Buckets.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
+        var global = GlobalValues(buckets, grants, service);
+        var perBucket = buckets.Select(bucket => BucketValues(bucket, grants, global)).ToList();
+
+        foreach (var (name, template) in binding.Templates)
+        {
+            var items = perBucket
+                .Select(values => TemplateRenderer.Render(template, values, name).Trim('\n'))
+                .Where(item => item.Trim().Length > 0)
+                .ToList();
+            // Blocks are set apart by a blank line; list elements (ending in a comma) and one-liners are not.
+            var separate = items.Any(i => i.Contains('\n') && !i.TrimEnd().EndsWith(','));
+            global["each_" + name] = string.Join(separate ? "\n\n" : "\n", items);
+        }
+
+        var files = new List<KeyValuePair<string, string>>();
+        foreach (var (file, template) in binding.Files)
+        {
+            var text = HclFormatter.Format(TemplateRenderer.Render(template, global, file));
+            if (text.Trim().Length > 0)
+            {
+                files.Add(new(file, text));
+            }
+        }
+
+        return files;
+    }
+
+    private static Dictionary<string, string> GlobalValues(IReadOnlyList<BucketModel> buckets, IReadOnlyList<Grant> grants, ServiceSettings service) => new()
+    {
+        ["app"] = service.Name,
+        ["role_app"] = service.Name.Replace('-', '_'),
+        ["account_id"] = AccountId(service.Name),
+        ["account_prefix"] = Naming.Alphanumeric(service.Name, 16),
+        ["port"] = service.Port.ToString(CultureInfo.InvariantCulture),
+        ["cpu"] = Naming.Number(service.Cpu),
+        ["cpu_units"] = ((int)(service.Cpu * 1024)).ToString(CultureInfo.InvariantCulture),
+        ["cpu_whole"] = Naming.Number(Math.Max(1, Math.Ceiling(service.Cpu))),
+        ["memory_mib"] = service.MemoryMiB.ToString(CultureInfo.InvariantCulture),
+        ["memory_gib"] = Naming.Number(service.MemoryMiB / 1024m),
+        ["min_instances"] = service.MinInstances.ToString(CultureInfo.InvariantCulture),
+        ["desired_count"] = Math.Max(1, service.MinInstances).ToString(CultureInfo.InvariantCulture),
+        ["any_grants"] = grants.Any(g => g.Scope is GrantScope.Objects or GrantScope.Bucket) ? "true" : "false",
+        ["any_public"] = buckets.Any(b => b.Public) ? "true" : "false",
+        ["any_versioning"] = buckets.Any(b => b.Versioning) ? "true" : "false",
+        ["all_cors_origins"] = buckets.SelectMany(b => b.CorsOrigins).Any()
+            ? Naming.HclList(buckets.SelectMany(b => b.CorsOrigins).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal))
+            : "",
+        ["account_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Account)),
+        ["self_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Self)),
+    };
+
+    private static Dictionary<string, string> BucketValues(BucketModel bucket, IReadOnlyList<Grant> grants, Dictionary<string, string> global)
+    {
+        var values = new Dictionary<string, string>(global)
+        {
+            ["id"] = Naming.Identifier(bucket.Name),
+            ["name"] = Naming.HclString(bucket.Name),
+            ["dns_name"] = Naming.DnsLabel(bucket.Name),
+            ["sid"] = Naming.Pascal(Naming.Identifier(bucket.Name)),
+            ["env"] = ResourceNames.BucketEnvironmentVariable(bucket.Name),
+            ["declared_at"] = Naming.HclString(bucket.DeclaredAt),
+            ["versioning"] = bucket.Versioning ? "true" : "",
+            ["public"] = bucket.Public ? "true" : "",
+            ["expire_after_days"] = bucket.ExpireAfterDays > 0 ? bucket.ExpireAfterDays.ToString(CultureInfo.InvariantCulture) : "",
+            ["cors_origins"] = bucket.CorsOrigins.Count > 0 ? Naming.HclList(bucket.CorsOrigins) : "",
+            ["object_actions"] = ActionLines(grants.Where(g => g.BucketName == bucket.Name && g.Scope == GrantScope.Objects)),
+            ["bucket_actions"] = ActionLines(grants.Where(g => g.BucketName == bucket.Name && g.Scope == GrantScope.Bucket)),
+        };
+        return values;
+    }
+
+    /// <summary>One list item per action, with the call sites that need it: <c>"s3:GetObject", # Program.cs:12, Program.cs:30</c>.</summary>
+    private static string ActionLines(IEnumerable<Grant> grants) =>
+        string.Join("\n", grants.Select(g => $"\"{Naming.HclString(g.Action)}\", # {string.Join(", ", g.CallSites)}"));
+
+    /// <summary>A Google service account id prefix: 4 to 21 characters, starting with a letter (the suffix adds up to 9).</summary>
+    private static string AccountId(string app)
+    {
+        var id = Naming.DnsLabel(app, 21);
+        id = char.IsAsciiLetter(id[0]) ? id : "a" + id[..Math.Min(id.Length, 20)];
+        return id.Length < 4 ? id + "-app" : id;
+    }
+}

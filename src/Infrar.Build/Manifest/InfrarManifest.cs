@@ -1,0 +1,86 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Infrar.Build.Infrastructure;
+using Infrar.Generators.Catalog;
+using Infrar.Naming;
+
+namespace Infrar.Build.Manifest;
+
+/// <summary>
+/// <c>infrar.manifest.json</c>, schema version 1 (docs/manifest.md): what the app uses, how it is hosted, and for each
+/// operation on each bucket the call sites and the permissions granted. Cost, deploy and migration read it.
+/// </summary>
+public sealed record InfrarManifest(
+    int SchemaVersion,
+    string Project,
+    string Provider,
+    ServiceSettings Service,
+    IReadOnlyList<ManifestResource> Resources,
+    IReadOnlyList<ManifestCall> UntracedCalls)
+{
+    public const int CurrentSchemaVersion = 1;
+
+    public static InfrarManifest Create(string project, string provider, ServiceSettings service, ProjectModel model, InfrarCatalog catalog)
+    {
+        catalog.Providers.TryGetValue(provider, out var binding);
+        var resources = model.Buckets
+            .OrderBy(b => b.Name, StringComparer.Ordinal)
+            .Select(bucket => new ManifestResource(
+                "bucket",
+                bucket.Name,
+                ResourceNames.BucketEnvironmentVariable(bucket.Name),
+                bucket.DeclaredAt,
+                new ManifestBucketOptions(bucket.Versioning, bucket.ExpireAfterDays, bucket.CorsOrigins, bucket.Public),
+                [.. model.Calls
+                    .Where(c => c.Bucket == bucket.Name || c.Destination == bucket.Name)
+                    .GroupBy(c => c.Operation)
+                    .OrderBy(g => g.Key, StringComparer.Ordinal)
+                    .Select(g => new ManifestOperation(
+                        g.Key,
+                        catalog.Operations.TryGetValue(g.Key, out var definition) ? definition.Access : "unknown",
+                        [.. g.Select(c => c.At).Distinct().Order(StringComparer.Ordinal)],
+                        Permissions(binding?.Storage, g.Key, g.Any(c => c.Bucket == bucket.Name), g.Any(c => c.Destination == bucket.Name))))]))
+            .ToList();
+
+        return new InfrarManifest(
+            CurrentSchemaVersion,
+            project,
+            provider,
+            service,
+            resources,
+            [.. model.Calls.Where(c => c.Bucket is null).Select(c => new ManifestCall(c.Operation, c.At))]);
+    }
+
+    public string ToJson() => JsonSerializer.Serialize(this, InfrarManifestJson.Default.InfrarManifest).Replace("\r\n", "\n") + "\n";
+
+    public static InfrarManifest Parse(string json) =>
+        JsonSerializer.Deserialize(json, InfrarManifestJson.Default.InfrarManifest) ?? throw new InvalidDataException("The manifest is empty.");
+
+    private static IReadOnlyList<string> Permissions(StorageBinding? storage, string operation, bool onSource, bool onDestination)
+    {
+        if (storage is null || !storage.Operations.TryGetValue(operation, out var template))
+        {
+            return [];
+        }
+
+        return [.. (onSource ? template.Permissions : []).Concat(onDestination ? template.DestinationPermissions : []).Distinct().Order(StringComparer.Ordinal)];
+    }
+}
+
+public sealed record ManifestResource(
+    string Kind,
+    string Name,
+    string EnvironmentVariable,
+    string DeclaredAt,
+    ManifestBucketOptions Options,
+    IReadOnlyList<ManifestOperation> Operations);
+
+public sealed record ManifestBucketOptions(bool Versioning, int ExpireAfterDays, IReadOnlyList<string> CorsOrigins, bool Public);
+
+public sealed record ManifestOperation(string Id, string Access, IReadOnlyList<string> CallSites, IReadOnlyList<string> Permissions);
+
+public sealed record ManifestCall(string Operation, string CallSite);
+
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(InfrarManifest))]
+internal sealed partial class InfrarManifestJson : JsonSerializerContext;

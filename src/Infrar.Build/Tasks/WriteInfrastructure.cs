@@ -1,0 +1,216 @@
+using Infrar.Build.Infrastructure;
+using Infrar.Build.Manifest;
+using Infrar.Generators.Catalog;
+using Microsoft.Build.Framework;
+using Microsoft.Build.Utilities;
+
+namespace Infrar.Build.Tasks;
+
+/// <summary>
+/// After compile: reads what the generator recorded in the assembly, checks the guardrails and the permission baseline,
+/// and writes <c>infrar.manifest.json</c> and the provider's OpenTofu folder, touching only files whose text changed.
+/// </summary>
+public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
+{
+    /// <summary>The marker Infrar leaves in a folder it wrote, naming its files, so it may later remove what it wrote and nothing else.</summary>
+    public const string Marker = ".infrar-generated";
+
+    [Required]
+    public string AssemblyPath { get; set; } = "";
+
+    [Required]
+    public string Provider { get; set; } = "";
+
+    [Required]
+    public string ProjectName { get; set; } = "";
+
+    [Required]
+    public string ProjectDirectory { get; set; } = "";
+
+    /// <summary>The folder holding one subfolder per provider, cleaned of other providers' folders.</summary>
+    [Required]
+    public string InfrastructureRoot { get; set; } = "";
+
+    /// <summary>Where this provider's OpenTofu goes.</summary>
+    [Required]
+    public string InfrastructurePath { get; set; } = "";
+
+    [Required]
+    public string ManifestPath { get; set; } = "";
+
+    public string AppName { get; set; } = "";
+
+    public int AppPort { get; set; } = 8080;
+
+    public string AppCpu { get; set; } = "0.25";
+
+    public int AppMemoryMiB { get; set; } = 512;
+
+    public int AppMinInstances { get; set; }
+
+    public string PermissionBaseline { get; set; } = "";
+
+    public bool UpdatePermissionBaseline { get; set; }
+
+    [Output]
+    public ITaskItem[] WrittenFiles { get; set; } = [];
+
+    public override bool Execute()
+    {
+        try
+        {
+            return Run();
+        }
+        catch (Exception e) when (e is CatalogException or InvalidDataException or IOException)
+        {
+            Log.LogError(null, "INFRAR0030", null, null, 0, 0, 0, 0, e.Message);
+            return false;
+        }
+    }
+
+    private bool Run()
+    {
+        var (model, allowances) = AssemblyManifestReader.Read(AssemblyPath);
+        if (model is null)
+        {
+            Log.LogWarning(null, "INFRAR0031", null, null, 0, 0, 0, 0, $"{AssemblyPath} holds no Infrar manifest: the Infrar generator did not run, so no infrastructure was written.");
+            return true;
+        }
+
+        var catalog = CatalogLoader.Default;
+        if (!catalog.Infrastructure.TryGetValue(Provider, out var infrastructure))
+        {
+            Log.LogError(null, "INFRAR0001", null, null, 0, 0, 0, 0, $"InfrarProvider '{Provider}' has no infrastructure templates in the catalog.");
+            return false;
+        }
+
+        catalog.Providers.TryGetValue(Provider, out var provider);
+        var grants = GrantPlanner.Plan(model, provider?.Storage);
+
+        foreach (var violation in Guardrails.Check(model, grants, allowances))
+        {
+            LogAtSite(violation.Code, violation.Site, violation.Message);
+        }
+
+        if (!Log.HasLoggedErrors)
+        {
+            CheckBaseline(grants);
+        }
+
+        if (Log.HasLoggedErrors)
+        {
+            return false;
+        }
+
+        var service = ServiceSettings.For(
+            string.IsNullOrWhiteSpace(AppName) ? ProjectName : AppName,
+            AppPort,
+            decimal.Parse(AppCpu, System.Globalization.CultureInfo.InvariantCulture),
+            AppMemoryMiB,
+            AppMinInstances);
+        var written = new List<ITaskItem>();
+        var manifest = InfrarManifest.Create(ProjectName, Provider, service, model, catalog);
+        if (FileWriter.WriteIfChanged(ManifestPath, manifest.ToJson()))
+        {
+            written.Add(new TaskItem(ManifestPath));
+        }
+
+        var files = InfrastructureEmitter.Emit(infrastructure, model, grants, service);
+        written.AddRange(WriteFolder(files).Select(path => new TaskItem(path)));
+        RemoveOtherProviders();
+        WrittenFiles = [.. written];
+        Log.LogMessage(MessageImportance.High, $"Infrar: {Provider} infrastructure in {InfrastructurePath} ({files.Count} files, {grants.Count} grants), manifest {ManifestPath}");
+        return true;
+    }
+
+    private void CheckBaseline(IReadOnlyList<Grant> grants)
+    {
+        if (string.IsNullOrEmpty(PermissionBaseline))
+        {
+            return;
+        }
+
+        if (UpdatePermissionBaseline)
+        {
+            Infrastructure.PermissionBaseline.Write(PermissionBaseline, Provider, grants);
+            Log.LogMessage(MessageImportance.High, $"Infrar: wrote {grants.Count} {Provider} grants to {PermissionBaseline}");
+            return;
+        }
+
+        if (!File.Exists(PermissionBaseline))
+        {
+            return;
+        }
+
+        var added = Infrastructure.PermissionBaseline.Added(Infrastructure.PermissionBaseline.Read(PermissionBaseline, Provider), grants);
+        foreach (var grant in added)
+        {
+            LogAtSite(
+                "INFRAR0022",
+                grant.CallSites.FirstOrDefault() ?? "",
+                $"The code now needs the {Provider} grant '{grant.Key}', which {Path.GetFileName(PermissionBaseline)} does not list; needed by {string.Join(", ", grant.CallSites)}. Review it, then accept it with -p:InfrarUpdatePermissionBaseline=true.");
+        }
+    }
+
+    private IEnumerable<string> WriteFolder(IReadOnlyList<KeyValuePair<string, string>> files)
+    {
+        Directory.CreateDirectory(InfrastructurePath);
+        var marker = Path.Combine(InfrastructurePath, Marker);
+        var previous = File.Exists(marker) ? File.ReadAllLines(marker).Where(l => l.Length > 0).ToHashSet() : [];
+        foreach (var (name, text) in files)
+        {
+            var path = Path.Combine(InfrastructurePath, name);
+            if (FileWriter.WriteIfChanged(path, text))
+            {
+                yield return path;
+            }
+
+            previous.Remove(name);
+        }
+
+        foreach (var stale in previous)
+        {
+            File.Delete(Path.Combine(InfrastructurePath, stale));
+        }
+
+        FileWriter.WriteIfChanged(marker, string.Join("\n", files.Select(f => f.Key)) + "\n");
+    }
+
+    /// <summary>Removes other providers' folders under the root, when Infrar wrote them; a folder without the marker is not ours.</summary>
+    private void RemoveOtherProviders()
+    {
+        if (!Directory.Exists(InfrastructureRoot))
+        {
+            return;
+        }
+
+        var current = Path.GetFullPath(InfrastructurePath).TrimEnd(Path.DirectorySeparatorChar);
+        foreach (var folder in Directory.GetDirectories(InfrastructureRoot))
+        {
+            var marker = Path.Combine(folder, Marker);
+            if (Path.GetFullPath(folder).TrimEnd(Path.DirectorySeparatorChar) == current || !File.Exists(marker))
+            {
+                continue;
+            }
+
+            foreach (var name in File.ReadAllLines(marker).Where(l => l.Length > 0))
+            {
+                File.Delete(Path.Combine(folder, name));
+            }
+
+            File.Delete(marker);
+            if (!Directory.EnumerateFileSystemEntries(folder).Any())
+            {
+                Directory.Delete(folder);
+            }
+        }
+    }
+
+    private void LogAtSite(string code, string site, string message)
+    {
+        var colon = site.LastIndexOf(':');
+        var file = colon > 0 ? Path.Combine(ProjectDirectory, site[..colon]) : null;
+        var line = colon > 0 && int.TryParse(site[(colon + 1)..], out var number) ? number : 0;
+        Log.LogError(null, code, null, file, line, 0, 0, 0, message);
+    }
+}

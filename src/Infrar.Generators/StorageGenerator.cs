@@ -39,7 +39,7 @@ public sealed class StorageGenerator : IIncrementalGenerator
     }
 
     /// <summary>Creates the generator over another catalog (tests).</summary>
-    public StorageGenerator(InfrarCatalog catalog) => _catalog = catalog;
+    internal StorageGenerator(InfrarCatalog catalog) => _catalog = catalog;
 
     private InfrarCatalog Catalog => _catalog ?? CatalogLoader.Default;
 

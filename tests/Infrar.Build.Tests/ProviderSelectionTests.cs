@@ -6,7 +6,7 @@ namespace Infrar.Build.Tests;
 /// <summary>Real builds of the sample, as <c>dotnet build -p:InfrarProvider=…</c> runs them.</summary>
 public sealed class ProviderSelectionTests : IDisposable
 {
-    private readonly DirectoryInfo _work = Directory.CreateDirectory(Path.Combine(RepositoryRoot.Path, "artifacts", "build-tests", Guid.NewGuid().ToString("N")));
+    private readonly SampleCopy _sample = new();
 
     [Theory]
     [InlineData("local", null)]
@@ -15,7 +15,7 @@ public sealed class ProviderSelectionTests : IDisposable
     [InlineData("gcp", "storage/v1/b/")]
     public async Task The_sample_builds_with_no_warning_for_each_provider(string provider, string? nativeClient)
     {
-        var project = CopySample();
+        var project = _sample.Path;
 
         var build = await Dotnet.RunAsync(project, "build", "-warnaserror", "-nologo", $"-p:InfrarProvider={provider}", "-p:EmitCompilerGeneratedFiles=true");
 
@@ -35,30 +35,11 @@ public sealed class ProviderSelectionTests : IDisposable
     [Fact]
     public async Task An_unknown_provider_fails_the_build_listing_the_valid_values()
     {
-        var project = CopySample();
-
-        var build = await Dotnet.RunAsync(project, "build", "-nologo", "-p:InfrarProvider=oracle");
+        var build = await Dotnet.RunAsync(_sample.Path, "build", "-nologo", "-p:InfrarProvider=oracle");
 
         Assert.NotEqual(0, build.ExitCode);
         Assert.Contains("error INFRAR0001: InfrarProvider 'oracle' is not supported; valid values are: local, aws, gcp, azure.", build.Output, StringComparison.Ordinal);
     }
 
-    public void Dispose() => _work.Delete(recursive: true);
-
-    /// <summary>A copy of samples/PhotoService with its own obj and bin, importing the repository's build files.</summary>
-    private string CopySample()
-    {
-        var source = Path.Combine(RepositoryRoot.Path, "samples", "PhotoService");
-        var target = Directory.CreateDirectory(Path.Combine(_work.FullName, "PhotoService")).FullName;
-        foreach (var file in Directory.GetFiles(source, "*.cs"))
-        {
-            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
-        }
-
-        var eng = Path.Combine(RepositoryRoot.Path, "eng") + Path.DirectorySeparatorChar;
-        File.WriteAllText(
-            Path.Combine(target, "PhotoService.csproj"),
-            File.ReadAllText(Path.Combine(source, "PhotoService.csproj")).Replace("../../eng/", eng, StringComparison.Ordinal));
-        return target;
-    }
+    public void Dispose() => _sample.Dispose();
 }

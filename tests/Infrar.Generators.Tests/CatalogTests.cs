@@ -19,7 +19,7 @@ public sealed class CatalogTests
             "await AmazonS3Storage.Client.DeleteObjectAsync(new global::Amazon.S3.Model.DeleteObjectRequest { BucketName = bucket.PhysicalName, Key = key }, cancellationToken).ConfigureAwait(false);",
             StringComparison.Ordinal);
 
-        var result = GeneratorHarness.Run("aws", [("PhotoLibrary.cs", Sources.EveryOperation)], CatalogLoader.Load(files));
+        var result = GeneratorHarness.Run("aws", [("PhotoLibrary.cs", Sources.EveryOperation)], new StorageGenerator(CatalogLoader.Load(files)));
 
         var text = result.GeneratedSources["Infrar.Storage.Aws.g.cs"];
         Assert.Contains("DeleteObjectAsync(new global::Amazon.S3.Model.DeleteObjectRequest { BucketName = bucket.PhysicalName, Key = key }", text, StringComparison.Ordinal);

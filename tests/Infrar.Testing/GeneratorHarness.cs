@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using Infrar.Generators;
-using Infrar.Generators.Catalog;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -31,18 +30,18 @@ public static class GeneratorHarness
                 // As the .NET SDK does: reference unification across framework versions is expected.
                 .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
 
-    public static CSharpGeneratorDriver CreateDriver(string provider, InfrarCatalog? catalog = null, bool trackSteps = false) =>
+    public static CSharpGeneratorDriver CreateDriver(string provider, IIncrementalGenerator? generator = null, bool trackSteps = false) =>
         CSharpGeneratorDriver.Create(
-            [(catalog is null ? new StorageGenerator() : new StorageGenerator(catalog)).AsSourceGenerator()],
+            [(generator ?? new StorageGenerator()).AsSourceGenerator()],
             parseOptions: ParseOptions,
             optionsProvider: new ProviderOptions(provider),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator for <paramref name="provider"/> and returns the compilation with its output.</summary>
-    public static GeneratorResult Run(string provider, IEnumerable<(string Path, string Text)> sources, InfrarCatalog? catalog = null, string assemblyName = "Subject")
+    public static GeneratorResult Run(string provider, IEnumerable<(string Path, string Text)> sources, IIncrementalGenerator? generator = null, string assemblyName = "Subject")
     {
         var compilation = CreateCompilation(sources, assemblyName);
-        var driver = CreateDriver(provider, catalog).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var driver = CreateDriver(provider, generator).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorResult(output, generatorDiagnostics, driver.GetRunResult());
     }
 

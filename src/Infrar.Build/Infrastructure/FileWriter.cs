@@ -1,7 +1,7 @@
 namespace Infrar.Build.Infrastructure;
 
 /// <summary>Writes files so that nothing changes when nothing changed, and nothing is left half-written.</summary>
-public static class FileWriter
+internal static class FileWriter
 {
     /// <summary>Writes <paramref name="text"/> unless the file already holds it (its date then stays), through a temporary file renamed into place.</summary>
     public static bool WriteIfChanged(string path, string text)

@@ -4,7 +4,7 @@ using Infrar.Generators.Catalog;
 namespace Infrar.Build.Infrastructure;
 
 /// <summary>Where a permission applies: a bucket's objects, the bucket itself, the storage account, or the app's own identity.</summary>
-public enum GrantScope
+internal enum GrantScope
 {
     Objects,
     Bucket,
@@ -13,7 +13,7 @@ public enum GrantScope
 }
 
 /// <summary>One permission on one scope, with the call sites that need it.</summary>
-public sealed record Grant(string? BucketName, GrantScope Scope, string Action, IReadOnlyList<string> CallSites)
+internal sealed record Grant(string? BucketName, GrantScope Scope, string Action, IReadOnlyList<string> CallSites)
 {
     /// <summary>How the grant reads in a baseline file and in messages: <c>photos: s3:GetObject</c>, <c>photos (bucket): s3:ListBucket</c>.</summary>
     public string Key => Scope switch
@@ -29,7 +29,7 @@ public sealed record Grant(string? BucketName, GrantScope Scope, string Action, 
 /// The least privilege the code needs: for each call, the catalog's permissions for its operation on this provider,
 /// granted on exactly the bucket the call touches (and, for copies, the destination's permissions on the destination).
 /// </summary>
-public static class GrantPlanner
+internal static class GrantPlanner
 {
     public static IReadOnlyList<Grant> Plan(ProjectModel model, StorageBinding? storage)
     {

@@ -3,14 +3,14 @@ using Infrar.Build.Manifest;
 namespace Infrar.Build.Infrastructure;
 
 /// <summary>A guardrail the code breaks: its rule, message and the source line to fix.</summary>
-public sealed record Violation(string Code, string Message, string Site);
+internal sealed record Violation(string Code, string Message, string Site);
 
 /// <summary>
 /// What the build refuses unless the code says, in so many words, that it wants it: a public bucket
 /// (<c>[assembly: AllowPublicBucket("name")]</c>) and a grant wider than one action on one bucket
 /// (<c>[assembly: AllowWideGrant("name")]</c>).
 /// </summary>
-public static class Guardrails
+internal static class Guardrails
 {
     public const string PublicBucket = "INFRAR0020";
     public const string WideGrant = "INFRAR0021";

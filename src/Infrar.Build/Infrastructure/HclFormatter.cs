@@ -7,7 +7,7 @@ namespace Infrar.Build.Infrastructure;
 /// Lays HCL out as <c>tofu fmt</c> does for what Infrar writes: the <c>=</c> of consecutive one-line attributes at one
 /// level aligned, at most one blank line in a row, no trailing spaces, one final newline.
 /// </summary>
-public static partial class HclFormatter
+internal static partial class HclFormatter
 {
     public static string Format(string hcl)
     {

@@ -9,7 +9,7 @@ namespace Infrar.Build.Infrastructure;
 /// Writes a provider's OpenTofu folder from its catalog templates: every file template in order, with each other template
 /// rendered once per bucket and joined into <c>{{each_&lt;template&gt;}}</c>. Nothing here knows a provider.
 /// </summary>
-public static class InfrastructureEmitter
+internal static class InfrastructureEmitter
 {
     public static IReadOnlyList<KeyValuePair<string, string>> Emit(
         InfrastructureBinding binding,

@@ -4,7 +4,7 @@ using System.Text;
 namespace Infrar.Build.Infrastructure;
 
 /// <summary>Names derived from logical names, each within the rules of where it is used.</summary>
-public static class Naming
+internal static class Naming
 {
     /// <summary>An HCL identifier: lower-case letters, digits and <c>_</c>, not starting with a digit.</summary>
     public static string Identifier(string name)

@@ -7,7 +7,7 @@ namespace Infrar.Build.Infrastructure;
 /// The checked-in list of grants a reviewer has accepted (<c>infrar.permissions.json</c>): per provider, one line per
 /// grant such as <c>photos: s3:GetObject</c>. A build whose code needs more fails and lists what was added and where.
 /// </summary>
-public static class PermissionBaseline
+internal static class PermissionBaseline
 {
     /// <summary>The grants the baseline accepts for <paramref name="provider"/>; none when it has no entry for it.</summary>
     public static IReadOnlySet<string> Read(string path, string provider)

@@ -6,7 +6,7 @@ namespace Infrar.Build.Infrastructure;
 /// <param name="Cpu">vCPUs per instance.</param>
 /// <param name="MemoryMiB">Memory per instance.</param>
 /// <param name="MinInstances">Instances kept running when idle.</param>
-public sealed record ServiceSettings(string Name, int Port, decimal Cpu, int MemoryMiB, int MinInstances)
+internal sealed record ServiceSettings(string Name, int Port, decimal Cpu, int MemoryMiB, int MinInstances)
 {
     public static ServiceSettings For(string name, int port = 8080, decimal cpu = 0.25m, int memoryMiB = 512, int minInstances = 0) =>
         new(Naming.DnsLabel(name, 32), port, cpu, memoryMiB, minInstances);

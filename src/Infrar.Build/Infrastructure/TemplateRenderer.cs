@@ -9,7 +9,7 @@ namespace Infrar.Build.Infrastructure;
 /// value is set (not empty and not <c>false</c>), <c>{{^name}}…{{/name}}</c> only when it is not. A tag alone on its
 /// line takes the line with it, and a multi-line value alone on its line is indented like the tag.
 /// </summary>
-public static partial class TemplateRenderer
+internal static partial class TemplateRenderer
 {
     public static string Render(string template, IReadOnlyDictionary<string, string> values, string templateName)
     {

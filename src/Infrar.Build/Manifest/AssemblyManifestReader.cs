@@ -8,7 +8,7 @@ namespace Infrar.Build.Manifest;
 /// Reads, from a compiled assembly, the model the generator wrote (<c>[assembly: AssemblyMetadata("Infrar.Manifest", …)]</c>)
 /// and the code's allowances (<c>[assembly: AllowPublicBucket("…")]</c>, <c>[assembly: AllowWideGrant("…")]</c>), without loading it.
 /// </summary>
-public static class AssemblyManifestReader
+internal static class AssemblyManifestReader
 {
     public const string MetadataKey = "Infrar.Manifest";
 

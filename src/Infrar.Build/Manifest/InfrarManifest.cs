@@ -10,7 +10,7 @@ namespace Infrar.Build.Manifest;
 /// <c>infrar.manifest.json</c>, schema version 1 (docs/manifest.md): what the app uses, how it is hosted, and for each
 /// operation on each bucket the call sites and the permissions granted. Cost, deploy and migration read it.
 /// </summary>
-public sealed record InfrarManifest(
+internal sealed record InfrarManifest(
     int SchemaVersion,
     string Project,
     string Provider,
@@ -67,7 +67,7 @@ public sealed record InfrarManifest(
     }
 }
 
-public sealed record ManifestResource(
+internal sealed record ManifestResource(
     string Kind,
     string Name,
     string EnvironmentVariable,
@@ -75,11 +75,11 @@ public sealed record ManifestResource(
     ManifestBucketOptions Options,
     IReadOnlyList<ManifestOperation> Operations);
 
-public sealed record ManifestBucketOptions(bool Versioning, int ExpireAfterDays, IReadOnlyList<string> CorsOrigins, bool Public);
+internal sealed record ManifestBucketOptions(bool Versioning, int ExpireAfterDays, IReadOnlyList<string> CorsOrigins, bool Public);
 
-public sealed record ManifestOperation(string Id, string Access, IReadOnlyList<string> CallSites, IReadOnlyList<string> Permissions);
+internal sealed record ManifestOperation(string Id, string Access, IReadOnlyList<string> CallSites, IReadOnlyList<string> Permissions);
 
-public sealed record ManifestCall(string Operation, string CallSite);
+internal sealed record ManifestCall(string Operation, string CallSite);
 
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(InfrarManifest))]

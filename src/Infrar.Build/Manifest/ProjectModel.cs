@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace Infrar.Build.Manifest;
 
 /// <summary>What the generator recorded in the assembly: the buckets the code declares and every call made on them.</summary>
-public sealed record ProjectModel(int Version, IReadOnlyList<BucketModel> Buckets, IReadOnlyList<CallModel> Calls)
+internal sealed record ProjectModel(int Version, IReadOnlyList<BucketModel> Buckets, IReadOnlyList<CallModel> Calls)
 {
     public static ProjectModel Parse(string json) =>
         JsonSerializer.Deserialize(json, ProjectModelJson.Default.ProjectModel)
@@ -12,13 +12,13 @@ public sealed record ProjectModel(int Version, IReadOnlyList<BucketModel> Bucket
 }
 
 /// <summary>A declared bucket and its options.</summary>
-public sealed record BucketModel(string Name, string DeclaredAt, bool Versioning, int ExpireAfterDays, IReadOnlyList<string> CorsOrigins, bool Public);
+internal sealed record BucketModel(string Name, string DeclaredAt, bool Versioning, int ExpireAfterDays, IReadOnlyList<string> CorsOrigins, bool Public);
 
 /// <summary>A call on a bucket; <see cref="Bucket"/> is null when the generator could not trace it.</summary>
-public sealed record CallModel(string Operation, string? Bucket, string? Destination, string At);
+internal sealed record CallModel(string Operation, string? Bucket, string? Destination, string At);
 
 /// <summary>What the code explicitly allows beyond the guardrails, from its assembly attributes.</summary>
-public sealed record Allowances(IReadOnlySet<string> PublicBuckets, IReadOnlySet<string> WideGrants)
+internal sealed record Allowances(IReadOnlySet<string> PublicBuckets, IReadOnlySet<string> WideGrants)
 {
     public static readonly Allowances None = new(new HashSet<string>(), new HashSet<string>());
 }

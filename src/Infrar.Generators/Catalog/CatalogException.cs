@@ -3,4 +3,4 @@ using System;
 namespace Infrar.Generators.Catalog;
 
 /// <summary>The catalog is malformed; the message names the file and what is wrong.</summary>
-public sealed class CatalogException(string message, Exception? innerException = null) : Exception(message, innerException);
+internal sealed class CatalogException(string message, Exception? innerException = null) : Exception(message, innerException);

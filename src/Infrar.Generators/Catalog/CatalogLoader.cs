@@ -11,7 +11,7 @@ using YamlDotNet.Serialization.NamingConventions;
 namespace Infrar.Generators.Catalog;
 
 /// <summary>Reads the catalog's YAML files into an <see cref="InfrarCatalog"/>, refusing anything incomplete.</summary>
-public static class CatalogLoader
+internal static class CatalogLoader
 {
     private static readonly Lazy<InfrarCatalog> Embedded = new(() => Load(ReadEmbeddedFiles()));
 

@@ -7,7 +7,7 @@ namespace Infrar.Generators.Catalog;
 /// <param name="Operations">The storage capability's operations, by id.</param>
 /// <param name="Providers">Each cloud provider's bindings, by provider id (<c>aws</c>, <c>azure</c>, <c>gcp</c>).</param>
 /// <param name="Infrastructure">Each provider's OpenTofu templates, by provider id, <c>local</c> included.</param>
-public sealed record InfrarCatalog(
+internal sealed record InfrarCatalog(
     IReadOnlyDictionary<string, OperationDefinition> Operations,
     IReadOnlyDictionary<string, ProviderCatalog> Providers,
     IReadOnlyDictionary<string, InfrastructureBinding> Infrastructure);
@@ -15,25 +15,25 @@ public sealed record InfrarCatalog(
 /// <summary>How a provider's OpenTofu is written: whole files, and the templates they repeat per bucket and per grant.</summary>
 /// <param name="Files">Each file's template, by file name, in the order written.</param>
 /// <param name="Templates">The templates the files refer to (<c>bucket</c>, <c>grant</c>, …), by name.</param>
-public sealed record InfrastructureBinding(IReadOnlyList<KeyValuePair<string, string>> Files, IReadOnlyDictionary<string, string> Templates);
+internal sealed record InfrastructureBinding(IReadOnlyList<KeyValuePair<string, string>> Files, IReadOnlyDictionary<string, string> Templates);
 
 /// <summary>An operation of a capability, the same on every provider.</summary>
 /// <param name="Id">The id the SDK's <c>[InfrarOperation]</c> attribute names.</param>
 /// <param name="Access">What it does to the resource: <c>read</c>, <c>write</c>, <c>delete</c>, <c>list</c> or <c>sign</c>.</param>
 /// <param name="Summary">One line saying what it does.</param>
-public sealed record OperationDefinition(string Id, string Access, string Summary);
+internal sealed record OperationDefinition(string Id, string Access, string Summary);
 
 /// <summary>How one provider implements the capabilities.</summary>
 /// <param name="Id">The <c>InfrarProvider</c> value.</param>
 /// <param name="DisplayName">The provider's name as people say it.</param>
 /// <param name="Storage">How object storage maps onto the provider's SDK.</param>
-public sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding Storage);
+internal sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding Storage);
 
 /// <summary>A NuGet package the generated code calls.</summary>
 /// <param name="Id">The package id.</param>
 /// <param name="Version">The version Infrar references.</param>
 /// <param name="Assembly">The assembly whose reference shows the package is there.</param>
-public sealed record PackageSpec(string Id, string Version, string? Assembly);
+internal sealed record PackageSpec(string Id, string Version, string? Assembly);
 
 /// <summary>Object storage on one provider.</summary>
 /// <param name="Service">The provider's storage service, as people say it.</param>
@@ -42,7 +42,7 @@ public sealed record PackageSpec(string Id, string Version, string? Assembly);
 /// <param name="Support">The members of that class: the client, created once per process, and helpers.</param>
 /// <param name="Errors">How the provider's errors map onto Infrar's exceptions.</param>
 /// <param name="Operations">Each operation's code, by operation id.</param>
-public sealed record StorageBinding(
+internal sealed record StorageBinding(
     string Service,
     EquatableArray<PackageSpec> Packages,
     string SupportClass,
@@ -55,10 +55,10 @@ public sealed record StorageBinding(
 /// <param name="Code">An expression over <c>e</c> giving the provider's error code.</param>
 /// <param name="Status">An expression over <c>e</c> giving the HTTP status as an <c>int</c>.</param>
 /// <param name="Rules">The mappings, first match wins; anything unmatched becomes a <c>StorageException</c>.</param>
-public sealed record ErrorMapping(string Catch, string Code, string Status, EquatableArray<ErrorRule> Rules);
+internal sealed record ErrorMapping(string Catch, string Code, string Status, EquatableArray<ErrorRule> Rules);
 
 /// <summary>One error mapping: a provider error code or an HTTP status, an optional guard over <c>e</c>, and the Infrar exception it becomes.</summary>
-public sealed record ErrorRule(string? Code, int? Status, string? When, string Exception);
+internal sealed record ErrorRule(string? Code, int? Status, string? When, string Exception);
 
 /// <summary>One operation's code on one provider.</summary>
 /// <param name="Id">The operation id.</param>
@@ -69,7 +69,7 @@ public sealed record ErrorRule(string? Code, int? Status, string? When, string E
 /// <param name="Wrap">Whether the body is wrapped in the provider's error mapping (iterators map their own errors).</param>
 /// <param name="ErrorKey">The parameter naming the object key reported in errors.</param>
 /// <param name="Limitations">What differs from the other providers, for diagnostics and docs.</param>
-public sealed record OperationTemplate(
+internal sealed record OperationTemplate(
     string Id,
     EquatableArray<string> Permissions,
     EquatableArray<string> DestinationPermissions,

@@ -1,7 +1,7 @@
-namespace Infrar.Generators.Tests;
+namespace Infrar.Testing;
 
 /// <summary>Application code the generator is run over.</summary>
-internal static class Sources
+public static class Sources
 {
     /// <summary>Every storage operation, once each, on buckets declared the ways people declare them.</summary>
     public const string EveryOperation = """

@@ -25,6 +25,11 @@ public static class ProviderSchemas
 
     private static JsonElement Load(string file)
     {
+        if (!File.Exists(Path.Combine(Folder, file)))
+        {
+            throw new FileNotFoundException($"The {file} provider schema is not at {Folder}: the tests expect the shared folder beside the repository (../shared).");
+        }
+
         using var gzip = new GZipStream(File.OpenRead(Path.Combine(Folder, file)), CompressionMode.Decompress);
         using var document = JsonDocument.Parse(gzip);
         return document.RootElement.GetProperty("provider_schemas").EnumerateObject().Single().Value.Clone();

@@ -4,6 +4,7 @@ using Xunit;
 namespace Infrar.Build.Tests;
 
 /// <summary>What <c>dotnet build</c> writes beside the app: the manifest and the OpenTofu folder, and what it refuses.</summary>
+[Collection(RealBuilds.Name)]
 public sealed class InfrastructureBuildTests : IDisposable
 {
     private readonly SampleCopy _sample = new();

@@ -4,6 +4,7 @@ using Xunit;
 namespace Infrar.Build.Tests;
 
 /// <summary>Real builds of the sample, as <c>dotnet build -p:InfrarProvider=…</c> runs them.</summary>
+[Collection(RealBuilds.Name)]
 public sealed class ProviderSelectionTests : IDisposable
 {
     private readonly SampleCopy _sample = new();

@@ -36,7 +36,7 @@ public sealed class ProviderPackagesTests
             text.Append($"  <ItemGroup Condition=\"'$(InfrarProvider)' == '{provider.Id}'\">\n");
             foreach (var package in provider.Storage.Packages)
             {
-                text.Append($"    <PackageReference Include=\"{package.Id}\" Version=\"{package.Version}\" Condition=\"'@(PackageReference->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'\" />\n");
+                text.Append($"    <PackageReference Include=\"{package.Id}\" Version=\"{package.Version}\" InfrarProviderPackage=\"true\" Condition=\"'@(PackageReference->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'\" />\n");
             }
 
             text.Append("  </ItemGroup>\n");

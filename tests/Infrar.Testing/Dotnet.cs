@@ -6,7 +6,10 @@ namespace Infrar.Testing;
 /// <summary>Runs the dotnet CLI as a user would, for tests of real builds.</summary>
 public static class Dotnet
 {
-    public static async Task<CommandResult> RunAsync(string workingDirectory, params string[] arguments)
+    public static Task<CommandResult> RunAsync(string workingDirectory, params string[] arguments) =>
+        RunAsync(workingDirectory, new Dictionary<string, string>(), arguments);
+
+    public static async Task<CommandResult> RunAsync(string workingDirectory, IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -26,6 +29,10 @@ public static class Dotnet
         start.Environment.Remove("MSBuildExtensionsPath");
         start.Environment.Remove("MSBuildSDKsPath");
         start.Environment.Remove("MSBUILD_EXE_PATH");
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
 
         using var process = Process.Start(start)!;
         var output = new StringBuilder();

@@ -50,6 +50,9 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
 
     public string PermissionBaseline { get; set; } = "";
 
+    /// <summary>Assemblies of referenced projects; the calls their code makes are part of this app's infrastructure.</summary>
+    public ITaskItem[] ProjectReferences { get; set; } = [];
+
     public bool UpdatePermissionBaseline { get; set; }
 
     [Output]
@@ -71,6 +74,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
     private bool Run()
     {
         var (model, allowances) = AssemblyManifestReader.Read(AssemblyPath);
+        model = IncludeReferences(model);
         if (model is null)
         {
             Log.LogWarning(null, "INFRAR0031", null, null, 0, 0, 0, 0, $"{AssemblyPath} holds no Infrar manifest: the Infrar generator did not run, so no infrastructure was written.");
@@ -121,6 +125,28 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         WrittenFiles = [.. written];
         Log.LogMessage(MessageImportance.High, $"Infrar: {Provider} infrastructure in {InfrastructurePath} ({files.Count} files, {grants.Count} grants), manifest {ManifestPath}");
         return true;
+    }
+
+    /// <summary>Adds the buckets and calls recorded in referenced projects, their call sites prefixed with the project's assembly name.</summary>
+    private ProjectModel? IncludeReferences(ProjectModel? model)
+    {
+        foreach (var reference in ProjectReferences)
+        {
+            if (!File.Exists(reference.ItemSpec) || AssemblyManifestReader.Read(reference.ItemSpec).Model is not { } library)
+            {
+                continue;
+            }
+
+            var prefix = Path.GetFileNameWithoutExtension(reference.ItemSpec) + "/";
+            model ??= new ProjectModel(library.Version, [], []);
+            model = model with
+            {
+                Buckets = [.. model.Buckets, .. library.Buckets.Where(b => model.Buckets.All(m => m.Name != b.Name)).Select(b => b with { DeclaredAt = prefix + b.DeclaredAt })],
+                Calls = [.. model.Calls, .. library.Calls.Select(c => c with { At = prefix + c.At })],
+            };
+        }
+
+        return model;
     }
 
     private void CheckBaseline(IReadOnlyList<Grant> grants)

@@ -1,0 +1,46 @@
+using System.Collections.Immutable;
+using System.Linq;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Infrar.Analyzers.Rules;
+
+/// <summary>INFRAR0101: <c>Storage.Bucket(name)</c> with a name that is not a compile-time constant.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class NonConstantNameAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.NonConstantName];
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (InfrarSymbols.Create(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(
+                operation =>
+                {
+                    var invocation = (IInvocationOperation)operation.Operation;
+                    if (!symbols.IsBucketDeclaration(invocation.TargetMethod))
+                    {
+                        return;
+                    }
+
+                    var name = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
+                    if (name is null || name.Value.ConstantValue.HasValue || name.ArgumentKind == ArgumentKind.DefaultValue)
+                    {
+                        return;
+                    }
+
+                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.NonConstantName, name.Syntax.GetLocation(), name.Syntax.ToString()));
+                },
+                OperationKind.Invocation);
+        });
+    }
+}

@@ -1,0 +1,68 @@
+using System.IO.Compression;
+using Infrar.Testing;
+using Xunit;
+
+namespace Infrar.Build.Tests;
+
+/// <summary>Infrar.Sdk packed once, under a version no other run uses, into a feed of its own; removed from the NuGet cache afterwards.</summary>
+public sealed class PackedSdk : IAsyncLifetime
+{
+    public string Version { get; } = $"0.1.0-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Random.Shared.Next(1000, 9999)}";
+
+    public string Feed { get; } = Directory.CreateTempSubdirectory("infrar-feed-").FullName;
+
+    public string Package => Path.Combine(Feed, $"Infrar.Sdk.{Version}.nupkg");
+
+    /// <summary>A folder outside the repository with a nuget.config naming the feed, for projects that never saw the repository.</summary>
+    public string CreateWorkspace()
+    {
+        var workspace = Directory.CreateTempSubdirectory("infrar-e2e-").FullName;
+        File.WriteAllText(Path.Combine(workspace, "nuget.config"), $"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="infrar" value="{Feed}" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+                <add key="mirror-gaps" value="{Path.Combine(RepositoryRoot.Path, "eng", "feed")}" />
+              </packageSources>
+            </configuration>
+            """);
+        return workspace;
+    }
+
+    public async Task InitializeAsync()
+    {
+        var pack = await Dotnet.RunAsync(RepositoryRoot.Path, "pack", "src/Infrar.Sdk", "-c", "Release", "-nologo", "-o", Feed, $"-p:Version={Version}");
+        if (pack.ExitCode != 0 || !File.Exists(Package))
+        {
+            throw new InvalidOperationException("dotnet pack failed:\n" + pack.Output);
+        }
+    }
+
+    public Task DisposeAsync()
+    {
+        Directory.Delete(Feed, recursive: true);
+        var cache = Environment.GetEnvironmentVariable("NUGET_PACKAGES") ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        var cached = Path.Combine(cache, "infrar.sdk", Version.ToLowerInvariant());
+        if (Directory.Exists(cached))
+        {
+            Directory.Delete(cached, recursive: true);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public IReadOnlyList<string> Entries()
+    {
+        using var zip = ZipFile.OpenRead(Package);
+        return [.. zip.Entries.Select(e => e.FullName).Order(StringComparer.Ordinal)];
+    }
+
+    public string Nuspec()
+    {
+        using var zip = ZipFile.OpenRead(Package);
+        using var reader = new StreamReader(zip.GetEntry("Infrar.Sdk.nuspec")!.Open());
+        return reader.ReadToEnd();
+    }
+}

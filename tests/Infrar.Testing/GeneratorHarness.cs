@@ -61,26 +61,6 @@ public static class GeneratorHarness
         var context = new System.Runtime.Loader.AssemblyLoadContext($"{compilation.AssemblyName}-{Guid.NewGuid():N}");
         return context.LoadFromStream(new MemoryStream(image.ToArray()));
     }
-
-    private sealed class ProviderOptions(string provider) : AnalyzerConfigOptionsProvider
-    {
-        public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(provider);
-
-        public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
-
-        public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
-
-        private sealed class Options(string? provider) : AnalyzerConfigOptions
-        {
-            public static readonly Options Empty = new(null);
-
-            public override bool TryGetValue(string key, out string value)
-            {
-                value = provider ?? "";
-                return provider is not null && key == "build_property.InfrarProvider";
-            }
-        }
-    }
 }
 
 /// <summary>What a generator run produced.</summary>
@@ -93,4 +73,25 @@ public sealed record GeneratorResult(Compilation Compilation, ImmutableArray<Dia
 
     /// <summary>Warnings and errors anywhere in the compilation, the generator's own included.</summary>
     public IReadOnlyList<Diagnostic> Problems => [.. GeneratorDiagnostics.Concat(Compilation.GetDiagnostics()).Where(d => d.Severity >= DiagnosticSeverity.Warning)];
+}
+
+/// <summary>Compiler options carrying <c>build_property.InfrarProvider</c>, as MSBuild passes it to generators and analyzers.</summary>
+public sealed class ProviderOptions(string provider) : AnalyzerConfigOptionsProvider
+{
+    public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(provider);
+
+    public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
+
+    public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
+
+    private sealed class Options(string? provider) : AnalyzerConfigOptions
+    {
+        public static readonly Options Empty = new(null);
+
+        public override bool TryGetValue(string key, out string value)
+        {
+            value = provider ?? "";
+            return provider is not null && key == "build_property.InfrarProvider";
+        }
+    }
 }

@@ -87,7 +87,8 @@ internal static class CatalogLoader
                     pair.Value.Async,
                     pair.Value.Wrap,
                     pair.Value.ErrorKey,
-                    pair.Value.Limitations)));
+                    pair.Value.Limitations)),
+            storage.BucketNaming.Select(r => new NamingRule(r.Must, r.MustNot, Required(r.Reason, path, "storage.bucket_naming[].reason"))).ToEquatableArray());
     }
 
     private static T Parse<T>(IReadOnlyDictionary<string, string> files, string path)
@@ -169,6 +170,17 @@ internal static class CatalogLoader
         public ErrorsEntry? Errors { get; set; }
 
         public Dictionary<string, TemplateEntry> Operations { get; set; } = [];
+
+        public List<NamingEntry> BucketNaming { get; set; } = [];
+    }
+
+    private sealed class NamingEntry
+    {
+        public string? Must { get; set; }
+
+        public string? MustNot { get; set; }
+
+        public string? Reason { get; set; }
     }
 
     private sealed class PackageEntry
@@ -215,6 +227,8 @@ internal static class CatalogLoader
         public string ErrorKey { get; set; } = "key";
 
         public string? Limitations { get; set; }
+
+        public string? Notes { get; set; }
 
         public List<string> DestinationPermissions { get; set; } = [];
     }

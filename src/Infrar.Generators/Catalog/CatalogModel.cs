@@ -42,13 +42,18 @@ internal sealed record PackageSpec(string Id, string Version, string? Assembly);
 /// <param name="Support">The members of that class: the client, created once per process, and helpers.</param>
 /// <param name="Errors">How the provider's errors map onto Infrar's exceptions.</param>
 /// <param name="Operations">Each operation's code, by operation id.</param>
+/// <param name="BucketNaming">What the provider accepts as a bucket name, rule by rule.</param>
 internal sealed record StorageBinding(
     string Service,
     EquatableArray<PackageSpec> Packages,
     string SupportClass,
     string Support,
     ErrorMapping Errors,
-    IReadOnlyDictionary<string, OperationTemplate> Operations);
+    IReadOnlyDictionary<string, OperationTemplate> Operations,
+    EquatableArray<NamingRule> BucketNaming);
+
+/// <summary>One naming rule: a name must match <see cref="Must"/>, or must not match <see cref="MustNot"/> (regular expressions).</summary>
+internal sealed record NamingRule(string? Must, string? MustNot, string Reason);
 
 /// <summary>How a provider's exception becomes one of Infrar's.</summary>
 /// <param name="Catch">The provider's exception type.</param>
@@ -68,7 +73,7 @@ internal sealed record ErrorRule(string? Code, int? Status, string? When, string
 /// <param name="Async">Whether the body awaits (emitted as an <c>async</c> method).</param>
 /// <param name="Wrap">Whether the body is wrapped in the provider's error mapping (iterators map their own errors).</param>
 /// <param name="ErrorKey">The parameter naming the object key reported in errors.</param>
-/// <param name="Limitations">What differs from the other providers, for diagnostics and docs.</param>
+/// <param name="Limitations">What a caller must do differently on this provider; reported where the operation is used (INFRAR0104).</param>
 internal sealed record OperationTemplate(
     string Id,
     EquatableArray<string> Permissions,

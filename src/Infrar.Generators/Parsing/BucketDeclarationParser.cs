@@ -32,7 +32,7 @@ internal static class BucketDeclarationParser
     }
 
     /// <summary>The options, from an object initializer of constants; anything else leaves the defaults.</summary>
-    private static BucketOptionsSpec ReadOptions(IOperation? value)
+    internal static BucketOptionsSpec ReadOptions(IOperation? value)
     {
         while (value is IConversionOperation conversion)
         {

@@ -1,0 +1,43 @@
+using System.Collections.Immutable;
+using Infrar.Generators.Catalog;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Infrar.Analyzers.Rules;
+
+/// <summary>INFRAR0104: an operation whose support on the selected provider is partial, as the catalog says (<c>limitations</c>).</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class PartialSupportAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.PartialSupport];
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (InfrarSymbols.Create(start.Compilation) is not { } symbols
+                || !CatalogLoader.Default.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(
+                operation =>
+                {
+                    var invocation = (IInvocationOperation)operation.Operation;
+                    if (symbols.OperationId(invocation.TargetMethod) is { } id
+                        && provider.Storage.Operations.TryGetValue(id, out var template)
+                        && template.Limitations is { } limitation)
+                    {
+                        var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } ? member.Name.GetLocation() : invocation.Syntax.GetLocation();
+                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.PartialSupport, location, invocation.TargetMethod.Name, provider.Storage.Service, limitation));
+                    }
+                },
+                OperationKind.Invocation);
+        });
+    }
+}

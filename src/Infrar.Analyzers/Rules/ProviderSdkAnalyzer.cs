@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Infrar.Analyzers.Rules;
+
+/// <summary>INFRAR0105: a call on a provider's storage SDK (Amazon.S3, Azure.Storage.Blobs, Google's storage APIs) in application code.</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class ProviderSdkAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.ProviderSdk];
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterOperationAction(
+            operation =>
+            {
+                var invocation = (IInvocationOperation)operation.Operation;
+                if (invocation.TargetMethod.IsStatic || ProviderOf(invocation.TargetMethod.ContainingType) is not { } provider)
+                {
+                    return;
+                }
+
+                operation.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.ProviderSdk,
+                    invocation.Syntax.GetLocation(),
+                    $"{invocation.TargetMethod.ContainingType.Name}.{invocation.TargetMethod.Name}",
+                    provider));
+            },
+            OperationKind.Invocation);
+    }
+
+    /// <summary>The cloud a storage SDK type belongs to, or null.</summary>
+    public static string? ProviderOf(INamedTypeSymbol? type)
+    {
+        var ns = type?.ContainingNamespace?.ToDisplayString() ?? "";
+        return ns switch
+        {
+            _ when ns == "Amazon.S3" || ns.StartsWith("Amazon.S3.", System.StringComparison.Ordinal) => "Amazon S3",
+            _ when ns == "Azure.Storage.Blobs" || ns.StartsWith("Azure.Storage.Blobs.", System.StringComparison.Ordinal) => "Azure Blob Storage",
+            _ when ns.StartsWith("Google.Cloud.Storage", System.StringComparison.Ordinal) || ns.StartsWith("Google.Apis.Storage", System.StringComparison.Ordinal) => "Google Cloud Storage",
+            _ => null,
+        };
+    }
+}

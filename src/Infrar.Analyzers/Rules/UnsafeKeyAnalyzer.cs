@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using Infrar.Local;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Infrar.Analyzers.Rules;
+
+/// <summary>INFRAR0107: a constant object key the local provider refuses and clouds treat differently (leading '/', '..', …).</summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class UnsafeKeyAnalyzer : DiagnosticAnalyzer
+{
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.UnsafeKey];
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.EnableConcurrentExecution();
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.RegisterCompilationStartAction(start =>
+        {
+            if (InfrarSymbols.Create(start.Compilation) is not { } symbols)
+            {
+                return;
+            }
+
+            start.RegisterOperationAction(
+                operation =>
+                {
+                    var invocation = (IInvocationOperation)operation.Operation;
+                    if (symbols.OperationId(invocation.TargetMethod) is null)
+                    {
+                        return;
+                    }
+
+                    foreach (var argument in invocation.Arguments)
+                    {
+                        if (argument.Parameter?.Name is "key" or "sourceKey" or "destinationKey"
+                            && argument.Value.ConstantValue is { HasValue: true, Value: string key }
+                            && ObjectKeys.FindProblem(key) is { } problem)
+                        {
+                            operation.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeKey, argument.Syntax.GetLocation(), key, problem));
+                        }
+                    }
+                },
+                OperationKind.Invocation);
+        });
+    }
+}

@@ -1,0 +1,208 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Composition;
+using System.Linq;
+using System.Threading;
+using System.Threading.Tasks;
+using Infrar.Analyzers;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CodeActions;
+using Microsoft.CodeAnalysis.CodeFixes;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Infrar.CodeFixes;
+
+/// <summary>
+/// INFRAR0105: moves a provider SDK call onto Infrar with the same arguments and meaning. Rewritten when the bucket or
+/// container name is a constant and the call's result is not used: <c>IAmazonS3.PutObjectAsync</c> (InputStream,
+/// ContentBody or FilePath, with ContentType), <c>DeleteObjectAsync</c>, <c>CopyObjectAsync</c>;
+/// <c>BlobContainerClient.UploadBlobAsync</c> and <c>DeleteBlobIfExistsAsync</c>.
+/// </summary>
+[ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ProviderSdkCodeFix)), Shared]
+public sealed class ProviderSdkCodeFix : CodeFixProvider
+{
+    public override ImmutableArray<string> FixableDiagnosticIds { get; } = [Descriptors.ProviderSdk.Id];
+
+    /// <summary>Rewrites every fixable call of a document in one pass and adds <c>using Infrar;</c> once.</summary>
+    public override FixAllProvider GetFixAllProvider() => FixAllProvider.Create(async (context, document, diagnostics) =>
+    {
+        var root = await document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return null;
+        }
+
+        var rewrites = new Dictionary<SyntaxNode, SyntaxNode>();
+        foreach (var diagnostic in diagnostics)
+        {
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax invocation
+                && Rewrite(invocation, model, context.CancellationToken) is { } replacement)
+            {
+                rewrites[invocation] = replacement.WithTriviaFrom(invocation);
+            }
+        }
+
+        return rewrites.Count == 0 ? document : document.WithSyntaxRoot(WithInfrarUsing(root.ReplaceNodes(rewrites.Keys, (original, _) => rewrites[original])));
+    });
+
+    public override async Task RegisterCodeFixesAsync(CodeFixContext context)
+    {
+        var root = await context.Document.GetSyntaxRootAsync(context.CancellationToken).ConfigureAwait(false);
+        var model = await context.Document.GetSemanticModelAsync(context.CancellationToken).ConfigureAwait(false);
+        if (root is null || model is null)
+        {
+            return;
+        }
+
+        foreach (var diagnostic in context.Diagnostics)
+        {
+            if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax invocation
+                || Rewrite(invocation, model, context.CancellationToken) is not { } replacement)
+            {
+                continue;
+            }
+
+            context.RegisterCodeFix(
+                CodeAction.Create(
+                    "Use Infrar storage",
+                    _ => Task.FromResult(context.Document.WithSyntaxRoot(WithInfrarUsing(root.ReplaceNode(invocation, replacement.WithTriviaFrom(invocation))))),
+                    equivalenceKey: nameof(ProviderSdkCodeFix)),
+                diagnostic);
+        }
+    }
+
+    private static ExpressionSyntax? Rewrite(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method || !ResultIsDiscarded(invocation))
+        {
+            return null;
+        }
+
+        var arguments = invocation.ArgumentList.Arguments;
+        string Text(string parameter) => arguments.First(a => Parameter(a, method)?.Name == parameter).Expression.ToString();
+        bool Has(string parameter) => arguments.Any(a => Parameter(a, method)?.Name == parameter);
+        bool Constant(string parameter) => Has(parameter) && model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == parameter).Expression, cancellationToken).HasValue;
+        var token = Has("cancellationToken") ? ", " + Text("cancellationToken") : "";
+
+        var type = method.ContainingType.ToDisplayString();
+        string? code = (type, method.Name) switch
+        {
+            ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "DeleteObjectAsync") when Constant("bucketName") && Has("key") && method.Parameters.Length <= 3 =>
+                $"Storage.Bucket({Text("bucketName")}).DeleteAsync({Text("key")}{token})",
+            ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "CopyObjectAsync") when Constant("sourceBucket") && Constant("destinationBucket") && method.Parameters.Length <= 5 =>
+                model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == "sourceBucket").Expression).Value as string
+                    == model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == "destinationBucket").Expression).Value as string
+                    ? $"Storage.Bucket({Text("sourceBucket")}).CopyAsync({Text("sourceKey")}, {Text("destinationKey")}{token})"
+                    : $"Storage.Bucket({Text("sourceBucket")}).CopyToAsync({Text("sourceKey")}, Storage.Bucket({Text("destinationBucket")}), {Text("destinationKey")}{token})",
+            ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "PutObjectAsync") when Has("request") =>
+                PutObject(arguments.First(a => Parameter(a, method)?.Name == "request").Expression, model, token, cancellationToken),
+            ("Azure.Storage.Blobs.BlobContainerClient", "DeleteBlobIfExistsAsync") when method.Parameters.Length <= 4 && Only(arguments, method, "blobName", "cancellationToken")
+                && ContainerName(invocation, model, cancellationToken) is { } container =>
+                $"Storage.Bucket({container}).DeleteAsync({Text("blobName")}{token})",
+            ("Azure.Storage.Blobs.BlobContainerClient", "UploadBlobAsync") when Only(arguments, method, "blobName", "content", "cancellationToken")
+                && method.Parameters.Any(p => p.Name == "content" && p.Type.ToDisplayString() == "System.IO.Stream")
+                && ContainerName(invocation, model, cancellationToken) is { } container =>
+                $"Storage.Bucket({container}).UploadAsync({Text("blobName")}, {Text("content")}, new UploadOptions {{ IfNotExists = true }}{token})",
+            _ => null,
+        };
+
+        return code is null ? null : SyntaxFactory.ParseExpression(code);
+    }
+
+    /// <summary><c>new PutObjectRequest { BucketName = "b", Key = k, InputStream | ContentBody | FilePath = x, ContentType = t }</c>, and nothing else.</summary>
+    private static string? PutObject(ExpressionSyntax request, SemanticModel model, string token, CancellationToken cancellationToken)
+    {
+        if (request is not ObjectCreationExpressionSyntax { Initializer: { } initializer })
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, ExpressionSyntax>();
+        foreach (var expression in initializer.Expressions)
+        {
+            if (expression is not AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: var value })
+            {
+                return null;
+            }
+
+            values[name.Identifier.ValueText] = value;
+        }
+
+        if (values.Keys.Except(["BucketName", "Key", "InputStream", "ContentBody", "FilePath", "ContentType"]).Any()
+            || !values.TryGetValue("BucketName", out var bucket) || !model.GetConstantValue(bucket, cancellationToken).HasValue
+            || !values.TryGetValue("Key", out var key))
+        {
+            return null;
+        }
+
+        var options = values.TryGetValue("ContentType", out var contentType) ? $", new UploadOptions {{ ContentType = {contentType} }}" : "";
+        var tail = options.Length > 0 ? options + token : token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : "";
+        return values switch
+        {
+            _ when values.TryGetValue("InputStream", out var stream) => $"Storage.Bucket({bucket}).UploadAsync({key}, {stream}{tail})",
+            _ when values.TryGetValue("ContentBody", out var body) => $"Storage.Bucket({bucket}).UploadAsync({key}, System.Text.Encoding.UTF8.GetBytes({body}){tail})",
+            _ when values.TryGetValue("FilePath", out var path) => $"Storage.Bucket({bucket}).UploadFileAsync({key}, {path}{tail})",
+            _ => null,
+        };
+    }
+
+    /// <summary>The container name of a client made in the same method as <c>new BlobContainerClient(…, "name")</c> or <c>service.GetBlobContainerClient("name")</c>.</summary>
+    private static string? ContainerName(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (invocation.Expression is not MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver }
+            || model.GetSymbolInfo(receiver, cancellationToken).Symbol is not ILocalSymbol local
+            || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value })
+        {
+            return null;
+        }
+
+        var name = value switch
+        {
+            ObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } creation } => creation[1].Expression,
+            ImplicitObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } creation } => creation[1].Expression,
+            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetBlobContainerClient" }, ArgumentList.Arguments: { Count: 1 } get } => get[0].Expression,
+            _ => null,
+        };
+
+        return name is not null && model.GetConstantValue(name, cancellationToken).HasValue ? name.ToString() : null;
+    }
+
+    private static bool Only(SeparatedSyntaxList<ArgumentSyntax> arguments, IMethodSymbol method, params string[] allowed) =>
+        arguments.All(a => Parameter(a, method) is { } p && allowed.Contains(p.Name));
+
+    private static IParameterSymbol? Parameter(ArgumentSyntax argument, IMethodSymbol method)
+    {
+        if (argument.NameColon is { } name)
+        {
+            return method.Parameters.FirstOrDefault(p => p.Name == name.Name.Identifier.ValueText);
+        }
+
+        var index = ((ArgumentListSyntax)argument.Parent!).Arguments.IndexOf(argument);
+        return index < method.Parameters.Length ? method.Parameters[index] : null;
+    }
+
+    /// <summary>Whether the call's response is thrown away (Infrar returns no response object).</summary>
+    private static bool ResultIsDiscarded(InvocationExpressionSyntax invocation)
+    {
+        SyntaxNode node = invocation;
+        if (node.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configure })
+        {
+            node = configure;
+        }
+
+        if (node.Parent is AwaitExpressionSyntax awaited)
+        {
+            node = awaited;
+        }
+
+        return node.Parent is ExpressionStatementSyntax;
+    }
+
+    private static SyntaxNode WithInfrarUsing(SyntaxNode root) =>
+        root is CompilationUnitSyntax unit && unit.Usings.All(u => u.Name?.ToString() != "Infrar")
+            ? unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName("Infrar"))
+                .WithTrailingTrivia(unit.Usings.LastOrDefault()?.GetTrailingTrivia() ?? SyntaxFactory.TriviaList(SyntaxFactory.ElasticLineFeed)))
+            : root;
+}

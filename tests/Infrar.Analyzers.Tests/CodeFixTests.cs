@@ -1,0 +1,124 @@
+using Infrar.Analyzers.Rules;
+using Infrar.CodeFixes;
+using Xunit;
+
+namespace Infrar.Analyzers.Tests;
+
+/// <summary>Code fixes compared as whole documents, before and after, one at a time and with Fix All.</summary>
+public sealed class CodeFixTests
+{
+    [Fact]
+    public async Task INFRAR0102_renames_the_bucket_to_a_name_every_provider_accepts()
+    {
+        const string before = """
+            using Infrar;
+
+            public static class Buckets
+            {
+                public static readonly Bucket Archive = Storage.Bucket("Photos_Archive");
+            }
+            """;
+
+        var after = await AnalyzerHarness.FixAsync(before, new InvalidNameAnalyzer(), new InvalidNameCodeFix());
+
+        Assert.Equal(before.Replace("\"Photos_Archive\"", "\"photos-archive\"", StringComparison.Ordinal), after);
+    }
+
+    [Fact]
+    public async Task INFRAR0102_fix_all_renames_every_invalid_bucket_in_the_document()
+    {
+        const string before = """
+            using Infrar;
+
+            public static class Buckets
+            {
+                public static readonly Bucket Archive = Storage.Bucket("Photos_Archive");
+                public static readonly Bucket Logs = Storage.Bucket("ab");
+                public static readonly Bucket Fine = Storage.Bucket("fine");
+            }
+            """;
+
+        var after = await AnalyzerHarness.FixAsync(before, new InvalidNameAnalyzer(), new InvalidNameCodeFix(), fixAll: true);
+
+        Assert.Equal(
+            before.Replace("\"Photos_Archive\"", "\"photos-archive\"", StringComparison.Ordinal).Replace("\"ab\"", "\"ab-bucket\"", StringComparison.Ordinal),
+            after);
+    }
+
+    [Fact]
+    public async Task INFRAR0105_fix_all_moves_an_s3_program_onto_infrar_with_the_same_arguments()
+    {
+        const string before = """
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+
+            public static class Reports
+            {
+                public static async Task PublishAsync(IAmazonS3 s3, Stream pdf, CancellationToken ct)
+                {
+                    await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "2026/11.pdf", InputStream = pdf, ContentType = "application/pdf" }, ct);
+                    await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "latest.txt", ContentBody = "2026/11.pdf" });
+                    await s3.CopyObjectAsync("reports", "2026/11.pdf", "archive", "reports/2026/11.pdf", ct);
+                    await s3.CopyObjectAsync("reports", "2026/11.pdf", "reports", "copy.pdf");
+                    await s3.DeleteObjectAsync("reports", "draft.pdf", ct).ConfigureAwait(false);
+                    var kept = await s3.DeleteObjectAsync("reports", "kept.pdf");
+                }
+            }
+            """;
+        const string expected = """
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+            using Infrar;
+
+            public static class Reports
+            {
+                public static async Task PublishAsync(IAmazonS3 s3, Stream pdf, CancellationToken ct)
+                {
+                    await Storage.Bucket("reports").UploadAsync("2026/11.pdf", pdf, new UploadOptions { ContentType = "application/pdf" }, ct);
+                    await Storage.Bucket("reports").UploadAsync("latest.txt", System.Text.Encoding.UTF8.GetBytes("2026/11.pdf"));
+                    await Storage.Bucket("reports").CopyToAsync("2026/11.pdf", Storage.Bucket("archive"), "reports/2026/11.pdf", ct);
+                    await Storage.Bucket("reports").CopyAsync("2026/11.pdf", "copy.pdf");
+                    await Storage.Bucket("reports").DeleteAsync("draft.pdf", ct).ConfigureAwait(false);
+                    var kept = await s3.DeleteObjectAsync("reports", "kept.pdf");
+                }
+            }
+            """;
+
+        var after = await AnalyzerHarness.FixAsync(before, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
+
+        Assert.Equal(expected, after);
+    }
+
+    [Fact]
+    public async Task INFRAR0105_moves_blob_container_calls_onto_infrar()
+    {
+        const string before = """
+            using System.IO;
+            using System.Threading.Tasks;
+            using Azure.Storage.Blobs;
+            using Infrar;
+
+            public static class Inbox
+            {
+                public static async Task ReceiveAsync(Stream mail)
+                {
+                    var container = new BlobContainerClient("UseDevelopmentStorage=true", "inbox");
+                    await container.UploadBlobAsync("mail-1.eml", mail);
+                    await container.DeleteBlobIfExistsAsync("mail-0.eml");
+                }
+            }
+            """;
+
+        var after = await AnalyzerHarness.FixAsync(before, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
+
+        Assert.Contains("await Storage.Bucket(\"inbox\").UploadAsync(\"mail-1.eml\", mail, new UploadOptions { IfNotExists = true });", after, StringComparison.Ordinal);
+        Assert.Contains("await Storage.Bucket(\"inbox\").DeleteAsync(\"mail-0.eml\");", after, StringComparison.Ordinal);
+        Assert.Single(after.Split("using Infrar;")[1..]);
+    }
+}

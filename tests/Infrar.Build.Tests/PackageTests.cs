@@ -22,6 +22,7 @@ public sealed class PackageTests(PackedSdk sdk) : IClassFixture<PackedSdk>, IDis
                 "lib/net10.0/Infrar.Sdk.xml",
                 "analyzers/dotnet/cs/Infrar.Generators.dll",
                 "analyzers/dotnet/cs/Infrar.Analyzers.dll",
+                "analyzers/dotnet/cs/Infrar.CodeFixes.dll",
                 "analyzers/dotnet/cs/YamlDotNet.dll",
                 "build/Infrar.Sdk.props",
                 "build/Infrar.Sdk.targets",

@@ -1,0 +1,60 @@
+using System.Text;
+using Infrar.Analyzers.Rules;
+using Infrar.CodeFixes;
+using Infrar.Testing;
+using Xunit;
+
+namespace Infrar.Analyzers.Tests;
+
+/// <summary>How an existing S3 app adopts Infrar: Fix All, then it builds and does the same on the local provider.</summary>
+public sealed class S3MigrationTests
+{
+    private const string S3Program = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Amazon.S3;
+        using Amazon.S3.Model;
+
+        public static class Reports
+        {
+            public static async Task PublishAsync(IAmazonS3 s3, CancellationToken ct)
+            {
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "2026/11.txt", ContentBody = "november", ContentType = "text/plain" }, ct);
+                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "draft.txt", ContentBody = "draft" }, ct);
+                await s3.CopyObjectAsync("reports", "2026/11.txt", "archive", "reports/2026/11.txt", ct);
+                await s3.CopyObjectAsync("reports", "2026/11.txt", "reports", "latest.txt", ct);
+                await s3.DeleteObjectAsync("reports", "draft.txt", ct);
+            }
+        }
+        """;
+
+    [Fact]
+    public async Task A_small_s3_program_fixed_onto_infrar_builds_and_leaves_the_same_objects_on_the_local_provider()
+    {
+        var root = Directory.CreateTempSubdirectory("infrar-migration-").FullName;
+        Environment.SetEnvironmentVariable("INFRAR_LOCAL_ROOT", root);
+        try
+        {
+            var migrated = await AnalyzerHarness.FixAsync(S3Program, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
+
+            Assert.DoesNotContain("s3.", migrated, StringComparison.Ordinal);
+            var result = GeneratorHarness.Run("local", [("Reports.cs", migrated)], assemblyName: "Migrated");
+            Assert.Empty(result.Problems);
+            var reports = GeneratorHarness.EmitAndLoad(result.Compilation).GetType("Reports", throwOnError: true)!;
+            await (Task)reports.GetMethod("PublishAsync")!.Invoke(null, [null, CancellationToken.None])!;
+
+            // What the S3 program leaves in S3: the report, its archive copy and its latest copy, and no draft.
+            Assert.Equal("november", await File.ReadAllTextAsync(Path.Combine(root, "reports", "2026", "11.txt")));
+            Assert.Equal("november", await File.ReadAllTextAsync(Path.Combine(root, "reports", "latest.txt")));
+            Assert.Equal("november", await File.ReadAllTextAsync(Path.Combine(root, "archive", "reports", "2026", "11.txt")));
+            Assert.False(File.Exists(Path.Combine(root, "reports", "draft.txt")));
+            var info = await Storage.Bucket("archive").GetInfoAsync("reports/2026/11.txt");
+            Assert.Equal("text/plain", info.ContentType);
+            Assert.Equal(Encoding.UTF8.GetByteCount("november"), info.Size);
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+}

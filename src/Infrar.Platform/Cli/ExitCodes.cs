@@ -1,0 +1,17 @@
+namespace Infrar.Platform.Cli;
+
+/// <summary>What <c>infrar</c> exits with.</summary>
+internal static class ExitCodes
+{
+    /// <summary>Done.</summary>
+    public const int Success = 0;
+
+    /// <summary>The command line is wrong (System.CommandLine's own code for a parse error).</summary>
+    public const int Usage = 1;
+
+    /// <summary>An input file is missing or malformed.</summary>
+    public const int BadInput = 2;
+
+    /// <summary>Done, but some quantity has no price, so a total is only a floor.</summary>
+    public const int Incomplete = 3;
+}

@@ -79,7 +79,7 @@ internal static class CostTable
                     Money(provider.Before),
                     Money(provider.After),
                     (provider.Change >= 0 ? "+" : "") + Money(provider.Change),
-                    Markup.Escape(string.Join("; ", provider.Lines.Select(l => $"{l.Resource}: {l.Meter} {Money(l.Before ?? 0)} → {(l.After is { } after ? Money(after) : "no price")}"))));
+                    Markup.Escape(string.Join("; ", provider.Lines.Select(l => $"{l.Resource}: {l.Category} {Money(l.Before ?? 0)} → {(l.After is { } after ? Money(after) : "no price")}"))));
             }
 
             console.Write(change);

@@ -22,7 +22,7 @@ internal static class CostEngine
         var b = before.Providers.Single(p => p.Provider == a.Provider);
         var keys = b.Lines.Select(Key).Union(a.Lines.Select(Key)).Distinct();
         var lines = keys
-            .Select(k => new LineDiff(k.Resource, k.Meter, Sum(b, k), Sum(a, k)))
+            .Select(k => new LineDiff(k.Resource, k.Category, Sum(b, k), Sum(a, k)))
             .Where(l => l.Before != l.After)
             .ToList();
         return new ProviderDiff(a.Provider, b.Total, a.Total, lines);
@@ -160,9 +160,9 @@ internal static class CostEngine
     private static LineItem Line(string resource, string category, string meter, decimal quantity, string unit, decimal? price, decimal per, string source) =>
         new(resource, category, meter, quantity, unit, price, per, price is { } p ? quantity * p / per : null, source);
 
-    private static (string Resource, string Meter) Key(LineItem line) => (line.Resource, line.Category);
+    private static (string Resource, string Category) Key(LineItem line) => (line.Resource, line.Category);
 
-    private static decimal? Sum(ProviderEstimate estimate, (string Resource, string Meter) key) =>
+    private static decimal? Sum(ProviderEstimate estimate, (string Resource, string Category) key) =>
         estimate.Lines.Where(l => Key(l) == key).Select(l => l.Cost).DefaultIfEmpty(null).Aggregate((decimal?)null, (total, cost) => total is null && cost is null ? null : (total ?? 0) + (cost ?? 0));
 
     private static string Number(decimal value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);

@@ -30,4 +30,4 @@ internal sealed record ProviderDiff(string Provider, decimal Before, decimal Aft
     public decimal Change => After - Before;
 }
 
-internal sealed record LineDiff(string Resource, string Meter, decimal? Before, decimal? After);
+internal sealed record LineDiff(string Resource, string Category, decimal? Before, decimal? After);

@@ -10,49 +10,36 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>INFRAR0102: a bucket name some provider refuses, checked against every provider at once so code stays portable.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class InvalidNameAnalyzer : DiagnosticAnalyzer
+public sealed class InvalidNameAnalyzer : InfrarAnalyzer
 {
     /// <summary>The property carrying a name every provider accepts, for the code fix.</summary>
     public const string SuggestedName = nameof(SuggestedName);
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.InvalidName];
 
-    public override void Initialize(AnalysisContext context)
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (InfrarSymbols.Create(start.Compilation) is not { } symbols)
+        var catalog = CatalogLoader.Default;
+        OnInvocation(start, (operation, invocation) =>
             {
-                return;
-            }
-
-            var catalog = CatalogLoader.Default;
-            start.RegisterOperationAction(
-                operation =>
+                if (!symbols.IsBucketDeclaration(invocation.TargetMethod)
+                    || invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is not { Value.ConstantValue: { HasValue: true, Value: string name } } argument)
                 {
-                    var invocation = (IInvocationOperation)operation.Operation;
-                    if (!symbols.IsBucketDeclaration(invocation.TargetMethod)
-                        || invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is not { Value.ConstantValue: { HasValue: true, Value: string name } } argument)
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    var problems = BucketNames.Problems(name, catalog);
-                    if (problems.Count == 0)
-                    {
-                        return;
-                    }
+                var problems = BucketNames.Problems(name, catalog);
+                if (problems.Count == 0)
+                {
+                    return;
+                }
 
-                    operation.ReportDiagnostic(Diagnostic.Create(
-                        Descriptors.InvalidName,
-                        argument.Syntax.GetLocation(),
-                        ImmutableDictionary<string, string?>.Empty.Add(SuggestedName, BucketNames.Suggest(name, catalog)),
-                        name,
-                        string.Join("; ", problems.Select(p => $"{p.Provider}: {p.Reason}"))));
-                },
-                OperationKind.Invocation);
-        });
+                operation.ReportDiagnostic(Diagnostic.Create(
+                    Descriptors.InvalidName,
+                    argument.Syntax.GetLocation(),
+                    ImmutableDictionary<string, string?>.Empty.Add(SuggestedName, BucketNames.Suggest(name, catalog)),
+                    name,
+                    string.Join("; ", problems.Select(p => $"{p.Provider}: {p.Reason}"))));
+            });
     }
 }

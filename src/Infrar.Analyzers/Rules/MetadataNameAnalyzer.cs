@@ -8,60 +8,51 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>INFRAR0108: a constant metadata name in <c>UploadOptions.Metadata</c> that some provider changes or refuses.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class MetadataNameAnalyzer : DiagnosticAnalyzer
+public sealed class MetadataNameAnalyzer : InfrarAnalyzer
 {
     private static readonly Regex Portable = new("^[a-z_][a-z0-9_]*$");
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.MetadataName];
 
-    public override void Initialize(AnalysisContext context)
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            var uploadOptions = start.Compilation.GetTypeByMetadataName("Infrar.UploadOptions");
-            if (uploadOptions is null)
+        var uploadOptions = start.Compilation.GetTypeByMetadataName("Infrar.UploadOptions");
+
+        start.RegisterOperationAction(
+            operation =>
             {
-                return;
-            }
-
-            start.RegisterOperationAction(
-                operation =>
+                var assignment = (ISimpleAssignmentOperation)operation.Operation;
+                if (assignment.Target is not IPropertyReferenceOperation { Property: { Name: "Metadata" } property }
+                    || !SymbolEqualityComparer.Default.Equals(property.ContainingType, uploadOptions))
                 {
-                    var assignment = (ISimpleAssignmentOperation)operation.Operation;
-                    if (assignment.Target is not IPropertyReferenceOperation { Property: { Name: "Metadata" } property }
-                        || !SymbolEqualityComparer.Default.Equals(property.ContainingType, uploadOptions))
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    var value = assignment.Value;
-                    while (value is IConversionOperation conversion)
-                    {
-                        value = conversion.Operand;
-                    }
+                var value = assignment.Value;
+                while (value is IConversionOperation conversion)
+                {
+                    value = conversion.Operand;
+                }
 
-                    if (value is not IObjectCreationOperation { Initializer: { } initializer })
-                    {
-                        return;
-                    }
+                if (value is not IObjectCreationOperation { Initializer: { } initializer })
+                {
+                    return;
+                }
 
-                    foreach (var element in initializer.Initializers)
+                foreach (var element in initializer.Initializers)
+                {
+                    var name = element switch
                     {
-                        var name = element switch
-                        {
-                            ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Arguments.Length: 1 } indexer } => indexer.Arguments[0].Value,
-                            IInvocationOperation { TargetMethod.Name: "Add", Arguments.Length: 2 } add => add.Arguments[0].Value,
-                            _ => null,
-                        };
-                        if (name?.ConstantValue is { HasValue: true, Value: string text } && !Portable.IsMatch(text))
-                        {
-                            operation.ReportDiagnostic(Diagnostic.Create(Descriptors.MetadataName, name.Syntax.GetLocation(), text));
-                        }
+                        ISimpleAssignmentOperation { Target: IPropertyReferenceOperation { Arguments.Length: 1 } indexer } => indexer.Arguments[0].Value,
+                        IInvocationOperation { TargetMethod.Name: "Add", Arguments.Length: 2 } add => add.Arguments[0].Value,
+                        _ => null,
+                    };
+                    if (name?.ConstantValue is { HasValue: true, Value: string text } && !Portable.IsMatch(text))
+                    {
+                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.MetadataName, name.Syntax.GetLocation(), text));
                     }
-                },
-                OperationKind.SimpleAssignment);
-        });
+                }
+            },
+            OperationKind.SimpleAssignment);
     }
 }

@@ -8,39 +8,26 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>INFRAR0101: <c>Storage.Bucket(name)</c> with a name that is not a compile-time constant.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class NonConstantNameAnalyzer : DiagnosticAnalyzer
+public sealed class NonConstantNameAnalyzer : InfrarAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.NonConstantName];
 
-    public override void Initialize(AnalysisContext context)
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (InfrarSymbols.Create(start.Compilation) is not { } symbols)
+        OnInvocation(start, (operation, invocation) =>
             {
-                return;
-            }
-
-            start.RegisterOperationAction(
-                operation =>
+                if (!symbols.IsBucketDeclaration(invocation.TargetMethod))
                 {
-                    var invocation = (IInvocationOperation)operation.Operation;
-                    if (!symbols.IsBucketDeclaration(invocation.TargetMethod))
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    var name = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
-                    if (name is null || name.Value.ConstantValue.HasValue || name.ArgumentKind == ArgumentKind.DefaultValue)
-                    {
-                        return;
-                    }
+                var name = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
+                if (name is null || name.Value.ConstantValue.HasValue || name.ArgumentKind == ArgumentKind.DefaultValue)
+                {
+                    return;
+                }
 
-                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.NonConstantName, name.Syntax.GetLocation(), name.Syntax.ToString()));
-                },
-                OperationKind.Invocation);
-        });
+                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.NonConstantName, name.Syntax.GetLocation(), name.Syntax.ToString()));
+            });
     }
 }

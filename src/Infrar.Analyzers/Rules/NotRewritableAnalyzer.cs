@@ -14,72 +14,66 @@ namespace Infrar.Analyzers.Rules;
 /// call inside an expression tree, a <c>dynamic</c> call, a call through reflection), while a cloud provider is selected.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class NotRewritableAnalyzer : DiagnosticAnalyzer
+public sealed class NotRewritableAnalyzer : InfrarAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.NotRewritable];
 
-    public override void Initialize(AnalysisContext context)
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
+        if (!CatalogLoader.Default.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
         {
-            if (InfrarSymbols.Create(start.Compilation) is not { } symbols
-                || !CatalogLoader.Default.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
+            return;
+        }
+
+        var rewritable = symbols.Bucket.GetMembers().OfType<IMethodSymbol>().Where(m => symbols.OperationId(m) is not null).Select(m => m.Name).ToImmutableHashSet();
+        var expressionType = start.Compilation.GetTypeByMetadataName("System.Linq.Expressions.Expression`1");
+        var systemType = start.Compilation.GetTypeByMetadataName("System.Type");
+        void Report(OperationAnalysisContext context, SyntaxNode node, string how, string method) =>
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotRewritable, node.GetLocation(), how, method, provider.Storage.Service, provider.Id));
+
+        start.RegisterOperationAction(
+            context =>
             {
-                return;
-            }
-
-            var rewritable = symbols.Bucket.GetMembers().OfType<IMethodSymbol>().Where(m => symbols.OperationId(m) is not null).Select(m => m.Name).ToImmutableHashSet();
-            var expressionType = start.Compilation.GetTypeByMetadataName("System.Linq.Expressions.Expression`1");
-            var systemType = start.Compilation.GetTypeByMetadataName("System.Type");
-            void Report(OperationAnalysisContext context, SyntaxNode node, string how, string method) =>
-                context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotRewritable, node.GetLocation(), how, method, provider.Storage.Service, provider.Id));
-
-            start.RegisterOperationAction(
-                context =>
+                var reference = (IMethodReferenceOperation)context.Operation;
+                if (symbols.OperationId(reference.Method) is not null)
                 {
-                    var reference = (IMethodReferenceOperation)context.Operation;
-                    if (symbols.OperationId(reference.Method) is not null)
-                    {
-                        Report(context, reference.Syntax, "method group", reference.Method.Name);
-                    }
-                },
-                OperationKind.MethodReference);
+                    Report(context, reference.Syntax, "method group", reference.Method.Name);
+                }
+            },
+            OperationKind.MethodReference);
 
-            start.RegisterOperationAction(
-                context =>
+        start.RegisterOperationAction(
+            context =>
+            {
+                var invocation = (IInvocationOperation)context.Operation;
+                if (symbols.OperationId(invocation.TargetMethod) is not null && InExpressionTree(invocation, expressionType))
                 {
-                    var invocation = (IInvocationOperation)context.Operation;
-                    if (symbols.OperationId(invocation.TargetMethod) is not null && InExpressionTree(invocation, expressionType))
-                    {
-                        Report(context, invocation.Syntax, "call in an expression tree", invocation.TargetMethod.Name);
-                    }
-                    else if (invocation.TargetMethod.Name is "GetMethod" or "GetMember"
-                        && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, systemType)
-                        && invocation.Instance is ITypeOfOperation { TypeOperand: var type }
-                        && SymbolEqualityComparer.Default.Equals(type, symbols.Bucket)
-                        && invocation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string name }
-                        && rewritable.Contains(name))
-                    {
-                        Report(context, invocation.Syntax, "call through reflection", name);
-                    }
-                },
-                OperationKind.Invocation);
+                    Report(context, invocation.Syntax, "call in an expression tree", invocation.TargetMethod.Name);
+                }
+                else if (invocation.TargetMethod.Name is "GetMethod" or "GetMember"
+                    && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, systemType)
+                    && invocation.Instance is ITypeOfOperation { TypeOperand: var type }
+                    && SymbolEqualityComparer.Default.Equals(type, symbols.Bucket)
+                    && invocation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string name }
+                    && rewritable.Contains(name))
+                {
+                    Report(context, invocation.Syntax, "call through reflection", name);
+                }
+            },
+            OperationKind.Invocation);
 
-            start.RegisterOperationAction(
-                context =>
+        start.RegisterOperationAction(
+            context =>
+            {
+                var dynamic = (IDynamicInvocationOperation)context.Operation;
+                if (dynamic.Operation is IDynamicMemberReferenceOperation { MemberName: var name, Instance: var instance }
+                    && rewritable.Contains(name)
+                    && IsBucket(instance, symbols))
                 {
-                    var dynamic = (IDynamicInvocationOperation)context.Operation;
-                    if (dynamic.Operation is IDynamicMemberReferenceOperation { MemberName: var name, Instance: var instance }
-                        && rewritable.Contains(name)
-                        && IsBucket(instance, symbols))
-                    {
-                        Report(context, dynamic.Syntax, "dynamic call", name);
-                    }
-                },
-                OperationKind.DynamicInvocation);
-        });
+                    Report(context, dynamic.Syntax, "dynamic call", name);
+                }
+            },
+            OperationKind.DynamicInvocation);
     }
 
     private static bool InExpressionTree(IOperation operation, INamedTypeSymbol? expressionType)

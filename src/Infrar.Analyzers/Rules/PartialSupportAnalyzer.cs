@@ -9,35 +9,26 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>INFRAR0104: an operation whose support on the selected provider is partial, as the catalog says (<c>limitations</c>).</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class PartialSupportAnalyzer : DiagnosticAnalyzer
+public sealed class PartialSupportAnalyzer : InfrarAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.PartialSupport];
 
-    public override void Initialize(AnalysisContext context)
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
+        if (!CatalogLoader.Default.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
         {
-            if (InfrarSymbols.Create(start.Compilation) is not { } symbols
-                || !CatalogLoader.Default.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
-            {
-                return;
-            }
+            return;
+        }
 
-            start.RegisterOperationAction(
-                operation =>
+        OnInvocation(start, (operation, invocation) =>
+            {
+                if (symbols.OperationId(invocation.TargetMethod) is { } id
+                    && provider.Storage.Operations.TryGetValue(id, out var template)
+                    && template.Limitations is { } limitation)
                 {
-                    var invocation = (IInvocationOperation)operation.Operation;
-                    if (symbols.OperationId(invocation.TargetMethod) is { } id
-                        && provider.Storage.Operations.TryGetValue(id, out var template)
-                        && template.Limitations is { } limitation)
-                    {
-                        var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } ? member.Name.GetLocation() : invocation.Syntax.GetLocation();
-                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.PartialSupport, location, invocation.TargetMethod.Name, provider.Storage.Service, limitation));
-                    }
-                },
-                OperationKind.Invocation);
-        });
+                    var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } ? member.Name.GetLocation() : invocation.Syntax.GetLocation();
+                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.PartialSupport, location, invocation.TargetMethod.Name, provider.Storage.Service, limitation));
+                }
+            });
     }
 }

@@ -7,18 +7,13 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>INFRAR0105: a call on a provider's storage SDK (Amazon.S3, Azure.Storage.Blobs, Google's storage APIs) in application code.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class ProviderSdkAnalyzer : DiagnosticAnalyzer
+public sealed class ProviderSdkAnalyzer : InfrarAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.ProviderSdk];
 
-    public override void Initialize(AnalysisContext context)
-    {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterOperationAction(
-            operation =>
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols) =>
+        OnInvocation(start, (operation, invocation) =>
             {
-                var invocation = (IInvocationOperation)operation.Operation;
                 if (invocation.TargetMethod.IsStatic || ProviderOf(invocation.TargetMethod.ContainingType) is not { } provider)
                 {
                     return;
@@ -29,9 +24,7 @@ public sealed class ProviderSdkAnalyzer : DiagnosticAnalyzer
                     invocation.Syntax.GetLocation(),
                     $"{invocation.TargetMethod.ContainingType.Name}.{invocation.TargetMethod.Name}",
                     provider));
-            },
-            OperationKind.Invocation);
-    }
+            });
 
     /// <summary>The cloud a storage SDK type belongs to, or null.</summary>
     public static string? ProviderOf(INamedTypeSymbol? type)

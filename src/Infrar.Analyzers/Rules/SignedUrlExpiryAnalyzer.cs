@@ -9,39 +9,26 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>INFRAR0109: a signed URL asked to last longer than 7 days (or not at all), from a constant <c>TimeSpan.FromX(n)</c>.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class SignedUrlExpiryAnalyzer : DiagnosticAnalyzer
+public sealed class SignedUrlExpiryAnalyzer : InfrarAnalyzer
 {
     private static readonly TimeSpan Longest = TimeSpan.FromDays(7);
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.SignedUrlExpiry];
 
-    public override void Initialize(AnalysisContext context)
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (InfrarSymbols.Create(start.Compilation) is not { } symbols)
+        OnInvocation(start, (operation, invocation) =>
             {
-                return;
-            }
-
-            start.RegisterOperationAction(
-                operation =>
+                if (symbols.OperationId(invocation.TargetMethod) is not ("signed_read_url" or "signed_write_url")
+                    || invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "expiresIn") is not { } argument
+                    || Evaluate(argument.Value) is not { } expiry
+                    || (expiry > TimeSpan.Zero && expiry <= Longest))
                 {
-                    var invocation = (IInvocationOperation)operation.Operation;
-                    if (symbols.OperationId(invocation.TargetMethod) is not ("signed_read_url" or "signed_write_url")
-                        || invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "expiresIn") is not { } argument
-                        || Evaluate(argument.Value) is not { } expiry
-                        || (expiry > TimeSpan.Zero && expiry <= Longest))
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.SignedUrlExpiry, argument.Syntax.GetLocation(), expiry.ToString()));
-                },
-                OperationKind.Invocation);
-        });
+                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.SignedUrlExpiry, argument.Syntax.GetLocation(), expiry.ToString()));
+            });
     }
 
     /// <summary>The value of <c>TimeSpan.FromDays(8)</c> and its siblings with a constant argument; null for anything else.</summary>

@@ -8,41 +8,28 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>INFRAR0107: a constant object key the local provider refuses and clouds treat differently (leading '/', '..', …).</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
-public sealed class UnsafeKeyAnalyzer : DiagnosticAnalyzer
+public sealed class UnsafeKeyAnalyzer : InfrarAnalyzer
 {
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.UnsafeKey];
 
-    public override void Initialize(AnalysisContext context)
+    internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        context.EnableConcurrentExecution();
-        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
-        context.RegisterCompilationStartAction(start =>
-        {
-            if (InfrarSymbols.Create(start.Compilation) is not { } symbols)
+        OnInvocation(start, (operation, invocation) =>
             {
-                return;
-            }
-
-            start.RegisterOperationAction(
-                operation =>
+                if (symbols.OperationId(invocation.TargetMethod) is null)
                 {
-                    var invocation = (IInvocationOperation)operation.Operation;
-                    if (symbols.OperationId(invocation.TargetMethod) is null)
-                    {
-                        return;
-                    }
+                    return;
+                }
 
-                    foreach (var argument in invocation.Arguments)
+                foreach (var argument in invocation.Arguments)
+                {
+                    if (argument.Parameter?.Name is "key" or "sourceKey" or "destinationKey"
+                        && argument.Value.ConstantValue is { HasValue: true, Value: string key }
+                        && ObjectKeys.FindProblem(key) is { } problem)
                     {
-                        if (argument.Parameter?.Name is "key" or "sourceKey" or "destinationKey"
-                            && argument.Value.ConstantValue is { HasValue: true, Value: string key }
-                            && ObjectKeys.FindProblem(key) is { } problem)
-                        {
-                            operation.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeKey, argument.Syntax.GetLocation(), key, problem));
-                        }
+                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.UnsafeKey, argument.Syntax.GetLocation(), key, problem));
                     }
-                },
-                OperationKind.Invocation);
-        });
+                }
+            });
     }
 }

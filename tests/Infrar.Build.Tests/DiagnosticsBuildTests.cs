@@ -62,7 +62,7 @@ public sealed class DiagnosticsBuildTests : IDisposable
         Assert.Contains("Violations.cs(13,36): error INFRAR0102:", local.Output, StringComparison.Ordinal);
         Assert.Contains("Violations.cs(15,22): error INFRAR0106:", local.Output, StringComparison.Ordinal);
         Assert.Contains("Violations.cs(16,33): error INFRAR0107:", local.Output, StringComparison.Ordinal);
-        Assert.Contains("Violations.cs(17,126): warning INFRAR0108:", local.Output, StringComparison.Ordinal);
+        Assert.Contains("Violations.cs(17,120): warning INFRAR0108:", local.Output, StringComparison.Ordinal);
         Assert.DoesNotContain("Quiet.cs", local.Output, StringComparison.Ordinal);
         Assert.Contains("Violations.cs(18,61): warning INFRAR0109:", local.Output, StringComparison.Ordinal);
         Assert.Contains("Violations.cs(21,15): warning INFRAR0105:", local.Output, StringComparison.Ordinal);

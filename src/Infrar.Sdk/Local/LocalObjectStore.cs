@@ -112,10 +112,11 @@ internal static class LocalObjectStore
             throw new ArgumentException("The delimiter must not be empty.", nameof(options));
         }
 
-        // Start at the deepest folder the prefix names: only keys below it can match.
+        // Start at the deepest folder the prefix names: only keys below it can match. A prefix that climbs out of the
+        // bucket ("../") matches no key, since no key may climb out.
         var lastSlash = prefix.LastIndexOf('/');
-        var start = lastSlash < 0 ? directory : Path.Combine(directory, prefix[..lastSlash]);
-        if (!Directory.Exists(start) || start.Contains("..", StringComparison.Ordinal))
+        var start = lastSlash < 0 ? directory : Path.GetFullPath(Path.Combine(directory, prefix[..lastSlash]));
+        if (!Directory.Exists(start) || (start != directory && !start.StartsWith(directory + Path.DirectorySeparatorChar, StringComparison.Ordinal)))
         {
             yield break;
         }
@@ -208,7 +209,8 @@ internal static class LocalObjectStore
     private static async Task CommitAsync(Bucket bucket, Target target, string temporaryContent, string contentType, Dictionary<string, string> metadata, string eTag, bool ifNotExists, CancellationToken cancellationToken)
     {
         // A write time unique to this write lets a reader tell whether a sidecar belongs to the content beside it.
-        var written = new DateTime(DateTime.UtcNow.Ticks - (DateTime.UtcNow.Ticks % TimeSpan.TicksPerMillisecond) + Random.Shared.Next(1, (int)TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
+        var now = DateTime.UtcNow.Ticks;
+        var written = new DateTime(now - (now % TimeSpan.TicksPerMillisecond) + Random.Shared.Next(1, (int)TimeSpan.TicksPerMillisecond), DateTimeKind.Utc);
         File.SetLastWriteTimeUtc(temporaryContent, written);
         var sidecar = new Sidecar(contentType, metadata, new FileInfo(temporaryContent).Length, written.Ticks, eTag);
         var temporarySidecar = TemporaryPath();

@@ -169,6 +169,31 @@ public sealed class LocalProviderTests
     }
 
     [Fact]
+    public async Task Listing_follows_a_prefix_with_two_dots_in_a_folder_name_but_never_out_of_the_bucket()
+    {
+        var bucket = Storage.Bucket("listing");
+        var prefix = $"{Guid.NewGuid():N}/";
+        await bucket.UploadAsync(prefix + "v1..2/notes.txt", [1]);
+        Directory.CreateDirectory(Path.Combine(TestEnvironment.LocalRoot, "listing-neighbour"));
+        File.WriteAllBytes(Path.Combine(TestEnvironment.LocalRoot, "listing-neighbour", "secret.txt"), [2]);
+
+        var dotted = new List<string>();
+        await foreach (var entry in bucket.ListAsync(prefix + "v1..2/"))
+        {
+            dotted.Add(entry.Key);
+        }
+
+        var escaping = new List<string>();
+        await foreach (var entry in bucket.ListAsync("../listing-neighbour/"))
+        {
+            escaping.Add(entry.Key);
+        }
+
+        Assert.Equal([prefix + "v1..2/notes.txt"], dotted);
+        Assert.Empty(escaping);
+    }
+
+    [Fact]
     public void The_physical_name_comes_from_INFRAR_BUCKET_NAME_with_other_characters_as_underscores()
     {
         Environment.SetEnvironmentVariable("INFRAR_BUCKET_USER_PHOTOS_2", "prod-user-photos-7f3a");

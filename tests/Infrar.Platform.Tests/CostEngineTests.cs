@@ -102,7 +102,8 @@ public sealed class CostEngineTests : IDisposable
                 },
             """, StringComparison.Ordinal));
         var usage = _files.Write("usage.yaml", CostFiles.Usage);
-        var before = CostEngine.Estimate(ManifestDocument.Load(_files.Write("before.json", CostFiles.Shop)), UsageProfile.Load(usage, ManifestDocument.Load(_files.Write("b.json", CostFiles.Shop))), PriceBook.Default);
+        var beforeManifest = ManifestDocument.Load(_files.Write("before.json", CostFiles.Shop));
+        var before = CostEngine.Estimate(beforeManifest, UsageProfile.Load(usage, beforeManifest), PriceBook.Default);
         var afterManifest = ManifestDocument.Load(manifestAfter);
         var after = CostEngine.Estimate(afterManifest, UsageProfile.Load(usage, afterManifest), PriceBook.Default);
 

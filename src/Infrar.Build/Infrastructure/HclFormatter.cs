@@ -39,7 +39,7 @@ internal static partial class HclFormatter
         var group = new List<(int Index, string Code, string Comment)>();
         for (var i = 0; i <= lines.Count; i++)
         {
-            var at = i < lines.Count ? CommentStart(lines[i]) : -1;
+            var at = i < lines.Count ? HclText.CommentStart(lines[i]) : -1;
             if (at > 0 && lines[i][..at].Trim().Length > 0)
             {
                 group.Add((i, lines[i][..at].TrimEnd(), lines[i][at..]));
@@ -54,37 +54,6 @@ internal static partial class HclFormatter
 
             group.Clear();
         }
-    }
-
-    /// <summary>Where a <c>#</c> comment starts outside strings, or -1.</summary>
-    private static int CommentStart(string line)
-    {
-        var inString = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            var c = line[i];
-            if (inString)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inString = false;
-                }
-            }
-            else if (c == '"')
-            {
-                inString = true;
-            }
-            else if (c == '#')
-            {
-                return i;
-            }
-        }
-
-        return -1;
     }
 
     private static void Align(List<string> lines)
@@ -122,46 +91,12 @@ internal static partial class HclFormatter
     private static (string Indent, string Key, string Value)? OneLineAttribute(string line)
     {
         var match = Attribute().Match(line);
-        if (!match.Success || Depth(match.Groups["value"].Value) != 0)
+        if (!match.Success || HclText.Depth(match.Groups["value"].Value) != 0)
         {
             return null;
         }
 
         return (match.Groups["indent"].Value, match.Groups["key"].Value, match.Groups["value"].Value);
-    }
-
-    /// <summary>Brackets opened minus closed outside strings, so <c>jsonencode({</c> counts 2.</summary>
-    private static int Depth(string value)
-    {
-        var depth = 0;
-        var inString = false;
-        for (var i = 0; i < value.Length; i++)
-        {
-            var c = value[i];
-            if (inString)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inString = false;
-                }
-
-                continue;
-            }
-
-            switch (c)
-            {
-                case '"': inString = true; break;
-                case '{' or '[' or '(': depth++; break;
-                case '}' or ']' or ')': depth--; break;
-                case '#': return depth;
-            }
-        }
-
-        return depth;
     }
 
     [GeneratedRegex(@"^(?<indent>[ \t]*)(?<key>[A-Za-z_][A-Za-z0-9_\-]*|""[^""]*"")[ \t]*=(?!=)[ \t]*(?<value>.*)$")]

@@ -162,8 +162,12 @@ internal static class CostEngine
 
     private static (string Resource, string Category) Key(LineItem line) => (line.Resource, line.Category);
 
-    private static decimal? Sum(ProviderEstimate estimate, (string Resource, string Category) key) =>
-        estimate.Lines.Where(l => Key(l) == key).Select(l => l.Cost).DefaultIfEmpty(null).Aggregate((decimal?)null, (total, cost) => total is null && cost is null ? null : (total ?? 0) + (cost ?? 0));
+    /// <summary>What a resource's category costs, or null when the estimate has no such line (a bucket added or removed).</summary>
+    private static decimal? Sum(ProviderEstimate estimate, (string Resource, string Category) key)
+    {
+        var lines = estimate.Lines.Where(l => Key(l) == key).ToList();
+        return lines.Count == 0 ? null : lines.Sum(l => l.Cost ?? 0);
+    }
 
     private static string Number(decimal value) => value.ToString("#,0.##", CultureInfo.InvariantCulture);
 }

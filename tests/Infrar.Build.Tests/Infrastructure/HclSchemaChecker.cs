@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Infrar.Build.Infrastructure;
 
 namespace Infrar.Build.Tests.Infrastructure;
 
@@ -165,55 +166,9 @@ public static partial class HclSchemaChecker
         }
     }
 
-    private static int Depth(string text)
-    {
-        var depth = 0;
-        var inString = false;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (inString)
-            {
-                if (c == '\\')
-                {
-                    i++;
-                }
-                else if (c == '"')
-                {
-                    inString = false;
-                }
-            }
-            else
-            {
-                switch (c)
-                {
-                    case '"': inString = true; break;
-                    case '{' or '[' or '(': depth++; break;
-                    case '}' or ']' or ')': depth--; break;
-                }
-            }
-        }
+    private static int Depth(string text) => HclText.Depth(text);
 
-        return depth;
-    }
-
-    private static string StripComment(string line)
-    {
-        var inString = false;
-        for (var i = 0; i < line.Length; i++)
-        {
-            if (line[i] == '"' && (i == 0 || line[i - 1] != '\\'))
-            {
-                inString = !inString;
-            }
-            else if (!inString && line[i] == '#')
-            {
-                return line[..i];
-            }
-        }
-
-        return line;
-    }
+    private static string StripComment(string line) => HclText.CommentStart(line) is var at and >= 0 ? line[..at] : line;
 
     [GeneratedRegex(@"^(?<kind>resource|data|variable|output|locals|terraform|provider)(\s+""(?<type>[^""]+)"")?(\s+""[^""]+"")?\s*\{$")]
     private static partial Regex TopLevel();

@@ -46,7 +46,12 @@ public static class GeneratorHarness
     }
 
     /// <summary>Emits a compilation and loads it, failing with every diagnostic if it does not compile cleanly.</summary>
-    public static Assembly EmitAndLoad(Compilation compilation)
+    /// <param name="compilation">What to emit.</param>
+    /// <param name="privateSdk">
+    /// Gives the loaded code its own copy of Infrar.Sdk, so that process-wide settings it makes (such as
+    /// <c>CloudClients.UseHttpHandler</c>) reach no other test.
+    /// </param>
+    public static Assembly EmitAndLoad(Compilation compilation, bool privateSdk = false)
     {
         using var image = new MemoryStream();
         var emitted = compilation.Emit(image);
@@ -58,8 +63,16 @@ public static class GeneratorHarness
 
         // Its own context, so that several compilations of one name can load; their dependencies (the SDK, the
         // provider SDKs, xunit) still resolve from the default context, so types and exceptions are shared.
-        var context = new System.Runtime.Loader.AssemblyLoadContext($"{compilation.AssemblyName}-{Guid.NewGuid():N}");
+        var context = new IsolatedContext($"{compilation.AssemblyName}-{Guid.NewGuid():N}", privateSdk);
         return context.LoadFromStream(new MemoryStream(image.ToArray()));
+    }
+
+    private sealed class IsolatedContext(string name, bool privateSdk) : System.Runtime.Loader.AssemblyLoadContext(name)
+    {
+        private static readonly string SdkPath = typeof(Bucket).Assembly.Location;
+
+        protected override Assembly? Load(AssemblyName assemblyName) =>
+            privateSdk && assemblyName.Name == "Infrar.Sdk" ? LoadFromAssemblyPath(SdkPath) : null;
     }
 }
 

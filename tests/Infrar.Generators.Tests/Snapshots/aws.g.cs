@@ -321,8 +321,9 @@ namespace Infrar.Generated
         private static readonly string? CustomEndpoint = FirstSet("AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL");
 
         /// <summary>
-        /// The process's one S3 client: the default credential chain and region, and the endpoint in
-        /// AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL when one is set (path-style addressing, as S3-compatible servers expect).
+        /// The process's one S3 client: the default credential chain and region, the endpoint in
+        /// AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL when one is set (path-style addressing, as S3-compatible servers expect),
+        /// and the HTTP handler given to Infrar.CloudClients.UseHttpHandler, if any.
         /// </summary>
         public static global::Amazon.S3.AmazonS3Client Client => LazyClient.Value;
 
@@ -335,7 +336,19 @@ namespace Infrar.Generated
                 config.ForcePathStyle = true;
             }
 
+            if (global::Infrar.CloudClients.CreateHttpHandler() is { } handler)
+            {
+                config.HttpClientFactory = new HandlerClientFactory(handler);
+            }
+
             return new global::Amazon.S3.AmazonS3Client(config);
+        }
+
+        /// <summary>Gives the S3 client an HTTP client on the configured handler.</summary>
+        private sealed class HandlerClientFactory(global::System.Net.Http.HttpMessageHandler handler) : global::Amazon.Runtime.HttpClientFactory
+        {
+            public override global::System.Net.Http.HttpClient CreateHttpClient(global::Amazon.Runtime.IClientConfig clientConfig) =>
+                new(handler, disposeHandler: false);
         }
 
         /// <summary>The scheme presigned URLs use: the custom endpoint's, else HTTPS.</summary>

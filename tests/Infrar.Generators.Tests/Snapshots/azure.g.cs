@@ -291,16 +291,23 @@ namespace Infrar.Generated
         /// <summary>
         /// The process's one Blob service client: AZURE_STORAGE_CONNECTION_STRING when set; otherwise the account in
         /// AZURE_STORAGE_ACCOUNT_URL (or AZURE_STORAGE_ACCOUNT) with DefaultAzureCredential, which uses the managed
-        /// identity named by AZURE_CLIENT_ID where the app runs in Azure.
+        /// identity named by AZURE_CLIENT_ID where the app runs in Azure. Requests go through the HTTP handler given to
+        /// Infrar.CloudClients.UseHttpHandler, if any.
         /// </summary>
         public static global::Azure.Storage.Blobs.BlobServiceClient Client => LazyClient.Value;
 
         private static global::Azure.Storage.Blobs.BlobServiceClient CreateClient()
         {
+            var options = new global::Azure.Storage.Blobs.BlobClientOptions();
+            if (global::Infrar.CloudClients.CreateHttpHandler() is { } handler)
+            {
+                options.Transport = new global::Azure.Core.Pipeline.HttpClientTransport(handler);
+            }
+
             var connectionString = global::System.Environment.GetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING");
             if (!string.IsNullOrEmpty(connectionString))
             {
-                return new global::Azure.Storage.Blobs.BlobServiceClient(connectionString);
+                return new global::Azure.Storage.Blobs.BlobServiceClient(connectionString, options);
             }
 
             var accountUrl = global::System.Environment.GetEnvironmentVariable("AZURE_STORAGE_ACCOUNT_URL");
@@ -316,7 +323,7 @@ namespace Infrar.Generated
                     "Azure Blob Storage is not configured: set AZURE_STORAGE_CONNECTION_STRING, or AZURE_STORAGE_ACCOUNT_URL (or AZURE_STORAGE_ACCOUNT) for an Azure.Identity credential.");
             }
 
-            return new global::Azure.Storage.Blobs.BlobServiceClient(new global::System.Uri(accountUrl), new global::Azure.Identity.DefaultAzureCredential());
+            return new global::Azure.Storage.Blobs.BlobServiceClient(new global::System.Uri(accountUrl), new global::Azure.Identity.DefaultAzureCredential(), options);
         }
 
         public static global::Azure.Storage.Blobs.BlobClient Blob(global::Infrar.Bucket bucket, string key) =>

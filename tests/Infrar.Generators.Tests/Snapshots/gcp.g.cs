@@ -312,11 +312,19 @@ namespace Infrar.Generated
             ? DefaultEndpoint
             : EmulatorHost.Contains("://", global::System.StringComparison.Ordinal) ? EmulatorHost : "http://" + EmulatorHost);
 
-        /// <summary>The process's one HTTP client; connections are recycled so DNS changes are seen.</summary>
-        public static readonly global::System.Net.Http.HttpClient Http = new(new global::System.Net.Http.SocketsHttpHandler
-        {
-            PooledConnectionLifetime = global::System.TimeSpan.FromMinutes(5),
-        });
+        private static readonly global::System.Lazy<global::System.Net.Http.HttpClient> LazyHttp = new(CreateHttp);
+
+        /// <summary>
+        /// The process's one HTTP client for storage requests: on the handler given to Infrar.CloudClients.UseHttpHandler,
+        /// or else one that recycles connections so DNS changes are seen.
+        /// </summary>
+        public static global::System.Net.Http.HttpClient Http => LazyHttp.Value;
+
+        private static global::System.Net.Http.HttpClient CreateHttp() =>
+            new(global::Infrar.CloudClients.CreateHttpHandler() ?? new global::System.Net.Http.SocketsHttpHandler
+            {
+                PooledConnectionLifetime = global::System.TimeSpan.FromMinutes(5),
+            });
 
         private static async global::System.Threading.Tasks.Task<global::Google.Apis.Auth.OAuth2.GoogleCredential> LoadCredentialAsync()
         {

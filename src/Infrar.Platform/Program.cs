@@ -1,9 +1,14 @@
 using System.CommandLine;
 using Infrar.Platform.Cli;
 
-var root = new RootCommand("Infrar's companion: what the code you wrote costs on each cloud.")
+var root = new RootCommand("Infrar's companion: what the code you wrote costs on each cloud, and a service that deploys it.")
 {
     CostCommand.Create(),
+    ServeCommand.Create(),
 };
+foreach (var command in DeploymentCommands.Create())
+{
+    root.Subcommands.Add(command);
+}
 
-return root.Parse(args).Invoke();
+return await root.Parse(args).InvokeAsync();

@@ -14,4 +14,13 @@ internal static class ExitCodes
 
     /// <summary>Done, but some quantity has no price, so a total is only a floor.</summary>
     public const int Incomplete = 3;
+
+    /// <summary>The deployment ended failed (or was cancelled).</summary>
+    public const int DeploymentFailed = 4;
+
+    /// <summary>The plan is made and waits for another user's approval.</summary>
+    public const int AwaitingApproval = 5;
+
+    /// <summary>The service could not be reached, or refused the request.</summary>
+    public const int ServiceError = 6;
 }

@@ -30,6 +30,20 @@ internal sealed record ManifestDocument(int SchemaVersion, string Project, strin
 
         return manifest;
     }
+
+    /// <summary>A manifest as a deployment carries it; null when it is not one this version reads.</summary>
+    public static ManifestDocument? TryParse(string json)
+    {
+        try
+        {
+            var manifest = JsonSerializer.Deserialize(json, ManifestJson.Default.ManifestDocument);
+            return manifest?.SchemaVersion == 1 ? manifest : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }
 
 internal sealed record ManifestService(string Name, int Port, decimal Cpu, int MemoryMiB, int MinInstances);

@@ -1,0 +1,256 @@
+using System.CommandLine;
+using System.Text.Json;
+using Spectre.Console;
+
+namespace Infrar.Platform.Cli;
+
+/// <summary>
+/// <c>infrar env create</c>, <c>infrar deploy</c>, <c>infrar status</c>, <c>infrar approve</c> and <c>infrar destroy</c>:
+/// the deployment service from a terminal, with the log streamed as it is written.
+/// </summary>
+internal static class DeploymentCommands
+{
+    public static IEnumerable<Command> Create()
+    {
+        yield return EnvironmentCommand();
+        yield return DeployCommand();
+        yield return StatusCommand();
+        yield return ApproveCommand();
+        yield return DestroyCommand();
+    }
+
+    private static Command EnvironmentCommand()
+    {
+        var service = new ServiceOptions();
+        var project = new Option<string>("--project") { Description = "The project (made when it does not exist)", Required = true };
+        var name = new Option<string>("--name") { Description = "The environment's name, such as dev or prod", Required = true };
+        var provider = new Option<string>("--provider") { Description = "local, aws, gcp or azure", Required = true };
+        var region = new Option<string?>("--region") { Description = "The provider region" };
+        var isProtected = new Option<bool>("--protected") { Description = "Require another user's approval before apply" };
+        var variables = new Option<string[]>("--var") { Description = "An OpenTofu variable, name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
+        var state = new Option<string[]>("--state") { Description = "A remote state setting, name=value (repeatable): bucket=… for aws and gcp" };
+        var credentials = new Option<string[]>("--credential-from-env") { Description = "The name of an environment variable of this shell to store, encrypted, as a credential (repeatable)" };
+        var create = new Command("create", "Create an environment of a project.") { project, name, provider, region, isProtected, variables, state, credentials };
+        service.AddTo(create);
+        create.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
+        {
+            var projectName = parse.GetValue(project)!;
+            long projectId;
+            try
+            {
+                projectId = (await client.SendAsync(HttpMethod.Post, "/api/projects", new { name = projectName }, ct)).GetProperty("id").GetInt64();
+            }
+            catch (PlatformException e) when (e.Message.StartsWith("409", StringComparison.Ordinal))
+            {
+                var projects = await client.SendAsync(HttpMethod.Get, "/api/projects", cancellationToken: ct);
+                projectId = projects.EnumerateArray().First(p => p.GetProperty("name").GetString() == projectName).GetProperty("id").GetInt64();
+            }
+
+            var secrets = new Dictionary<string, string>();
+            foreach (var variable in parse.GetValue(credentials) ?? [])
+            {
+                secrets[variable] = Environment.GetEnvironmentVariable(variable)
+                    ?? throw new PlatformException($"--credential-from-env {variable}: this shell has no variable {variable}.");
+            }
+
+            var environment = await client.SendAsync(HttpMethod.Post, $"/api/projects/{projectId}/environments", new
+            {
+                name = parse.GetValue(name),
+                provider = parse.GetValue(provider),
+                region = parse.GetValue(region),
+                @protected = parse.GetValue(isProtected),
+                variables = Pairs(parse.GetValue(variables), "--var"),
+                state = Pairs(parse.GetValue(state), "--state"),
+                credentials = secrets,
+            }, ct);
+            Console.WriteLine($"Environment {environment.GetProperty("name").GetString()} ({environment.GetProperty("provider").GetString()}) of {projectName}: id {environment.GetProperty("id").GetInt64()}");
+            return ExitCodes.Success;
+        }));
+        return new Command("env", "Manage environments.") { create };
+    }
+
+    private static Command DeployCommand()
+    {
+        var service = new ServiceOptions();
+        var environment = new Option<string>("--env") { Description = "The environment to deploy to", Required = true };
+        var infra = new Option<DirectoryInfo>("--infra") { Description = "The infra/<provider> folder the build wrote", Required = true };
+        var manifest = new Option<FileInfo>("--manifest") { Description = "The infrar.manifest.json the build wrote", Required = true };
+        var project = new Option<string?>("--project") { Description = "The project (default: the manifest's)" };
+        var command = new Command("deploy", "Plan and apply a build's infrastructure in an environment, streaming the log.") { environment, infra, manifest, project };
+        service.AddTo(command);
+        command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
+        {
+            var manifestFile = parse.GetValue(manifest)!;
+            var infraFolder = parse.GetValue(infra)!;
+            if (!manifestFile.Exists)
+            {
+                throw new InputException($"{manifestFile.FullName}: no such manifest. Build the app first: dotnet build writes infrar.manifest.json.");
+            }
+
+            if (!infraFolder.Exists)
+            {
+                throw new InputException($"{infraFolder.FullName}: no such folder. Build the app first: dotnet build writes infra/<provider>.");
+            }
+
+            JsonElement manifestJson;
+            try
+            {
+                manifestJson = JsonDocument.Parse(await File.ReadAllTextAsync(manifestFile.FullName, ct)).RootElement.Clone();
+            }
+            catch (JsonException e)
+            {
+                throw new InputException($"{manifestFile.FullName}({(e.LineNumber ?? 0) + 1}): not valid JSON: {e.Message}");
+            }
+
+            var projectName = parse.GetValue(project) ?? (manifestJson.TryGetProperty("project", out var p) ? p.GetString() : null)
+                ?? throw new InputException("The manifest names no project; pass --project.");
+            var files = infraFolder.GetFiles().Where(f => !f.Name.StartsWith('.')).ToDictionary(f => f.Name, f => File.ReadAllText(f.FullName));
+            var target = await FindEnvironmentAsync(client, projectName, parse.GetValue(environment)!, ct);
+            var deployment = await client.SendAsync(HttpMethod.Post, $"/api/environments/{target}/deployments", new { infra = files, manifest = manifestJson }, ct);
+            return await FollowAsync(client, deployment.GetProperty("id").GetInt64(), ct);
+        }));
+        return command;
+    }
+
+    private static Command StatusCommand()
+    {
+        var service = new ServiceOptions();
+        var id = new Argument<long>("deployment") { Description = "The deployment's id" };
+        var command = new Command("status", "Show a deployment's state and plan.") { id };
+        service.AddTo(command);
+        command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
+        {
+            var deployment = await client.SendAsync(HttpMethod.Get, $"/api/deployments/{parse.GetValue(id)}", cancellationToken: ct);
+            Describe(deployment);
+            return ExitFor(deployment.GetProperty("status").GetString()!);
+        }));
+        return command;
+    }
+
+    private static Command ApproveCommand()
+    {
+        var service = new ServiceOptions();
+        var id = new Argument<long>("deployment") { Description = "The deployment waiting for approval" };
+        var command = new Command("approve", "Approve a planned deployment of a protected environment, and follow its apply.") { id };
+        service.AddTo(command);
+        command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
+        {
+            await client.SendAsync(HttpMethod.Post, $"/api/deployments/{parse.GetValue(id)}/approve", cancellationToken: ct);
+            return await FollowAsync(client, parse.GetValue(id), ct);
+        }));
+        return command;
+    }
+
+    private static Command DestroyCommand()
+    {
+        var service = new ServiceOptions();
+        var project = new Option<string>("--project") { Description = "The project", Required = true };
+        var environment = new Option<string>("--env") { Description = "The environment whose infrastructure to destroy", Required = true };
+        var command = new Command("destroy", "Destroy what the environment's last successful deployment created, streaming the log.") { project, environment };
+        service.AddTo(command);
+        command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
+        {
+            var target = await FindEnvironmentAsync(client, parse.GetValue(project)!, parse.GetValue(environment)!, ct);
+            var deployment = await client.SendAsync(HttpMethod.Post, $"/api/environments/{target}/destroy", cancellationToken: ct);
+            return await FollowAsync(client, deployment.GetProperty("id").GetInt64(), ct);
+        }));
+        return command;
+    }
+
+    private static async Task<long> FindEnvironmentAsync(PlatformClient client, string project, string environment, CancellationToken ct) =>
+        (await client.SendAsync(HttpMethod.Get, $"/api/environments?project={Uri.EscapeDataString(project)}&name={Uri.EscapeDataString(environment)}", cancellationToken: ct))
+            .GetProperty("id").GetInt64();
+
+    private static async Task<int> FollowAsync(PlatformClient client, long id, CancellationToken ct)
+    {
+        Console.WriteLine($"Deployment #{id}: {client.Server}ui/deployments/{id}");
+        var status = await client.FollowAsync(id, (name, data) =>
+        {
+            if (name == "status")
+            {
+                AnsiConsole.MarkupLineInterpolated($"[bold]== {data}[/]");
+            }
+            else
+            {
+                Console.WriteLine(data);
+            }
+        }, ct);
+        var deployment = await client.SendAsync(HttpMethod.Get, $"/api/deployments/{id}", cancellationToken: ct);
+        Describe(deployment);
+        if (status == "awaiting_approval")
+        {
+            Console.WriteLine($"Another user approves it with: infrar approve {id}");
+        }
+
+        return ExitFor(deployment.GetProperty("status").GetString()!);
+    }
+
+    private static void Describe(JsonElement deployment)
+    {
+        var status = deployment.GetProperty("status").GetString();
+        Console.WriteLine($"Deployment #{deployment.GetProperty("id").GetInt64()} ({deployment.GetProperty("kind").GetString()}): {status}");
+        if (deployment.TryGetProperty("plan", out var plan) && plan.ValueKind == JsonValueKind.Object)
+        {
+            Console.WriteLine($"Plan: {plan.GetProperty("adds").GetInt64()} to add, {plan.GetProperty("changes").GetInt64()} to change, {plan.GetProperty("destroys").GetInt64()} to destroy.");
+        }
+
+        if (deployment.TryGetProperty("failure", out var failure) && failure.ValueKind == JsonValueKind.String)
+        {
+            Console.Error.WriteLine($"Failure: {failure.GetString()}");
+        }
+    }
+
+    private static int ExitFor(string status) => status switch
+    {
+        "succeeded" or "destroyed" => ExitCodes.Success,
+        "awaiting_approval" => ExitCodes.AwaitingApproval,
+        "failed" or "cancelled" => ExitCodes.DeploymentFailed,
+        _ => ExitCodes.Success,
+    };
+
+    private static Dictionary<string, string> Pairs(string[]? values, string option)
+    {
+        var pairs = new Dictionary<string, string>();
+        foreach (var value in values ?? [])
+        {
+            var equals = value.IndexOf('=', StringComparison.Ordinal);
+            if (equals <= 0)
+            {
+                throw new InputException($"{option} {value}: expected name=value.");
+            }
+
+            pairs[value[..equals]] = value[(equals + 1)..];
+        }
+
+        return pairs;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, ServiceOptions service, Func<PlatformClient, Task<int>> action)
+    {
+        PlatformClient? client = null;
+        IAsyncDisposable? local = null;
+        try
+        {
+            (client, local) = await service.ConnectAsync(parse);
+            return await action(client);
+        }
+        catch (InputException e)
+        {
+            await Console.Error.WriteLineAsync($"infrar {parse.CommandResult.Command.Name}: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (PlatformException e)
+        {
+            await Console.Error.WriteLineAsync($"infrar {parse.CommandResult.Command.Name}: {e.Message}");
+            return ExitCodes.ServiceError;
+        }
+        finally
+        {
+            client?.Dispose();
+            if (local is not null)
+            {
+                await local.DisposeAsync();
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using Dapper;
+using Infrar.Platform.Deployments;
+
+namespace Infrar.Platform.Data;
+
+/// <summary>A job claimed by a worker, with the deployment and environment it works on.</summary>
+internal sealed record ClaimedJob(long Id, long DeploymentId, long EnvironmentId, string Step);
+
+/// <summary>
+/// The durable work queue. A job is claimed only together with its environment's lock, which the deployment keeps
+/// until it ends, so one environment runs one deployment at a time, across every instance sharing the database.
+/// A claimed job carries a lease that its worker renews; a lease that runs out means the worker died.
+/// </summary>
+internal sealed class JobQueue(Database database)
+{
+    public async Task<ClaimedJob?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var candidates = await connection.QueryAsync<(long Id, long DeploymentId, long EnvironmentId, string Step)>(
+            """
+            SELECT j.id, j.deployment_id, d.environment_id, j.step
+            FROM jobs j JOIN deployments d ON d.id = j.deployment_id
+            WHERE j.state = 'queued'
+            ORDER BY j.id
+            """ + (database.Dialect == Dialect.Postgres ? " FOR UPDATE OF j SKIP LOCKED" : ""),
+            transaction: transaction);
+        foreach (var job in candidates)
+        {
+            await connection.ExecuteAsync(
+                "INSERT INTO environment_locks (environment_id, deployment_id, acquired_at) VALUES (@EnvironmentId, @DeploymentId, @now) ON CONFLICT (environment_id) DO NOTHING",
+                new { job.EnvironmentId, job.DeploymentId, now = Database.Now() },
+                transaction);
+            var holder = await connection.ExecuteScalarAsync<long>(
+                "SELECT deployment_id FROM environment_locks WHERE environment_id = @EnvironmentId", new { job.EnvironmentId }, transaction);
+            if (holder != job.DeploymentId)
+            {
+                continue;
+            }
+
+            await connection.ExecuteAsync(
+                "UPDATE jobs SET state = 'running', owner = @owner, lease_until = @until WHERE id = @Id",
+                new { job.Id, owner, until = Database.Now() + (long)lease.TotalMilliseconds },
+                transaction);
+            await transaction.CommitAsync(cancellationToken);
+            return new ClaimedJob(job.Id, job.DeploymentId, job.EnvironmentId, job.Step);
+        }
+
+        await transaction.RollbackAsync(cancellationToken);
+        return null;
+    }
+
+    /// <summary>Extends a running job's lease; false when the job is no longer this worker's.</summary>
+    public async Task<bool> RenewAsync(long jobId, string owner, TimeSpan lease, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync(
+            "UPDATE jobs SET lease_until = @until WHERE id = @jobId AND owner = @owner AND state = 'running'",
+            new { jobId, owner, until = Database.Now() + (long)lease.TotalMilliseconds }) == 1;
+    }
+
+    public async Task CompleteAsync(long jobId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE jobs SET state = 'done', lease_until = NULL WHERE id = @jobId", new { jobId });
+    }
+
+    /// <summary>
+    /// Finds running jobs whose lease ran out (their worker died) and ends their deployments as failed, interrupted:
+    /// the job, the deployment's state, its log line and the lock's release are one transaction.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> RecoverAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var expired = (await connection.QueryAsync<JobRow>(
+            "SELECT id, deployment_id, step, state, owner, lease_until FROM jobs WHERE state = 'running' AND lease_until < @now",
+            new { now = Database.Now() })).ToList();
+        var recovered = new List<long>();
+        foreach (var job in expired)
+        {
+            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+            var taken = await connection.ExecuteAsync(
+                "UPDATE jobs SET state = 'interrupted' WHERE id = @Id AND state = 'running' AND lease_until < @now",
+                new { job.Id, now = Database.Now() },
+                transaction);
+            if (taken == 0)
+            {
+                await transaction.RollbackAsync(cancellationToken);
+                continue;
+            }
+
+            var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM deployments WHERE id = @DeploymentId", new { job.DeploymentId }, transaction);
+            if (status is not null && DeploymentStatus.Working.Contains(status))
+            {
+                var now = Database.Now();
+                var failure = $"interrupted: the worker ({job.Owner}) stopped while the deployment was {status}; check the environment's state before retrying";
+                await connection.ExecuteAsync(
+                    "UPDATE deployments SET status = @failed, failure = @failure, updated_at = @now WHERE id = @DeploymentId",
+                    new { job.DeploymentId, failed = DeploymentStatus.Failed, failure, now },
+                    transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO deployment_transitions (deployment_id, from_status, to_status, actor, at) VALUES (@DeploymentId, @status, @failed, 'recovery', @now)",
+                    new { job.DeploymentId, status, failed = DeploymentStatus.Failed, now },
+                    transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO deployment_log (deployment_id, line, at) VALUES (@DeploymentId, @line, @now)",
+                    new { job.DeploymentId, line = "infrar: " + failure, now },
+                    transaction);
+                await connection.ExecuteAsync(
+                    "INSERT INTO audit_log (at, actor, action, target, outcome) VALUES (@now, 'recovery', 'deployment.interrupted', @target, 'failed')",
+                    new { now, target = $"deployment/{job.DeploymentId}" },
+                    transaction);
+                await connection.ExecuteAsync("DELETE FROM environment_locks WHERE deployment_id = @DeploymentId", new { job.DeploymentId }, transaction);
+                await connection.ExecuteAsync("DELETE FROM jobs WHERE deployment_id = @DeploymentId AND state = 'queued'", new { job.DeploymentId }, transaction);
+            }
+
+            await transaction.CommitAsync(cancellationToken);
+            recovered.Add(job.DeploymentId);
+        }
+
+        return recovered;
+    }
+}

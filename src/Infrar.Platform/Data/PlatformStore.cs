@@ -1,0 +1,284 @@
+using System.Data.Common;
+using Dapper;
+using Infrar.Platform.Deployments;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Infrar.Platform.Data;
+
+/// <summary>
+/// Every read and write of projects, environments, deployments, logs, tokens and the audit log. Each change that
+/// spans rows (a deployment with its first job, a transition with its record) is one transaction.
+/// </summary>
+internal sealed class PlatformStore(Database database)
+{
+    static PlatformStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public Database Database => database;
+
+    public async Task<ProjectRow> CreateProjectAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            return await connection.QuerySingleAsync<ProjectRow>(
+                "INSERT INTO projects (name, created_at) VALUES (@name, @now) RETURNING id, name, created_at",
+                new { name, now = Database.Now() });
+        }
+        catch (DbException e) when (IsUniqueViolation(e))
+        {
+            throw new ConflictException($"A project named '{name}' already exists.");
+        }
+    }
+
+    public async Task<IReadOnlyList<ProjectRow>> ListProjectsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<ProjectRow>("SELECT id, name, created_at FROM projects ORDER BY name")];
+    }
+
+    public async Task<ProjectRow?> GetProjectAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ProjectRow>("SELECT id, name, created_at FROM projects WHERE id = @id", new { id });
+    }
+
+    public async Task<ProjectRow?> FindProjectAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ProjectRow>("SELECT id, name, created_at FROM projects WHERE name = @name", new { name });
+    }
+
+    public async Task<EnvironmentRow> CreateEnvironmentAsync(EnvironmentRow environment, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            environment.CreatedAt = Database.Now();
+            environment.Id = await connection.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO environments (project_id, name, provider, region, protected, variables, state, credentials, credential_names, created_at)
+                VALUES (@ProjectId, @Name, @Provider, @Region, @Protected, @Variables, @State, @Credentials, @CredentialNames, @CreatedAt)
+                RETURNING id
+                """,
+                environment);
+            return environment;
+        }
+        catch (DbException e) when (IsUniqueViolation(e))
+        {
+            throw new ConflictException($"The project already has an environment named '{environment.Name}'.");
+        }
+    }
+
+    public async Task<IReadOnlyList<EnvironmentRow>> ListEnvironmentsAsync(long projectId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<EnvironmentRow>("SELECT * FROM environments WHERE project_id = @projectId ORDER BY name", new { projectId })];
+    }
+
+    public async Task<EnvironmentRow?> GetEnvironmentAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<EnvironmentRow>("SELECT * FROM environments WHERE id = @id", new { id });
+    }
+
+    /// <summary>Creates a deployment in its first state with the job that starts it, in one transaction.</summary>
+    public async Task<DeploymentRow> CreateDeploymentAsync(long environmentId, string kind, string infra, string? manifest, string actor, CancellationToken cancellationToken)
+    {
+        var status = kind == "destroy" ? DeploymentStatus.DestroyQueued : DeploymentStatus.Queued;
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var now = Database.Now();
+        var id = await connection.ExecuteScalarAsync<long>(
+            """
+            INSERT INTO deployments (environment_id, kind, status, requested_by, infra, manifest, created_at, updated_at)
+            VALUES (@environmentId, @kind, @status, @actor, @infra, @manifest, @now, @now)
+            RETURNING id
+            """,
+            new { environmentId, kind, status, actor, infra, manifest, now },
+            transaction);
+        await RecordTransitionAsync(connection, transaction, id, "", status, actor);
+        await EnqueueAsync(connection, transaction, id, kind == "destroy" ? "destroy" : "plan");
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetDeploymentAsync(id, cancellationToken))!;
+    }
+
+    public async Task<DeploymentRow?> GetDeploymentAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<DeploymentRow>(DeploymentColumns + " WHERE id = @id", new { id });
+    }
+
+    public async Task<IReadOnlyList<DeploymentRow>> ListDeploymentsAsync(long environmentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<DeploymentRow>(DeploymentColumns + " WHERE environment_id = @environmentId ORDER BY id DESC", new { environmentId })];
+    }
+
+    public async Task<IReadOnlyList<TransitionRow>> ListTransitionsAsync(long deploymentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<TransitionRow>(
+            "SELECT from_status, to_status, actor, at FROM deployment_transitions WHERE deployment_id = @deploymentId ORDER BY id",
+            new { deploymentId })];
+    }
+
+    public async Task<string?> GetPlanAsync(long deploymentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>("SELECT plan_json FROM deployments WHERE id = @deploymentId", new { deploymentId });
+    }
+
+    /// <summary>
+    /// Moves a deployment to <paramref name="to"/> if the state machine allows it from its current state, with the
+    /// transition's record; <paramref name="also"/> runs in the same transaction. Ending states release the
+    /// environment's lock.
+    /// </summary>
+    public async Task<DeploymentRow> TransitionAsync(
+        long id,
+        string to,
+        string actor,
+        CancellationToken cancellationToken,
+        Func<DbConnection, DbTransaction, DeploymentRow, Task>? also = null,
+        string? failure = null)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var deployment = await connection.QuerySingleOrDefaultAsync<DeploymentRow>(
+            DeploymentColumns + " WHERE id = @id" + (database.Dialect == Dialect.Postgres ? " FOR UPDATE" : ""), new { id }, transaction)
+            ?? throw new NotFoundException($"There is no deployment {id}.");
+        DeploymentStatus.EnsureCanMove(id, deployment.Status, to);
+        await connection.ExecuteAsync(
+            "UPDATE deployments SET status = @to, failure = COALESCE(@failure, failure), updated_at = @now WHERE id = @id",
+            new { id, to, failure, now = Database.Now() },
+            transaction);
+        await RecordTransitionAsync(connection, transaction, id, deployment.Status, to, actor);
+        if (also is not null)
+        {
+            await also(connection, transaction, deployment);
+        }
+
+        if (DeploymentStatus.IsTerminal(to))
+        {
+            await connection.ExecuteAsync("DELETE FROM jobs WHERE deployment_id = @id AND state = 'queued'", new { id }, transaction);
+            await connection.ExecuteAsync("DELETE FROM environment_locks WHERE deployment_id = @id", new { id }, transaction);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetDeploymentAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>Approves a planned deployment: by someone other than who asked for it, and queues its apply.</summary>
+    public Task<DeploymentRow> ApproveAsync(long id, string approver, CancellationToken cancellationToken) =>
+        TransitionAsync(id, DeploymentStatus.Applying, approver, cancellationToken, async (connection, transaction, deployment) =>
+        {
+            if (string.Equals(deployment.RequestedBy, approver, StringComparison.Ordinal))
+            {
+                throw new ForbiddenException($"Deployment {id} was requested by {approver}; another user must approve it.");
+            }
+
+            await connection.ExecuteAsync("UPDATE deployments SET approved_by = @approver WHERE id = @id", new { id, approver }, transaction);
+            await EnqueueAsync(connection, transaction, id, "apply");
+        });
+
+    public async Task SavePlanAsync(long id, string planJson, PlanSummary summary, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE deployments SET plan_json = @planJson, plan_adds = @Adds, plan_changes = @Changes, plan_destroys = @Destroys, updated_at = @now WHERE id = @id",
+            new { id, planJson, summary.Adds, summary.Changes, summary.Destroys, now = Database.Now() });
+    }
+
+    public async Task AppendLogAsync(long deploymentId, IReadOnlyList<string> lines, CancellationToken cancellationToken)
+    {
+        if (lines.Count == 0)
+        {
+            return;
+        }
+
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var now = Database.Now();
+        await connection.ExecuteAsync(
+            "INSERT INTO deployment_log (deployment_id, line, at) VALUES (@deploymentId, @line, @now)",
+            lines.Select(line => new { deploymentId, line, now }),
+            transaction);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<LogLine>> ReadLogAsync(long deploymentId, long afterId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<LogLine>(
+            "SELECT id, line, at FROM deployment_log WHERE deployment_id = @deploymentId AND id > @afterId ORDER BY id",
+            new { deploymentId, afterId })];
+    }
+
+    public async Task<TokenRow> CreateTokenAsync(string name, string role, string tokenHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        try
+        {
+            return await connection.QuerySingleAsync<TokenRow>(
+                "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (@name, @role, @tokenHash, @now) RETURNING *",
+                new { name, role, tokenHash, now = Database.Now() });
+        }
+        catch (DbException e) when (IsUniqueViolation(e))
+        {
+            throw new ConflictException($"A token named '{name}' already exists.");
+        }
+    }
+
+    public async Task<TokenRow?> FindTokenAsync(string tokenHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<TokenRow>("SELECT * FROM api_tokens WHERE token_hash = @tokenHash", new { tokenHash });
+    }
+
+    public async Task<long> CountTokensAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM api_tokens");
+    }
+
+    public async Task AppendAuditAsync(string actor, string action, string target, string outcome, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "INSERT INTO audit_log (at, actor, action, target, outcome) VALUES (@now, @actor, @action, @target, @outcome)",
+            new { now = Database.Now(), actor, action, target, outcome });
+    }
+
+    public async Task<IReadOnlyList<AuditRow>> ListAuditAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<AuditRow>("SELECT * FROM audit_log ORDER BY id DESC LIMIT @limit", new { limit })];
+    }
+
+    internal static Task EnqueueAsync(DbConnection connection, DbTransaction transaction, long deploymentId, string step) =>
+        connection.ExecuteAsync(
+            "INSERT INTO jobs (deployment_id, step, state, created_at) VALUES (@deploymentId, @step, 'queued', @now)",
+            new { deploymentId, step, now = Database.Now() },
+            transaction);
+
+    private static Task RecordTransitionAsync(DbConnection connection, DbTransaction transaction, long deploymentId, string from, string to, string actor) =>
+        connection.ExecuteAsync(
+            "INSERT INTO deployment_transitions (deployment_id, from_status, to_status, actor, at) VALUES (@deploymentId, @from, @to, @actor, @now)",
+            new { deploymentId, from, to, actor, now = Database.Now() },
+            transaction);
+
+    private const string DeploymentColumns =
+        "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, created_at, updated_at FROM deployments";
+
+    private static bool IsUniqueViolation(DbException e) =>
+        e is SqliteException { SqliteErrorCode: 19 } || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+}
+
+/// <summary>The request names something that does not exist; the API answers 404.</summary>
+internal sealed class NotFoundException(string message) : Exception(message);
+
+/// <summary>The request clashes with what exists; the API answers 409.</summary>
+internal sealed class ConflictException(string message) : Exception(message);
+
+/// <summary>The caller may not do this; the API answers 403.</summary>
+internal sealed class ForbiddenException(string message) : Exception(message);

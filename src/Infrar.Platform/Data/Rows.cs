@@ -1,0 +1,137 @@
+namespace Infrar.Platform.Data;
+
+// Rows as the database holds them; Dapper fills them by column name (snake_case to PascalCase).
+internal sealed class ProjectRow
+{
+    public long Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class EnvironmentRow
+{
+    public long Id { get; set; }
+
+    public long ProjectId { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public string Provider { get; set; } = "";
+
+    public string? Region { get; set; }
+
+    public long Protected { get; set; }
+
+    /// <summary>JSON object of OpenTofu variables (not secret).</summary>
+    public string Variables { get; set; } = "{}";
+
+    /// <summary>JSON object of remote state settings (not secret).</summary>
+    public string State { get; set; } = "{}";
+
+    /// <summary>The credentials, encrypted; never leaves the service except into the tofu process's environment.</summary>
+    public string? Credentials { get; set; }
+
+    /// <summary>JSON array of the credentials' names, which the API may show.</summary>
+    public string CredentialNames { get; set; } = "[]";
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class DeploymentRow
+{
+    public long Id { get; set; }
+
+    public long EnvironmentId { get; set; }
+
+    /// <summary>"deploy" or "destroy".</summary>
+    public string Kind { get; set; } = "";
+
+    public string Status { get; set; } = "";
+
+    public string RequestedBy { get; set; } = "";
+
+    public string? ApprovedBy { get; set; }
+
+    /// <summary>JSON object: file name to content, the infra folder as submitted.</summary>
+    public string Infra { get; set; } = "{}";
+
+    public string? Manifest { get; set; }
+
+    public long? PlanAdds { get; set; }
+
+    public long? PlanChanges { get; set; }
+
+    public long? PlanDestroys { get; set; }
+
+    public string? Failure { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    public long UpdatedAt { get; set; }
+}
+
+internal sealed class JobRow
+{
+    public long Id { get; set; }
+
+    public long DeploymentId { get; set; }
+
+    /// <summary>"plan", "apply" or "destroy".</summary>
+    public string Step { get; set; } = "";
+
+    public string State { get; set; } = "";
+
+    public string? Owner { get; set; }
+
+    public long? LeaseUntil { get; set; }
+}
+
+internal sealed class LogLine
+{
+    public long Id { get; set; }
+
+    public string Line { get; set; } = "";
+
+    public long At { get; set; }
+}
+
+internal sealed class TokenRow
+{
+    public long Id { get; set; }
+
+    public string Name { get; set; } = "";
+
+    public string Role { get; set; } = "";
+
+    public string TokenHash { get; set; } = "";
+
+    public long CreatedAt { get; set; }
+}
+
+internal sealed class AuditRow
+{
+    public long Id { get; set; }
+
+    public long At { get; set; }
+
+    public string Actor { get; set; } = "";
+
+    public string Action { get; set; } = "";
+
+    public string Target { get; set; } = "";
+
+    public string Outcome { get; set; } = "";
+}
+
+internal sealed class TransitionRow
+{
+    public string FromStatus { get; set; } = "";
+
+    public string ToStatus { get; set; } = "";
+
+    public string Actor { get; set; } = "";
+
+    public long At { get; set; }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using Xunit;
+
+namespace Infrar.Platform.Tests.Service;
+
+/// <summary><c>infrar env create</c>, <c>deploy</c>, <c>status</c>, <c>approve</c> and <c>destroy</c> run as a user runs them, against a served instance.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("infrar-cli-");
+
+    [Fact]
+    public async Task The_cli_deploys_the_sample_waits_for_approval_approves_and_destroys()
+    {
+        var data = Path.Combine(_root.FullName, "data");
+        using var service = await ServiceProcess.ServeAsync(data);
+        var admin = File.ReadAllText(Path.Combine(data, "admin-token")).Trim();
+        string[] connect = ["--server", service.BaseAddress.ToString(), "--token", admin];
+
+        var created = await ServiceProcess.RunAsync(
+            ["env", "create", "--project", "photoservice", "--name", "prod", "--provider", "local", "--protected",
+             "--var", $"local_root={Path.Combine(_root.FullName, "buckets")}", .. connect]);
+        Assert.True(created.ExitCode == 0, created.Output);
+
+        var deploy = await ServiceProcess.RunAsync(
+            ["deploy", "--project", "photoservice", "--env", "prod", "--infra", SampleInfrastructure.InfraFolder, "--manifest", SampleInfrastructure.ManifestFile, .. connect]);
+        Assert.True(deploy.ExitCode == 5, $"deploy exits 5 while the plan awaits approval:\n{deploy.Output}");
+        Assert.Contains("== planning", deploy.Output, StringComparison.Ordinal);
+        Assert.Contains($"Plan: {SampleInfrastructure.Buckets.Count} to add, 0 to change, 0 to destroy.", deploy.Output, StringComparison.Ordinal);
+        var id = System.Text.RegularExpressions.Regex.Match(deploy.Output, @"infrar approve (\d+)").Groups[1].Value;
+
+        // The admin asked for it, so the admin may not approve it; an approver does.
+        var own = await ServiceProcess.RunAsync(["approve", id, .. connect]);
+        Assert.Equal(6, own.ExitCode);
+        Assert.Contains("another user must approve", own.Output, StringComparison.Ordinal);
+        var approverToken = await CreateTokenAsync(service, admin, "ari", "approver");
+        var approve = await ServiceProcess.RunAsync(["approve", id, "--server", service.BaseAddress.ToString(), "--token", approverToken]);
+        Assert.True(approve.ExitCode == 0, approve.Output);
+        Assert.Contains("Apply complete!", approve.Output, StringComparison.Ordinal);
+
+        var status = await ServiceProcess.RunAsync(["status", id, .. connect]);
+        Assert.Contains("succeeded", status.Output, StringComparison.Ordinal);
+
+        var destroy = await ServiceProcess.RunAsync(["destroy", "--project", "photoservice", "--env", "prod", .. connect]);
+        Assert.True(destroy.ExitCode == 0, destroy.Output);
+        Assert.Contains("destroyed", destroy.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deploy_names_a_missing_manifest_and_an_unreachable_service()
+    {
+        var missing = await ServiceProcess.RunAsync(
+            ["deploy", "--env", "dev", "--infra", SampleInfrastructure.InfraFolder, "--manifest", Path.Combine(_root.FullName, "nope.json"), "--server", "http://127.0.0.1:9", "--token", "x"]);
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("nope.json: no such manifest", missing.Output, StringComparison.Ordinal);
+
+        var unreachable = await ServiceProcess.RunAsync(["status", "1", "--server", "http://127.0.0.1:9", "--token", "x"]);
+        Assert.Equal(6, unreachable.ExitCode);
+        Assert.Contains("Could not reach the Infrar service at http://127.0.0.1:9/", unreachable.Output, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    private static async Task<string> CreateTokenAsync(ServiceProcess service, string admin, string name, string role)
+    {
+        using var client = new HttpClient { BaseAddress = service.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin);
+        var response = await client.PostAsync("/api/tokens", new StringContent(JsonSerializer.Serialize(new { name, role }), System.Text.Encoding.UTF8, "application/json"));
+        response.EnsureSuccessStatusCode();
+        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
+    }
+}

@@ -1,0 +1,92 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace Infrar.Platform.Tests.Service;
+
+/// <summary>
+/// A real <c>infrar serve</c> process is killed in the middle of an apply and started again: the deployment is not
+/// left applying, but failed as interrupted with its log, and the environment's lock is free for the next one.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
+{
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("infrar-crash-");
+
+    [Theory]
+    [InlineData("sqlite")]
+    [InlineData("postgres")]
+    public async Task A_service_killed_mid_apply_marks_the_deployment_interrupted_and_frees_the_environment(string database)
+    {
+        var data = Path.Combine(_root.FullName, "data");
+        var storage = database == "postgres" ? new[] { "--postgres", await postgres.CreateDatabaseAsync() } : [];
+
+        // terraform, except that an apply hangs long enough to be killed in.
+        var slowTofu = Path.Combine(_root.FullName, "slow-tofu");
+        File.WriteAllText(slowTofu, "#!/bin/sh\nif [ \"$1\" = apply ]; then echo 'slow apply: started'; sleep 300; fi\nexec terraform \"$@\"\n");
+        File.SetUnixFileMode(slowTofu, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        long environment, deployment;
+        using (var first = await ServiceProcess.ServeAsync(data, [.. storage, "--tofu", slowTofu, "--lease-seconds", "2"]))
+        {
+            using var client = Client(first, data);
+            var project = (await (await client.PostAsJsonAsync("/api/projects", new { name = "photos" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            environment = (await (await client.PostAsJsonAsync($"/api/projects/{project}/environments", new
+            {
+                name = "dev",
+                provider = "local",
+                variables = new Dictionary<string, string> { ["local_root"] = Path.Combine(_root.FullName, "buckets") },
+            })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+            deployment = await DeployAsync(client, environment);
+            await WaitForLogAsync(client, deployment, "slow apply: started");
+            Assert.Equal("applying", (await client.GetFromJsonAsync<JsonElement>($"/api/deployments/{deployment}")).GetProperty("status").GetString());
+
+            first.Kill();
+        }
+
+        using var second = await ServiceProcess.ServeAsync(data, [.. storage, "--lease-seconds", "2"]);
+        using var restarted = Client(second, data);
+        var interrupted = await DeploymentServiceTests.WaitForAsync(restarted, deployment, "failed");
+        Assert.StartsWith("interrupted:", interrupted.GetProperty("failure").GetString(), StringComparison.Ordinal);
+        var log = await restarted.GetStringAsync($"/api/deployments/{deployment}/log");
+        Assert.Contains("slow apply: started", log, StringComparison.Ordinal);
+        Assert.Contains("infrar: interrupted:", log, StringComparison.Ordinal);
+        var audit = await restarted.GetStringAsync("/api/audit");
+        Assert.Contains("deployment.interrupted", audit, StringComparison.Ordinal);
+
+        // The lock went with the interrupted deployment: the next one runs to the end.
+        var next = await DeployAsync(restarted, environment);
+        await DeploymentServiceTests.WaitForAsync(restarted, next, "succeeded");
+    }
+
+    public void Dispose() => _root.Delete(recursive: true);
+
+    private static HttpClient Client(ServiceProcess service, string data)
+    {
+        var client = new HttpClient { BaseAddress = service.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
+        return client;
+    }
+
+    private static async Task<long> DeployAsync(HttpClient client, long environment)
+    {
+        var response = await client.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra = SampleInfrastructure.Files(), manifest = SampleInfrastructure.Manifest() });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    private static async Task WaitForLogAsync(HttpClient client, long deployment, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!(await client.GetStringAsync($"/api/deployments/{deployment}/log")).Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"Deployment {deployment}'s log never showed '{text}'.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace Infrar.Platform.Tests.Service;
+
+/// <summary>The dashboard in a real headless Chromium: sign-in cookie, live log, plan summary, approval, and the cost chart.</summary>
+public sealed class DashboardTests : IAsyncLifetime
+{
+    private DirectoryInfo _root = null!;
+    private PlatformServer _server = null!;
+
+    public async Task InitializeAsync()
+    {
+        _root = Directory.CreateTempSubdirectory("infrar-dashboard-");
+        _server = await PlatformServer.StartAsync(Path.Combine(_root.FullName, "data"), postgres: null);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _root.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task An_approver_watches_the_plan_approves_it_in_the_browser_and_sees_the_log_stream_to_success()
+    {
+        using var admin = _server.Client(_server.AdminToken);
+        var project = (await (await admin.PostAsJsonAsync("/api/projects", new { name = "photoservice" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var environment = (await (await admin.PostAsJsonAsync($"/api/projects/{project}/environments", new
+        {
+            name = "prod",
+            provider = "local",
+            @protected = true,
+            variables = new Dictionary<string, string> { ["local_root"] = Path.Combine(_root.FullName, "buckets") },
+        })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var deployment = (await (await admin.PostAsJsonAsync($"/api/environments/{environment}/deployments", new
+        {
+            infra = SampleInfrastructure.Files(),
+            manifest = SampleInfrastructure.Manifest(),
+        })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var approver = await _server.CreateTokenAsync("ari", "approver");
+
+        await using var browser = await HeadlessChromium.StartAsync();
+        await browser.SetCookieAsync(_server.BaseAddress, "infrar_token", approver);
+        await browser.NavigateAsync(new Uri(_server.BaseAddress, $"/ui/deployments/{deployment}"));
+
+        // The page follows the deployment live until the plan waits for approval, then shows the plan and the button.
+        await browser.WaitForAsync("document.getElementById('approve') ? 'ready' : (document.getElementById('status')?.textContent ?? '')", v => v == "ready", TimeSpan.FromMinutes(2));
+        var plan = await browser.EvaluateAsync("document.getElementById('plan').textContent");
+        Assert.Contains($"Plan: {SampleInfrastructure.Buckets.Count} to add, 0 to change, 0 to destroy.", plan, StringComparison.Ordinal);
+        Assert.Equal("3", await browser.EvaluateAsync("String(document.querySelectorAll('#cost-chart rect').length)"));
+
+        await browser.EvaluateAsync("document.getElementById('approve').click(), 'clicked'");
+        await browser.WaitForAsync("document.getElementById('status')?.textContent ?? ''", v => v == "succeeded", TimeSpan.FromMinutes(2));
+        var log = await browser.WaitForAsync("document.getElementById('log').textContent", v => v.Contains("Apply complete!", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains("infrar: plan:", log, StringComparison.Ordinal);
+
+        var shown = await admin.GetFromJsonAsync<JsonElement>($"/api/deployments/{deployment}");
+        Assert.Equal("ari", shown.GetProperty("approvedBy").GetString());
+
+        // The projects page lists the environment with its last deployment.
+        await browser.NavigateAsync(_server.BaseAddress);
+        var home = await browser.WaitForAsync("document.querySelector('main')?.textContent ?? ''", v => v.Contains("prod", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        Assert.Contains($"#{deployment} succeeded", home, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Without_a_token_the_dashboard_asks_to_sign_in_and_refuses_an_unknown_one()
+    {
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _server.BaseAddress };
+        var home = await anonymous.GetAsync("/");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Equal("/ui/login", home.Headers.Location?.ToString());
+
+        var login = await anonymous.PostAsync("/ui/login", new FormUrlEncodedContent([new("token", "infrar_wrong")]));
+        Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
+        Assert.Contains("That token is not known.", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,102 @@
+using System.Diagnostics;
+using System.Text;
+using Infrar.Testing;
+
+namespace Infrar.Platform.Tests.Service;
+
+/// <summary>The infrar program as users run it, in its own process: <c>infrar serve</c>, or a CLI command.</summary>
+public sealed class ServiceProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+
+    private ServiceProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public int Port { get; }
+
+    public Uri BaseAddress => new($"http://127.0.0.1:{Port}");
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>The built infrar.dll of src/Infrar.Platform, in the configuration the tests were built in.</summary>
+    public static string Program { get; } = Path.Combine(Path.GetDirectoryName(typeof(PlatformOptions).Assembly.Location)!, "infrar.dll");
+
+    public static async Task<ServiceProcess> ServeAsync(string dataDirectory, params string[] extra)
+    {
+        var port = FreePort.Next();
+        var process = Process.Start(Start(["serve", "--data", dataDirectory, "--urls", $"http://127.0.0.1:{port}", .. extra]))!;
+        var service = new ServiceProcess(process, port);
+        await FreePort.WaitUntilListeningAsync(port, "infrar serve", TimeSpan.FromSeconds(60), () => service.Output, () => process.HasExited);
+        return service;
+    }
+
+    /// <summary>Runs one CLI command to its end.</summary>
+    public static async Task<CommandResult> RunAsync(params string[] arguments)
+    {
+        using var process = Process.Start(Start(arguments))!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return new CommandResult(process.ExitCode, await output + await error);
+    }
+
+    /// <summary>Kills the service and every process it started, as a crash or an OOM kill would.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        _process.Dispose();
+    }
+
+    private static ProcessStartInfo Start(IEnumerable<string> arguments)
+    {
+        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        start.ArgumentList.Add(Program);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        return start;
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+        }
+    }
+}

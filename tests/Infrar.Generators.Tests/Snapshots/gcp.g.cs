@@ -375,14 +375,25 @@ namespace Infrar.Generated
             global::System.Threading.CancellationToken cancellationToken)
         {
             var contentType = options?.ContentType ?? "application/octet-stream";
-            var resource = new global::System.IO.MemoryStream();
-            using (var json = new global::System.Text.Json.Utf8JsonWriter(resource))
+            media.Headers.ContentType = global::System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+            var condition = options?.IfNotExists == true ? "&ifGenerationMatch=0" : "";
+            global::System.Net.Http.HttpContent body;
+            string query;
+            if (options?.Metadata is not { Count: > 0 } metadata)
             {
-                json.WriteStartObject();
-                json.WriteString("name", key);
-                json.WriteString("contentType", contentType);
-                if (options?.Metadata is { Count: > 0 } metadata)
+                // Nothing but the content and its type: a media upload, one part, the name in the query.
+                body = media;
+                query = "uploadType=media&name=" + global::System.Uri.EscapeDataString(key) + condition;
+            }
+            else
+            {
+                // Custom metadata travels in a JSON resource before the content: a multipart upload.
+                var resource = new global::System.IO.MemoryStream();
+                using (var json = new global::System.Text.Json.Utf8JsonWriter(resource))
                 {
+                    json.WriteStartObject();
+                    json.WriteString("name", key);
+                    json.WriteString("contentType", contentType);
                     json.WriteStartObject("metadata");
                     foreach (var pair in metadata)
                     {
@@ -390,16 +401,15 @@ namespace Infrar.Generated
                     }
 
                     json.WriteEndObject();
+                    json.WriteEndObject();
                 }
 
-                json.WriteEndObject();
+                var resourcePart = new global::System.Net.Http.ByteArrayContent(resource.ToArray());
+                resourcePart.Headers.ContentType = new global::System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
+                body = new global::System.Net.Http.MultipartContent("related") { resourcePart, media };
+                query = "uploadType=multipart" + condition;
             }
 
-            var resourcePart = new global::System.Net.Http.ByteArrayContent(resource.ToArray());
-            resourcePart.Headers.ContentType = new global::System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
-            media.Headers.ContentType = global::System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
-            using var body = new global::System.Net.Http.MultipartContent("related") { resourcePart, media };
-            var query = "uploadType=multipart" + (options?.IfNotExists == true ? "&ifGenerationMatch=0" : "");
             var uri = new global::System.Uri(Endpoint, $"upload/storage/v1/b/{(global::System.Uri.EscapeDataString(bucket.PhysicalName))}/o?{query}");
             using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, uri) { Content = body };
             using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);

@@ -16,7 +16,8 @@ namespace Infrar.Sdk.Tests.Conformance;
 /// </summary>
 /// <remarks>
 /// Documented behaviour it enforces: object names percent-encoded as one path segment; uploads with
-/// <c>uploadType=multipart</c> as <c>multipart/related</c> (JSON resource, then media); <c>ifGenerationMatch=0</c>
+/// <c>uploadType=media</c> (name in the query, content type in the header) or <c>uploadType=multipart</c> as
+/// <c>multipart/related</c> (JSON resource, then media); <c>ifGenerationMatch=0</c>
 /// answered 412 <c>conditionNotMet</c>; downloads with <c>alt=media</c>; list pages joined by <c>nextPageToken</c>
 /// (pages of <see cref="PageSize"/> so paging is exercised); copies by <c>rewriteTo</c> that need a second call with
 /// the <c>rewriteToken</c>; errors as <c>{"error":{"code","message","errors":[{"reason"}]}}</c>; V4 signed URLs
@@ -144,34 +145,58 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
 
     private (int, string, byte[]) Upload(string bucket, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body)
     {
-        if (query.GetValueOrDefault("uploadType") != "multipart")
-        {
-            return Violation($"uploadType must be multipart for a one-request upload with metadata, was '{query.GetValueOrDefault("uploadType")}'");
-        }
-
+        var uploadType = query.GetValueOrDefault("uploadType");
         var contentType = headers["Content-Type"] ?? "";
-        var boundary = contentType.Split(';').Select(p => p.Trim()).FirstOrDefault(p => p.StartsWith("boundary=", StringComparison.Ordinal))?["boundary=".Length..].Trim('"');
-        if (!contentType.StartsWith("multipart/related", StringComparison.Ordinal) || string.IsNullOrEmpty(boundary))
+        string? name;
+        JsonObject resource;
+        byte[] content;
+        string mediaType;
+        if (uploadType == "media")
         {
-            return Violation($"a multipart upload must be multipart/related with a boundary, was '{contentType}'");
-        }
+            name = query.GetValueOrDefault("name");
+            if (string.IsNullOrEmpty(name))
+            {
+                return Violation("a media upload names the object in the name query parameter");
+            }
 
-        var parts = MultipartParts(body, boundary);
-        if (parts.Count != 2)
-        {
-            return Violation($"a multipart upload has exactly two parts (resource, media), had {parts.Count}");
-        }
+            if (contentType.Length == 0)
+            {
+                return Violation("a media upload sends the object's content type as its Content-Type");
+            }
 
-        if (!parts[0].ContentType.StartsWith("application/json", StringComparison.Ordinal))
-        {
-            return Violation($"the first part must be the JSON object resource, was '{parts[0].ContentType}'");
+            (resource, content, mediaType) = ([], body, contentType);
         }
-
-        var resource = JsonNode.Parse(parts[0].Content)!.AsObject();
-        var name = resource["name"]?.GetValue<string>();
-        if (string.IsNullOrEmpty(name))
+        else if (uploadType == "multipart")
         {
-            return Violation("the object resource must have a name");
+            var boundary = contentType.Split(';').Select(p => p.Trim()).FirstOrDefault(p => p.StartsWith("boundary=", StringComparison.Ordinal))?["boundary=".Length..].Trim('"');
+            if (!contentType.StartsWith("multipart/related", StringComparison.Ordinal) || string.IsNullOrEmpty(boundary))
+            {
+                return Violation($"a multipart upload must be multipart/related with a boundary, was '{contentType}'");
+            }
+
+            var parts = MultipartParts(body, boundary);
+            if (parts.Count != 2)
+            {
+                return Violation($"a multipart upload has exactly two parts (resource, media), had {parts.Count}");
+            }
+
+            if (!parts[0].ContentType.StartsWith("application/json", StringComparison.Ordinal))
+            {
+                return Violation($"the first part must be the JSON object resource, was '{parts[0].ContentType}'");
+            }
+
+            resource = JsonNode.Parse(parts[0].Content)!.AsObject();
+            name = resource["name"]?.GetValue<string>();
+            if (string.IsNullOrEmpty(name))
+            {
+                return Violation("the object resource must have a name");
+            }
+
+            (content, mediaType) = (parts[1].Content, parts[1].ContentType);
+        }
+        else
+        {
+            return Violation($"uploadType must be media or multipart for a one-request upload, was '{uploadType}'");
         }
 
         if (!_buckets.TryGetValue(bucket, out var objects))
@@ -180,7 +205,7 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
         }
 
         var metadata = resource["metadata"]?.AsObject().ToDictionary(p => p.Key, p => p.Value!.GetValue<string>()) ?? [];
-        var stored = new StoredObject(parts[1].Content, resource["contentType"]?.GetValue<string>() ?? parts[1].ContentType, metadata, Interlocked.Increment(ref _generation), DateTimeOffset.UtcNow);
+        var stored = new StoredObject(content, resource["contentType"]?.GetValue<string>() ?? mediaType, metadata, Interlocked.Increment(ref _generation), DateTimeOffset.UtcNow);
         if (query.TryGetValue("ifGenerationMatch", out var match))
         {
             if (match != "0")

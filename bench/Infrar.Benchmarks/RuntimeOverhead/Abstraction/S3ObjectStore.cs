@@ -10,7 +10,7 @@ internal sealed class S3ObjectStore(AmazonS3Client client) : IObjectStore
         var (bucket, key) = StorePath.Split(path);
         try
         {
-            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = content, AutoCloseStream = false }, cancellationToken);
+            await client.PutObjectAsync(new PutObjectRequest { BucketName = bucket, Key = key, InputStream = content, AutoCloseStream = false, UseChunkEncoding = false }, cancellationToken);
         }
         catch (AmazonS3Exception e)
         {

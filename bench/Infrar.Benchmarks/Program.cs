@@ -16,21 +16,11 @@ if (!benchmarkArgs.Contains("--filter"))
     benchmarkArgs = [.. benchmarkArgs, "--filter", "*"];
 }
 
-var config = DefaultConfig.Instance
-    .AddColumn(new CachedStepsColumn(), new ThroughputColumn())
-    .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared));
-if (smoke)
-{
-    // Without an optimized build: the smoke run proves that every benchmark still compiles, sets up, verifies its
-    // results and runs. It measures nothing.
-    config = config.WithOptions(ConfigOptions.DisableOptimizationsValidator);
-}
-
 var summaries = new List<BenchmarkDotNet.Reports.Summary>();
 foreach (var type in typeof(Program).Assembly.GetTypes().Where(t => t.GetMethods().Any(m => m.IsDefined(typeof(BenchmarkAttribute), false))).OrderBy(t => t.Name))
 {
     // One class at a time, each with its job; a class the filter leaves out yields no summary.
-    summaries.AddRange(BenchmarkSwitcher.FromTypes([type]).Run(benchmarkArgs, config.AddJob(JobFor(type, smoke))).Where(s => s.BenchmarksCases.Length > 0));
+    summaries.AddRange(BenchmarkSwitcher.FromTypes([type]).Run(benchmarkArgs, ConfigFor(type, smoke)).Where(s => s.BenchmarksCases.Length > 0));
 }
 
 var failed = summaries.SelectMany(s => s.Reports).Where(r => !r.Success).Select(r => r.BenchmarkCase.DisplayInfo).ToList();
@@ -41,6 +31,19 @@ if (summaries.Count == 0 || summaries.Any(s => s.HasCriticalValidationErrors) ||
 }
 
 return 0;
+
+// A new configuration for each class: ManualConfig.AddJob adds to the instance it is called on.
+static IConfig ConfigFor(Type type, bool smoke)
+{
+    var config = DefaultConfig.Instance
+        .AddColumn(new CachedStepsColumn(), new ThroughputColumn())
+        .WithOrderer(new BenchmarkDotNet.Order.DefaultOrderer(BenchmarkDotNet.Order.SummaryOrderPolicy.Declared))
+        .AddJob(JobFor(type, smoke));
+
+    // Without an optimized build: the smoke run proves that every benchmark still compiles, sets up, verifies its
+    // results and runs. It measures nothing.
+    return smoke ? config.WithOptions(ConfigOptions.DisableOptimizationsValidator) : config;
+}
 
 static Job JobFor(Type type, bool smoke) =>
     smoke

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using Infrar.Internal;
@@ -37,15 +38,23 @@ internal static class LocalObjectStore
         try
         {
             string eTag;
-            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
+            // Unbuffered: the copy below hands the file whole chunks from a pooled buffer.
+            await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, useAsync: true))
             using (var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5))
             {
-                var buffer = new byte[81920];
-                int read;
-                while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize(content));
+                try
                 {
-                    md5.AppendData(buffer, 0, read);
-                    await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    int read;
+                    while ((read = await content.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        md5.AppendData(buffer, 0, read);
+                        await file.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
                 }
 
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -269,12 +278,17 @@ internal static class LocalObjectStore
         }
     }
 
+    /// <summary>A copy buffer no bigger than the content, when its length is known: small objects need small buffers.</summary>
+    private static int CopyBufferSize(Stream content) =>
+        content.CanSeek ? (int)Math.Clamp(content.Length - content.Position, 1, 81920) : 81920;
+
     private static FileStream OpenRead(Bucket bucket, string key)
     {
         var target = Locate(bucket, key, create: false);
         try
         {
-            return new FileStream(target.ContentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 81920, useAsync: true);
+            // Unbuffered: callers read into their own arrays or copy with a buffer sized to the file.
+            return new FileStream(target.ContentPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0, useAsync: true);
         }
         catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
         {

@@ -46,6 +46,30 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task With_local_the_cli_runs_the_service_in_process_on_the_data_folder()
+    {
+        var environment = new Dictionary<string, string> { ["INFRAR_DATA"] = Path.Combine(_root.FullName, "data") };
+        var created = await ServiceProcess.RunAsync(
+            environment,
+            ["env", "create", "--local", "--project", "photoservice", "--name", "dev", "--provider", "local", "--var", $"local_root={Path.Combine(_root.FullName, "buckets")}"]);
+        Assert.True(created.ExitCode == 0, created.Output);
+
+        var deploy = await ServiceProcess.RunAsync(
+            environment,
+            ["deploy", "--local", "--project", "photoservice", "--env", "dev", "--infra", SampleInfrastructure.InfraFolder, "--manifest", SampleInfrastructure.ManifestFile]);
+        Assert.True(deploy.ExitCode == 0, deploy.Output);
+        Assert.Contains("Apply complete!", deploy.Output, StringComparison.Ordinal);
+        foreach (var bucket in SampleInfrastructure.Buckets)
+        {
+            Assert.True(Directory.Exists(Path.Combine(_root.FullName, "buckets", bucket)), $"the deployment created bucket {bucket}");
+        }
+
+        // The deployment is in the data folder's database for the next command.
+        var status = await ServiceProcess.RunAsync(environment, ["status", "1", "--local"]);
+        Assert.Contains("Deployment #1 (deploy): succeeded", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Deploy_names_a_missing_manifest_and_an_unreachable_service()
     {
         var missing = await ServiceProcess.RunAsync(

@@ -48,9 +48,18 @@ public sealed class ServiceProcess : IDisposable
     }
 
     /// <summary>Runs one CLI command to its end.</summary>
-    public static async Task<CommandResult> RunAsync(params string[] arguments)
+    public static Task<CommandResult> RunAsync(params string[] arguments) => RunAsync(new Dictionary<string, string>(), arguments);
+
+    /// <summary>Runs one CLI command to its end, with extra environment variables.</summary>
+    public static async Task<CommandResult> RunAsync(IReadOnlyDictionary<string, string> environment, params string[] arguments)
     {
-        using var process = Process.Start(Start(arguments))!;
+        var start = Start(arguments);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();

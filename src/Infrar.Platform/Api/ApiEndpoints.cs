@@ -157,6 +157,16 @@ internal static class ApiEndpoints
             return Results.Created($"/api/tokens/{request.Name}", new TokenResponse(request.Name!, request.Role!, token));
         }).RequireRole(Roles.Admin);
 
+        api.MapDelete("/tokens/{name}", async (string name, HttpContext context, PlatformStore store, CancellationToken ct) =>
+        {
+            if (name == Caller.Of(context)!.Name)
+            {
+                throw new ConflictException($"Token '{name}' is the one making this request; revoke it with another admin token.");
+            }
+
+            return await store.DeleteTokenAsync(name, ct) ? Results.NoContent() : throw new NotFoundException($"There is no token named '{name}'.");
+        }).RequireRole(Roles.Admin);
+
         api.MapGet("/audit", async (int? limit, PlatformStore store, CancellationToken ct) =>
             (await store.ListAuditAsync(Math.Clamp(limit ?? 100, 1, 1000), ct))
                 .Select(a => new AuditResponse(a.Id, DateTimeOffset.FromUnixTimeMilliseconds(a.At), a.Actor, a.Action, a.Target, a.Outcome)))

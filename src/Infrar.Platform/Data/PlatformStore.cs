@@ -229,6 +229,13 @@ internal sealed class PlatformStore(Database database)
         }
     }
 
+    /// <summary>Revokes a token: it stops working at once. False when there is no token of that name.</summary>
+    public async Task<bool> DeleteTokenAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteAsync("DELETE FROM api_tokens WHERE name = @name", new { name }) == 1;
+    }
+
     public async Task<TokenRow?> FindTokenAsync(string tokenHash, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

@@ -175,6 +175,12 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
 
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsJsonAsync("/api/projects", new { name = "photos" })).StatusCode);
+
+        // A revoked token stops working at once.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.DeleteAsync("/api/tokens/vic")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.GetAsync("/api/projects")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/tokens/vic")).StatusCode);
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync("/api/tokens/admin")).StatusCode);
         var id = (await DeployAsync(deployer, environment)).GetProperty("id").GetInt64();
         await WaitForAsync(admin, id, "succeeded");
         var cancel = await deployer.PostAsync($"/api/deployments/{id}/cancel", null);

@@ -13,7 +13,16 @@ internal static class PlatformHost
 {
     public static async Task<WebApplication> BuildAsync(PlatformOptions options, Action<ILoggingBuilder>? logging = null)
     {
-        Directory.CreateDirectory(options.DataDirectory);
+        // The data folder holds the database, keys and state: only the service's user may enter it.
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(options.DataDirectory);
+        }
+        else
+        {
+            Directory.CreateDirectory(options.DataDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         var database = string.IsNullOrWhiteSpace(options.Postgres) ? Database.Sqlite(options.DatabaseFile) : Database.Postgres(options.Postgres);
         await MigrationRunner.ApplyAsync(database);
 

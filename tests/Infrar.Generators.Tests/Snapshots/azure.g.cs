@@ -212,7 +212,7 @@ namespace Infrar.Generated
             global::Infrar.ListOptions? options,
             [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
         {
-            var container = AzureBlobStorage.Client.GetBlobContainerClient(bucket.PhysicalName);
+            var container = AzureBlobStorage.Container(bucket);
             await using var pages = container
                 .GetBlobsByHierarchyAsync(delimiter: options?.Delimiter, prefix: prefix, cancellationToken: cancellationToken)
                 .AsPages()
@@ -326,8 +326,14 @@ namespace Infrar.Generated
             return new global::Azure.Storage.Blobs.BlobServiceClient(new global::System.Uri(accountUrl), new global::Azure.Identity.DefaultAzureCredential(), options);
         }
 
+        private static readonly global::System.Collections.Concurrent.ConcurrentDictionary<string, global::Azure.Storage.Blobs.BlobContainerClient> Containers = new();
+
+        /// <summary>A bucket's container client, made once per container and shared, as the clients are thread-safe.</summary>
+        public static global::Azure.Storage.Blobs.BlobContainerClient Container(global::Infrar.Bucket bucket) =>
+            Containers.GetOrAdd(bucket.PhysicalName, static name => Client.GetBlobContainerClient(name));
+
         public static global::Azure.Storage.Blobs.BlobClient Blob(global::Infrar.Bucket bucket, string key) =>
-            Client.GetBlobContainerClient(bucket.PhysicalName).GetBlobClient(key);
+            Container(bucket).GetBlobClient(key);
 
         public static global::Azure.Storage.Blobs.Models.BlobUploadOptions NewUpload(global::Infrar.UploadOptions? options) => new()
         {

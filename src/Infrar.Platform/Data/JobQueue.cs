@@ -8,22 +8,24 @@ internal sealed record ClaimedJob(long Id, long DeploymentId, long EnvironmentId
 
 /// <summary>
 /// The durable work queue. A job is claimed only together with its environment's lock, which the deployment keeps
-/// until it ends, so one environment runs one deployment at a time, across every instance sharing the database.
+/// until it ends, so one environment runs one deployment at a time, across every instance sharing the Database.
 /// A claimed job carries a lease that its worker renews; a lease that runs out means the worker died.
 /// </summary>
-internal sealed class JobQueue(Database database)
+internal sealed class JobQueue(PlatformStore store)
 {
+    private Database Database => store.Database;
+
     public async Task<ClaimedJob?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
         var candidates = await connection.QueryAsync<(long Id, long DeploymentId, long EnvironmentId, string Step)>(
             """
             SELECT j.id, j.deployment_id, d.environment_id, j.step
             FROM jobs j JOIN deployments d ON d.id = j.deployment_id
             WHERE j.state = 'queued'
             ORDER BY j.id
-            """ + (database.Dialect == Dialect.Postgres ? " FOR UPDATE OF j SKIP LOCKED" : ""),
+            """ + (Database.Dialect == Dialect.Postgres ? " FOR UPDATE OF j SKIP LOCKED" : ""),
             transaction: transaction);
         foreach (var job in candidates)
         {
@@ -53,7 +55,7 @@ internal sealed class JobQueue(Database database)
     /// <summary>Extends a running job's lease; false when the job is no longer this worker's.</summary>
     public async Task<bool> RenewAsync(long jobId, string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         return await connection.ExecuteAsync(
             "UPDATE jobs SET lease_until = @until WHERE id = @jobId AND owner = @owner AND state = 'running'",
             new { jobId, owner, until = Database.Now() + (long)lease.TotalMilliseconds }) == 1;
@@ -61,7 +63,7 @@ internal sealed class JobQueue(Database database)
 
     public async Task CompleteAsync(long jobId, CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync("UPDATE jobs SET state = 'done', lease_until = NULL WHERE id = @jobId", new { jobId });
     }
 
@@ -71,14 +73,14 @@ internal sealed class JobQueue(Database database)
     /// </summary>
     public async Task<IReadOnlyList<long>> RecoverAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var connection = await Database.OpenAsync(cancellationToken);
         var expired = (await connection.QueryAsync<JobRow>(
             "SELECT id, deployment_id, step, state, owner, lease_until FROM jobs WHERE state = 'running' AND lease_until < @now",
             new { now = Database.Now() })).ToList();
         var recovered = new List<long>();
         foreach (var job in expired)
         {
-            await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+            await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
             var taken = await connection.ExecuteAsync(
                 "UPDATE jobs SET state = 'interrupted' WHERE id = @Id AND state = 'running' AND lease_until < @now",
                 new { job.Id, now = Database.Now() },
@@ -92,26 +94,10 @@ internal sealed class JobQueue(Database database)
             var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM deployments WHERE id = @DeploymentId", new { job.DeploymentId }, transaction);
             if (status is not null && DeploymentStatus.Working.Contains(status))
             {
-                var now = Database.Now();
                 var failure = $"interrupted: the worker ({job.Owner}) stopped while the deployment was {status}; check the environment's state before retrying";
-                await connection.ExecuteAsync(
-                    "UPDATE deployments SET status = @failed, failure = @failure, updated_at = @now WHERE id = @DeploymentId",
-                    new { job.DeploymentId, failed = DeploymentStatus.Failed, failure, now },
-                    transaction);
-                await connection.ExecuteAsync(
-                    "INSERT INTO deployment_transitions (deployment_id, from_status, to_status, actor, at) VALUES (@DeploymentId, @status, @failed, 'recovery', @now)",
-                    new { job.DeploymentId, status, failed = DeploymentStatus.Failed, now },
-                    transaction);
-                await connection.ExecuteAsync(
-                    "INSERT INTO deployment_log (deployment_id, line, at) VALUES (@DeploymentId, @line, @now)",
-                    new { job.DeploymentId, line = "infrar: " + failure, now },
-                    transaction);
-                await connection.ExecuteAsync(
-                    "INSERT INTO audit_log (at, actor, action, target, outcome) VALUES (@now, 'recovery', 'deployment.interrupted', @target, 'failed')",
-                    new { now, target = $"deployment/{job.DeploymentId}" },
-                    transaction);
-                await connection.ExecuteAsync("DELETE FROM environment_locks WHERE deployment_id = @DeploymentId", new { job.DeploymentId }, transaction);
-                await connection.ExecuteAsync("DELETE FROM jobs WHERE deployment_id = @DeploymentId AND state = 'queued'", new { job.DeploymentId }, transaction);
+                await store.MoveAsync(connection, transaction, job.DeploymentId, DeploymentStatus.Failed, "recovery", failure);
+                await PlatformStore.InsertLogAsync(connection, transaction, job.DeploymentId, ["infrar: " + failure]);
+                await PlatformStore.InsertAuditAsync(connection, transaction, "recovery", "deployment.interrupted", $"deployment/{job.DeploymentId}", "failed");
             }
 
             await transaction.CommitAsync(cancellationToken);

@@ -144,6 +144,24 @@ internal sealed class PlatformStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        await MoveAsync(connection, transaction, id, to, actor, failure, also);
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetDeploymentAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// The move itself, inside the caller's transaction: checked against the state machine, recorded, and on an
+    /// ending state the deployment's queued jobs and its environment lock are released.
+    /// </summary>
+    internal async Task MoveAsync(
+        DbConnection connection,
+        DbTransaction transaction,
+        long id,
+        string to,
+        string actor,
+        string? failure,
+        Func<DbConnection, DbTransaction, DeploymentRow, Task>? also = null)
+    {
         var deployment = await connection.QuerySingleOrDefaultAsync<DeploymentRow>(
             DeploymentColumns + " WHERE id = @id" + (database.Dialect == Dialect.Postgres ? " FOR UPDATE" : ""), new { id }, transaction)
             ?? throw new NotFoundException($"There is no deployment {id}.");
@@ -163,9 +181,6 @@ internal sealed class PlatformStore(Database database)
             await connection.ExecuteAsync("DELETE FROM jobs WHERE deployment_id = @id AND state = 'queued'", new { id }, transaction);
             await connection.ExecuteAsync("DELETE FROM environment_locks WHERE deployment_id = @id", new { id }, transaction);
         }
-
-        await transaction.CommitAsync(cancellationToken);
-        return (await GetDeploymentAsync(id, cancellationToken))!;
     }
 
     /// <summary>Approves a planned deployment: by someone other than who asked for it, and queues its apply.</summary>
@@ -181,12 +196,21 @@ internal sealed class PlatformStore(Database database)
             await EnqueueAsync(connection, transaction, id, "apply");
         });
 
-    public async Task SavePlanAsync(long id, string planJson, PlanSummary summary, CancellationToken cancellationToken)
+    /// <summary>Keeps a plan: its JSON and counts for people, and the plan file itself for whichever worker applies it.</summary>
+    public async Task SavePlanAsync(long id, string planJson, PlanSummary summary, byte[] planFile, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
-            "UPDATE deployments SET plan_json = @planJson, plan_adds = @Adds, plan_changes = @Changes, plan_destroys = @Destroys, updated_at = @now WHERE id = @id",
-            new { id, planJson, summary.Adds, summary.Changes, summary.Destroys, now = Database.Now() });
+            "UPDATE deployments SET plan_json = @planJson, plan_file = @planFile, plan_adds = @Adds, plan_changes = @Changes, plan_destroys = @Destroys, updated_at = @now WHERE id = @id",
+            new { id, planJson, planFile = Convert.ToBase64String(planFile), summary.Adds, summary.Changes, summary.Destroys, now = Database.Now() });
+    }
+
+    public async Task<byte[]?> GetPlanFileAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<string?>("SELECT plan_file FROM deployments WHERE id = @id", new { id }) is { } planFile
+            ? Convert.FromBase64String(planFile)
+            : null;
     }
 
     public async Task AppendLogAsync(long deploymentId, IReadOnlyList<string> lines, CancellationToken cancellationToken)
@@ -198,11 +222,7 @@ internal sealed class PlatformStore(Database database)
 
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        var now = Database.Now();
-        await connection.ExecuteAsync(
-            "INSERT INTO deployment_log (deployment_id, line, at) VALUES (@deploymentId, @line, @now)",
-            lines.Select(line => new { deploymentId, line, now }),
-            transaction);
+        await InsertLogAsync(connection, transaction, deploymentId, lines);
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -251,9 +271,7 @@ internal sealed class PlatformStore(Database database)
     public async Task AppendAuditAsync(string actor, string action, string target, string outcome, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await connection.ExecuteAsync(
-            "INSERT INTO audit_log (at, actor, action, target, outcome) VALUES (@now, @actor, @action, @target, @outcome)",
-            new { now = Database.Now(), actor, action, target, outcome });
+        await InsertAuditAsync(connection, null, actor, action, target, outcome);
     }
 
     public async Task<IReadOnlyList<AuditRow>> ListAuditAsync(int limit, CancellationToken cancellationToken)
@@ -261,6 +279,21 @@ internal sealed class PlatformStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<AuditRow>("SELECT * FROM audit_log ORDER BY id DESC LIMIT @limit", new { limit })];
     }
+
+    internal static Task InsertLogAsync(DbConnection connection, DbTransaction transaction, long deploymentId, IEnumerable<string> lines)
+    {
+        var now = Database.Now();
+        return connection.ExecuteAsync(
+            "INSERT INTO deployment_log (deployment_id, line, at) VALUES (@deploymentId, @line, @now)",
+            lines.Select(line => new { deploymentId, line, now }),
+            transaction);
+    }
+
+    internal static Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, string actor, string action, string target, string outcome) =>
+        connection.ExecuteAsync(
+            "INSERT INTO audit_log (at, actor, action, target, outcome) VALUES (@now, @actor, @action, @target, @outcome)",
+            new { now = Database.Now(), actor, action, target, outcome },
+            transaction);
 
     internal static Task EnqueueAsync(DbConnection connection, DbTransaction transaction, long deploymentId, string step) =>
         connection.ExecuteAsync(

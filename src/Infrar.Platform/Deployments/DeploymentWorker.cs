@@ -1,5 +1,4 @@
 using System.Text.Json;
-using Dapper;
 using Infrar.Platform.Data;
 using Infrar.Platform.Security;
 using Microsoft.Extensions.Hosting;
@@ -191,13 +190,8 @@ internal sealed partial class DeploymentWorker(
 
         var planJson = System.Text.Encoding.UTF8.GetString(json.ToArray());
         var summary = PlanSummary.FromPlanJson(planJson);
-        await store.SavePlanAsync(deploymentId, planJson, summary, cancellationToken);
-        await using (var connection = await store.Database.OpenAsync(cancellationToken))
-        {
-            var planFile = Convert.ToBase64String(await File.ReadAllBytesAsync(Path.Combine(workspace.Directory, "tfplan"), cancellationToken));
-            await connection.ExecuteAsync("UPDATE deployments SET plan_file = @planFile WHERE id = @deploymentId", new { planFile, deploymentId });
-        }
-
+        var planFile = await File.ReadAllBytesAsync(Path.Combine(workspace.Directory, "tfplan"), cancellationToken);
+        await store.SavePlanAsync(deploymentId, planJson, summary, planFile, cancellationToken);
         await Log(deploymentId, $"infrar: plan: {summary.Adds} to add, {summary.Changes} to change, {summary.Destroys} to destroy", secrets);
         return true;
     }
@@ -211,10 +205,9 @@ internal sealed partial class DeploymentWorker(
             return;
         }
 
-        await using var connection = await store.Database.OpenAsync(cancellationToken);
-        var planFile = await connection.ExecuteScalarAsync<string?>("SELECT plan_file FROM deployments WHERE id = @deploymentId", new { deploymentId })
+        var planFile = await store.GetPlanFileAsync(deploymentId, cancellationToken)
             ?? throw new InvalidOperationException($"Deployment {deploymentId} has no saved plan to apply.");
-        await File.WriteAllBytesAsync(path, Convert.FromBase64String(planFile), cancellationToken);
+        await File.WriteAllBytesAsync(path, planFile, cancellationToken);
     }
 
     private sealed record Workspace(string Directory, IReadOnlyDictionary<string, string> Environment);

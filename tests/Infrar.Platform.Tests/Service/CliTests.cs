@@ -32,7 +32,12 @@ public sealed class CliTests : IDisposable
         var own = await ServiceProcess.RunAsync(["approve", id, .. connect]);
         Assert.Equal(6, own.ExitCode);
         Assert.Contains("another user must approve", own.Output, StringComparison.Ordinal);
-        var approverToken = await CreateTokenAsync(service, admin, "ari", "approver");
+        string approverToken;
+        using (var adminClient = PlatformApi.Client(service.BaseAddress, admin))
+        {
+            approverToken = await PlatformApi.CreateTokenAsync(adminClient, "ari", "approver");
+        }
+
         var approve = await ServiceProcess.RunAsync(["approve", id, "--server", service.BaseAddress.ToString(), "--token", approverToken]);
         Assert.True(approve.ExitCode == 0, approve.Output);
         Assert.Contains("Apply complete!", approve.Output, StringComparison.Ordinal);
@@ -83,13 +88,4 @@ public sealed class CliTests : IDisposable
     }
 
     public void Dispose() => _root.Delete(recursive: true);
-
-    private static async Task<string> CreateTokenAsync(ServiceProcess service, string admin, string name, string role)
-    {
-        using var client = new HttpClient { BaseAddress = service.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", admin);
-        var response = await client.PostAsync("/api/tokens", new StringContent(JsonSerializer.Serialize(new { name, role }), System.Text.Encoding.UTF8, "application/json"));
-        response.EnsureSuccessStatusCode();
-        return JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("token").GetString()!;
-    }
 }

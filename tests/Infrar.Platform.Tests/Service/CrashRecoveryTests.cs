@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Xunit;
@@ -31,14 +30,8 @@ public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
         using (var first = await ServiceProcess.ServeAsync(data, [.. storage, "--tofu", slowTofu, "--lease-seconds", "2"]))
         {
             using var client = Client(first, data);
-            var project = (await (await client.PostAsJsonAsync("/api/projects", new { name = "photos" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-            environment = (await (await client.PostAsJsonAsync($"/api/projects/{project}/environments", new
-            {
-                name = "dev",
-                provider = "local",
-                variables = new Dictionary<string, string> { ["local_root"] = Path.Combine(_root.FullName, "buckets") },
-            })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-            deployment = await DeployAsync(client, environment);
+            environment = await PlatformApi.CreateEnvironmentAsync(client, "photos", "dev", Path.Combine(_root.FullName, "buckets"));
+            deployment = (await PlatformApi.DeployAsync(client, environment)).GetProperty("id").GetInt64();
             await WaitForLogAsync(client, deployment, "slow apply: started");
             Assert.Equal("applying", (await client.GetFromJsonAsync<JsonElement>($"/api/deployments/{deployment}")).GetProperty("status").GetString());
 
@@ -47,7 +40,7 @@ public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
 
         using var second = await ServiceProcess.ServeAsync(data, [.. storage, "--lease-seconds", "2"]);
         using var restarted = Client(second, data);
-        var interrupted = await DeploymentServiceTests.WaitForAsync(restarted, deployment, "failed");
+        var interrupted = await PlatformApi.WaitForAsync(restarted, deployment, "failed");
         Assert.StartsWith("interrupted:", interrupted.GetProperty("failure").GetString(), StringComparison.Ordinal);
         var log = await restarted.GetStringAsync($"/api/deployments/{deployment}/log");
         Assert.Contains("slow apply: started", log, StringComparison.Ordinal);
@@ -56,25 +49,14 @@ public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
         Assert.Contains("deployment.interrupted", audit, StringComparison.Ordinal);
 
         // The lock went with the interrupted deployment: the next one runs to the end.
-        var next = await DeployAsync(restarted, environment);
-        await DeploymentServiceTests.WaitForAsync(restarted, next, "succeeded");
+        var next = (await PlatformApi.DeployAsync(restarted, environment)).GetProperty("id").GetInt64();
+        await PlatformApi.WaitForAsync(restarted, next, "succeeded");
     }
 
     public void Dispose() => _root.Delete(recursive: true);
 
-    private static HttpClient Client(ServiceProcess service, string data)
-    {
-        var client = new HttpClient { BaseAddress = service.BaseAddress };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
-        return client;
-    }
-
-    private static async Task<long> DeployAsync(HttpClient client, long environment)
-    {
-        var response = await client.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra = SampleInfrastructure.Files(), manifest = SampleInfrastructure.Manifest() });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-    }
+    private static HttpClient Client(ServiceProcess service, string data) =>
+        PlatformApi.Client(service.BaseAddress, File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
 
     private static async Task WaitForLogAsync(HttpClient client, long deployment, string text)
     {

@@ -27,19 +27,8 @@ public sealed class DashboardTests : IAsyncLifetime
     public async Task An_approver_watches_the_plan_approves_it_in_the_browser_and_sees_the_log_stream_to_success()
     {
         using var admin = _server.Client(_server.AdminToken);
-        var project = (await (await admin.PostAsJsonAsync("/api/projects", new { name = "photoservice" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        var environment = (await (await admin.PostAsJsonAsync($"/api/projects/{project}/environments", new
-        {
-            name = "prod",
-            provider = "local",
-            @protected = true,
-            variables = new Dictionary<string, string> { ["local_root"] = Path.Combine(_root.FullName, "buckets") },
-        })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        var deployment = (await (await admin.PostAsJsonAsync($"/api/environments/{environment}/deployments", new
-        {
-            infra = SampleInfrastructure.Files(),
-            manifest = SampleInfrastructure.Manifest(),
-        })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var environment = await PlatformApi.CreateEnvironmentAsync(admin, "photoservice", "prod", Path.Combine(_root.FullName, "buckets"), isProtected: true);
+        var deployment = (await PlatformApi.DeployAsync(admin, environment)).GetProperty("id").GetInt64();
         var approver = await _server.CreateTokenAsync("ari", "approver");
 
         await using var browser = await HeadlessChromium.StartAsync();

@@ -43,12 +43,12 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
     {
         var server = await StartAsync();
         using var admin = server.Client(server.AdminToken);
-        var environment = await CreateEnvironmentAsync(admin, "photos", "dev", isProtected: false);
+        var environment = await PlatformApi.CreateEnvironmentAsync(admin, "photos", "dev", LocalRoot);
 
-        var deployment = await DeployAsync(admin, environment);
+        var deployment = await PlatformApi.DeployAsync(admin, environment);
         Assert.Equal("queued", deployment.GetProperty("status").GetString());
         var id = deployment.GetProperty("id").GetInt64();
-        var done = await WaitForAsync(admin, id, "succeeded");
+        var done = await PlatformApi.WaitForAsync(admin, id, "succeeded");
 
         Assert.Equal(SampleInfrastructure.Buckets.Count, done.GetProperty("plan").GetProperty("adds").GetInt32());
         foreach (var bucket in SampleInfrastructure.Buckets)
@@ -70,7 +70,7 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         var destroy = await admin.PostAsync($"/api/environments/{environment}/destroy", null);
         Assert.Equal(HttpStatusCode.Accepted, destroy.StatusCode);
         var destroyId = (await destroy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        var destroyed = await WaitForAsync(admin, destroyId, "destroyed");
+        var destroyed = await PlatformApi.WaitForAsync(admin, destroyId, "destroyed");
         Assert.Equal(SampleInfrastructure.Buckets.Count, destroyed.GetProperty("plan").GetProperty("destroys").GetInt32());
         Assert.Equal(["destroy_queued", "destroying", "destroyed"], await StatesAsync(admin, destroyId));
         var state = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(server.Options.StateDirectory, "terraform.tfstate", SearchOption.AllDirectories).Single())).RootElement;
@@ -82,12 +82,12 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
     {
         var server = await StartAsync();
         using var admin = server.Client(server.AdminToken);
-        var environment = await CreateEnvironmentAsync(admin, "photos", "prod", isProtected: true);
+        var environment = await PlatformApi.CreateEnvironmentAsync(admin, "photos", "prod", LocalRoot, isProtected: true);
         using var deployer = server.Client(await server.CreateTokenAsync("dana", "approver"));
         using var approver = server.Client(await server.CreateTokenAsync("ari", "approver"));
 
-        var id = (await DeployAsync(deployer, environment)).GetProperty("id").GetInt64();
-        var planned = await WaitForAsync(admin, id, "awaiting_approval");
+        var id = (await PlatformApi.DeployAsync(deployer, environment)).GetProperty("id").GetInt64();
+        var planned = await PlatformApi.WaitForAsync(admin, id, "awaiting_approval");
         Assert.Equal(SampleInfrastructure.Buckets.Count, planned.GetProperty("plan").GetProperty("adds").GetInt32());
         Assert.False(Directory.Exists(LocalRoot), "nothing is applied before approval");
 
@@ -97,7 +97,7 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
 
         var approved = await approver.PostAsync($"/api/deployments/{id}/approve", null);
         Assert.Equal(HttpStatusCode.OK, approved.StatusCode);
-        var done = await WaitForAsync(admin, id, "succeeded");
+        var done = await PlatformApi.WaitForAsync(admin, id, "succeeded");
         Assert.Equal("ari", done.GetProperty("approvedBy").GetString());
         Assert.Equal(["queued", "planning", "awaiting_approval", "applying", "succeeded"], await StatesAsync(admin, id));
 
@@ -113,21 +113,21 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         var second = await StartAsync(options => options.DataDirectory = first.Options.DataDirectory);
         using var admin = first.Client(first.AdminToken);
         using var approver = second.Client(await first.CreateTokenAsync("ari", "approver"));
-        var environment = await CreateEnvironmentAsync(admin, "photos", "prod", isProtected: true);
+        var environment = await PlatformApi.CreateEnvironmentAsync(admin, "photos", "prod", LocalRoot, isProtected: true);
 
-        var a = (await DeployAsync(admin, environment)).GetProperty("id").GetInt64();
-        var b = (await DeployAsync(admin, environment)).GetProperty("id").GetInt64();
-        await WaitForAsync(admin, a, "awaiting_approval");
+        var a = (await PlatformApi.DeployAsync(admin, environment)).GetProperty("id").GetInt64();
+        var b = (await PlatformApi.DeployAsync(admin, environment)).GetProperty("id").GetInt64();
+        await PlatformApi.WaitForAsync(admin, a, "awaiting_approval");
 
         // a holds the environment while it waits; b, on either instance, stays queued.
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         Assert.Equal("queued", await StatusAsync(admin, b));
 
         await approver.PostAsync($"/api/deployments/{a}/approve", null);
-        await WaitForAsync(admin, a, "succeeded");
-        await WaitForAsync(admin, b, "awaiting_approval");
+        await PlatformApi.WaitForAsync(admin, a, "succeeded");
+        await PlatformApi.WaitForAsync(admin, b, "awaiting_approval");
         await approver.PostAsync($"/api/deployments/{b}/approve", null);
-        await WaitForAsync(admin, b, "succeeded");
+        await PlatformApi.WaitForAsync(admin, b, "succeeded");
 
         var aEnded = (await TransitionsAsync(admin, a)).Last().GetProperty("at").GetDateTimeOffset();
         var bPlanned = (await TransitionsAsync(admin, b)).First(t => t.GetProperty("to").GetString() == "planning").GetProperty("at").GetDateTimeOffset();
@@ -142,7 +142,7 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         using var admin = server.Client(server.AdminToken);
         using var viewer = server.Client(await server.CreateTokenAsync("vic", "viewer"));
         using var deployer = server.Client(await server.CreateTokenAsync("dee", "deployer"));
-        var environment = await CreateEnvironmentAsync(admin, "photos", "dev", isProtected: false);
+        var environment = await PlatformApi.CreateEnvironmentAsync(admin, "photos", "dev", LocalRoot);
 
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/projects")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await server.Client("infrar_not-a-token").GetAsync("/api/projects")).StatusCode);
@@ -181,8 +181,8 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await viewer.GetAsync("/api/projects")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await admin.DeleteAsync("/api/tokens/vic")).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.DeleteAsync("/api/tokens/admin")).StatusCode);
-        var id = (await DeployAsync(deployer, environment)).GetProperty("id").GetInt64();
-        await WaitForAsync(admin, id, "succeeded");
+        var id = (await PlatformApi.DeployAsync(deployer, environment)).GetProperty("id").GetInt64();
+        await PlatformApi.WaitForAsync(admin, id, "succeeded");
         var cancel = await deployer.PostAsync($"/api/deployments/{id}/cancel", null);
         Assert.Equal(HttpStatusCode.Conflict, cancel.StatusCode);
         Assert.Contains("cannot become cancelled", await cancel.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -243,7 +243,7 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
                 """,
         };
         var id = (await (await admin.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        await WaitForAsync(admin, id, "succeeded");
+        await PlatformApi.WaitForAsync(admin, id, "succeeded");
 
         Assert.Equal(secret, File.ReadAllText(proof).Trim());
         var log = await admin.GetStringAsync($"/api/deployments/{id}/log");
@@ -278,56 +278,6 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         var server = await PlatformServer.StartAsync(Path.Combine(_root.FullName, "data"), Postgres, configure);
         _servers.Add(server);
         return server;
-    }
-
-    private async Task<long> CreateEnvironmentAsync(HttpClient admin, string project, string name, bool isProtected)
-    {
-        var created = await admin.PostAsJsonAsync("/api/projects", new { name = project });
-        var projectId = created.StatusCode == HttpStatusCode.Conflict
-            ? (await admin.GetFromJsonAsync<JsonElement>("/api/projects")).EnumerateArray().Single(p => p.GetProperty("name").GetString() == project).GetProperty("id").GetInt64()
-            : (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        var environment = await admin.PostAsJsonAsync($"/api/projects/{projectId}/environments", new
-        {
-            name,
-            provider = "local",
-            @protected = isProtected,
-            variables = new Dictionary<string, string> { ["local_root"] = LocalRoot },
-        });
-        Assert.Equal(HttpStatusCode.Created, environment.StatusCode);
-        return (await environment.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-    }
-
-    private static async Task<JsonElement> DeployAsync(HttpClient client, long environment)
-    {
-        var response = await client.PostAsJsonAsync($"/api/environments/{environment}/deployments", new
-        {
-            infra = SampleInfrastructure.Files(),
-            manifest = SampleInfrastructure.Manifest(),
-        });
-        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
-        return await response.Content.ReadFromJsonAsync<JsonElement>();
-    }
-
-    internal static async Task<JsonElement> WaitForAsync(HttpClient client, long id, string status)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (true)
-        {
-            var deployment = await client.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}");
-            var current = deployment.GetProperty("status").GetString();
-            if (current == status)
-            {
-                return deployment;
-            }
-
-            if (current is "failed" or "cancelled" or "succeeded" or "destroyed" || DateTime.UtcNow > deadline)
-            {
-                var log = await client.GetStringAsync($"/api/deployments/{id}/log");
-                throw new Xunit.Sdk.XunitException($"Deployment {id} is {current}, not {status}: {deployment}\n{log}");
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     private static async Task<string?> StatusAsync(HttpClient client, long id) =>

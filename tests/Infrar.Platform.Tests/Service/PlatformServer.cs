@@ -1,6 +1,3 @@
-using System.Net.Http.Headers;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Infrar.Platform.Service;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
@@ -42,24 +39,13 @@ public sealed class PlatformServer : IAsyncDisposable
         return new PlatformServer(app, options);
     }
 
-    public HttpClient Client(string? token)
-    {
-        var client = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
-        if (token is not null)
-        {
-            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        }
-
-        return client;
-    }
+    public HttpClient Client(string? token) => PlatformApi.Client(BaseAddress, token);
 
     /// <summary>Makes a token with a role through the API, as an admin does.</summary>
     public async Task<string> CreateTokenAsync(string name, string role)
     {
         using var admin = Client(AdminToken);
-        var response = await admin.PostAsJsonAsync("/api/tokens", new { name, role });
-        response.EnsureSuccessStatusCode();
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+        return await PlatformApi.CreateTokenAsync(admin, name, role);
     }
 
     public async ValueTask DisposeAsync()

@@ -1,0 +1,83 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Xunit;
+
+namespace Infrar.Platform.Tests.Service;
+
+/// <summary>The API steps the service tests share: a client with a token, a local environment, a deployment of the sample, and waiting on it.</summary>
+public static class PlatformApi
+{
+    public static HttpClient Client(Uri service, string? token)
+    {
+        var client = new HttpClient { BaseAddress = service, Timeout = TimeSpan.FromMinutes(2) };
+        if (token is not null)
+        {
+            client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        }
+
+        return client;
+    }
+
+    /// <summary>Makes a token with a role, as an admin does.</summary>
+    public static async Task<string> CreateTokenAsync(HttpClient admin, string name, string role)
+    {
+        var response = await admin.PostAsJsonAsync("/api/tokens", new { name, role });
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("token").GetString()!;
+    }
+
+    /// <summary>Makes a local environment (and its project, unless it exists) whose buckets go under <paramref name="localRoot"/>.</summary>
+    public static async Task<long> CreateEnvironmentAsync(HttpClient admin, string project, string name, string localRoot, bool isProtected = false)
+    {
+        var created = await admin.PostAsJsonAsync("/api/projects", new { name = project });
+        var projectId = created.StatusCode == HttpStatusCode.Conflict
+            ? (await admin.GetFromJsonAsync<JsonElement>("/api/projects")).EnumerateArray().Single(p => p.GetProperty("name").GetString() == project).GetProperty("id").GetInt64()
+            : (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var environment = await admin.PostAsJsonAsync($"/api/projects/{projectId}/environments", new
+        {
+            name,
+            provider = "local",
+            @protected = isProtected,
+            variables = new Dictionary<string, string> { ["local_root"] = localRoot },
+        });
+        Assert.Equal(HttpStatusCode.Created, environment.StatusCode);
+        return (await environment.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+    }
+
+    /// <summary>Starts a deployment of the sample's local infrastructure; the answer is the new deployment.</summary>
+    public static async Task<JsonElement> DeployAsync(HttpClient client, long environment)
+    {
+        var response = await client.PostAsJsonAsync($"/api/environments/{environment}/deployments", new
+        {
+            infra = SampleInfrastructure.Files(),
+            manifest = SampleInfrastructure.Manifest(),
+        });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return await response.Content.ReadFromJsonAsync<JsonElement>();
+    }
+
+    /// <summary>Waits until the deployment is in <paramref name="status"/>; fails with its log if it ends elsewhere.</summary>
+    public static async Task<JsonElement> WaitForAsync(HttpClient client, long id, string status)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var deployment = await client.GetFromJsonAsync<JsonElement>($"/api/deployments/{id}");
+            var current = deployment.GetProperty("status").GetString();
+            if (current == status)
+            {
+                return deployment;
+            }
+
+            if (current is "failed" or "cancelled" or "succeeded" or "destroyed" || DateTime.UtcNow > deadline)
+            {
+                var log = await client.GetStringAsync($"/api/deployments/{id}/log");
+                throw new Xunit.Sdk.XunitException($"Deployment {id} is {current}, not {status}: {deployment}\n{log}");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}

@@ -28,18 +28,18 @@ internal static class ApiEndpoints
         }).RequireRole(Roles.Admin);
 
         api.MapGet("/projects/{id:long}", async (long id, PlatformStore store, CancellationToken ct) =>
-            ProjectResponse.From(await store.GetProjectAsync(id, ct) ?? throw new NotFoundException($"There is no project {id}.")))
+            ProjectResponse.From(await store.RequireProjectAsync(id, ct)))
             .RequireRole(Roles.Viewer);
 
         api.MapGet("/projects/{id:long}/environments", async (long id, PlatformStore store, CancellationToken ct) =>
         {
-            _ = await store.GetProjectAsync(id, ct) ?? throw new NotFoundException($"There is no project {id}.");
+            await store.RequireProjectAsync(id, ct);
             return (await store.ListEnvironmentsAsync(id, ct)).Select(EnvironmentResponse.From);
         }).RequireRole(Roles.Viewer);
 
         api.MapPost("/projects/{id:long}/environments", async (long id, CreateEnvironmentRequest? request, PlatformStore store, CredentialProtector protector, CancellationToken ct) =>
         {
-            _ = await store.GetProjectAsync(id, ct) ?? throw new NotFoundException($"There is no project {id}.");
+            await store.RequireProjectAsync(id, ct);
             if (RequestValidation.Environment(request) is { Count: > 0 } errors)
             {
                 return Results.ValidationProblem(errors);
@@ -79,18 +79,18 @@ internal static class ApiEndpoints
         }).RequireRole(Roles.Viewer);
 
         api.MapGet("/environments/{id:long}", async (long id, PlatformStore store, CancellationToken ct) =>
-            EnvironmentResponse.From(await store.GetEnvironmentAsync(id, ct) ?? throw new NotFoundException($"There is no environment {id}.")))
+            EnvironmentResponse.From(await store.RequireEnvironmentAsync(id, ct)))
             .RequireRole(Roles.Viewer);
 
         api.MapGet("/environments/{id:long}/deployments", async (long id, PlatformStore store, CancellationToken ct) =>
         {
-            _ = await store.GetEnvironmentAsync(id, ct) ?? throw new NotFoundException($"There is no environment {id}.");
+            await store.RequireEnvironmentAsync(id, ct);
             return (await store.ListDeploymentsAsync(id, ct)).Select(DeploymentResponse.From);
         }).RequireRole(Roles.Viewer);
 
         api.MapPost("/environments/{id:long}/deployments", async (long id, CreateDeploymentRequest? request, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
-            var environment = await store.GetEnvironmentAsync(id, ct) ?? throw new NotFoundException($"There is no environment {id}.");
+            var environment = await store.RequireEnvironmentAsync(id, ct);
             if (RequestValidation.Deployment(request, environment.Provider) is { Count: > 0 } errors)
             {
                 return Results.ValidationProblem(errors);
@@ -103,7 +103,7 @@ internal static class ApiEndpoints
 
         api.MapPost("/environments/{id:long}/destroy", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
-            _ = await store.GetEnvironmentAsync(id, ct) ?? throw new NotFoundException($"There is no environment {id}.");
+            await store.RequireEnvironmentAsync(id, ct);
             var last = (await store.ListDeploymentsAsync(id, ct)).FirstOrDefault(d => d.Kind == "deploy" && d.Status == DeploymentStatus.Succeeded)
                 ?? throw new ConflictException($"Environment {id} has no succeeded deployment to destroy.");
             var deployment = await store.CreateDeploymentAsync(id, "destroy", last.Infra, last.Manifest, Caller.Of(context)!.Name, ct);
@@ -111,18 +111,18 @@ internal static class ApiEndpoints
         }).RequireRole(Roles.Deployer);
 
         api.MapGet("/deployments/{id:long}", async (long id, PlatformStore store, CancellationToken ct) =>
-            DeploymentResponse.From(await store.GetDeploymentAsync(id, ct) ?? throw new NotFoundException($"There is no deployment {id}.")))
+            DeploymentResponse.From(await store.RequireDeploymentAsync(id, ct)))
             .RequireRole(Roles.Viewer);
 
         api.MapGet("/deployments/{id:long}/transitions", async (long id, PlatformStore store, CancellationToken ct) =>
         {
-            _ = await store.GetDeploymentAsync(id, ct) ?? throw new NotFoundException($"There is no deployment {id}.");
+            await store.RequireDeploymentAsync(id, ct);
             return (await store.ListTransitionsAsync(id, ct)).Select(t => new TransitionResponse(t.FromStatus, t.ToStatus, t.Actor, DateTimeOffset.FromUnixTimeMilliseconds(t.At)));
         }).RequireRole(Roles.Viewer);
 
         api.MapGet("/deployments/{id:long}/plan", async (long id, PlatformStore store, CancellationToken ct) =>
         {
-            _ = await store.GetDeploymentAsync(id, ct) ?? throw new NotFoundException($"There is no deployment {id}.");
+            await store.RequireDeploymentAsync(id, ct);
             return await store.GetPlanAsync(id, ct) is { } plan
                 ? Results.Text(plan, "application/json")
                 : Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: $"Deployment {id} has no plan yet.");
@@ -130,7 +130,7 @@ internal static class ApiEndpoints
 
         api.MapGet("/deployments/{id:long}/log", async (long id, PlatformStore store, CancellationToken ct) =>
         {
-            _ = await store.GetDeploymentAsync(id, ct) ?? throw new NotFoundException($"There is no deployment {id}.");
+            await store.RequireDeploymentAsync(id, ct);
             var lines = await store.ReadLogAsync(id, 0, ct);
             return Results.Text(string.Concat(lines.Select(l => l.Line + "\n")), "text/plain");
         }).RequireRole(Roles.Viewer);

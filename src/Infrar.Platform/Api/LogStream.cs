@@ -15,7 +15,7 @@ internal static class LogStream
 
     public static async Task StreamAsync(long id, HttpContext context, PlatformStore store, CancellationToken cancellationToken)
     {
-        var deployment = await store.GetDeploymentAsync(id, cancellationToken) ?? throw new NotFoundException($"There is no deployment {id}.");
+        var deployment = await store.RequireDeploymentAsync(id, cancellationToken);
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         _ = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastId);

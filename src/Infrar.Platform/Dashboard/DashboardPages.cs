@@ -75,7 +75,7 @@ internal static class DashboardPages
                 return Results.Redirect("/ui/login");
             }
 
-            var environment = await store.GetEnvironmentAsync(id, ct) ?? throw new NotFoundException($"There is no environment {id}.");
+            var environment = await store.RequireEnvironmentAsync(id, ct);
             var rows = (await store.ListDeploymentsAsync(id, ct)).Select(d => new[]
             {
                 $"<a href=\"/ui/deployments/{d.Id}\">#{d.Id}</a>",
@@ -94,7 +94,7 @@ internal static class DashboardPages
                 return Results.Redirect("/ui/login");
             }
 
-            var deployment = await store.GetDeploymentAsync(id, ct) ?? throw new NotFoundException($"There is no deployment {id}.");
+            var deployment = await store.RequireDeploymentAsync(id, ct);
             var log = string.Concat((await store.ReadLogAsync(id, 0, ct)).Select(l => E(l.Line) + "\n"));
             var plan = deployment.PlanAdds is { } adds
                 ? $"<p id=\"plan\">Plan: <b>{adds}</b> to add, <b>{deployment.PlanChanges}</b> to change, <b>{deployment.PlanDestroys}</b> to destroy.</p>"

@@ -43,6 +43,18 @@ internal sealed class PlatformStore(Database database)
         return await connection.QuerySingleOrDefaultAsync<ProjectRow>("SELECT id, name, created_at FROM projects WHERE id = @id", new { id });
     }
 
+    /// <summary>The project, or a <see cref="NotFoundException"/> naming it.</summary>
+    public async Task<ProjectRow> RequireProjectAsync(long id, CancellationToken cancellationToken) =>
+        await GetProjectAsync(id, cancellationToken) ?? throw new NotFoundException($"There is no project {id}.");
+
+    /// <summary>The environment, or a <see cref="NotFoundException"/> naming it.</summary>
+    public async Task<EnvironmentRow> RequireEnvironmentAsync(long id, CancellationToken cancellationToken) =>
+        await GetEnvironmentAsync(id, cancellationToken) ?? throw new NotFoundException($"There is no environment {id}.");
+
+    /// <summary>The deployment, or a <see cref="NotFoundException"/> naming it.</summary>
+    public async Task<DeploymentRow> RequireDeploymentAsync(long id, CancellationToken cancellationToken) =>
+        await GetDeploymentAsync(id, cancellationToken) ?? throw new NotFoundException($"There is no deployment {id}.");
+
     public async Task<ProjectRow?> FindProjectAsync(string name, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

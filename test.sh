@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 bash eng/fill-feed.sh
-bash eng/install-chromium.sh
+bash eng/install-debian-packages.sh
 
 # s3rver and Azurite, pinned by tests/emulators/package-lock.json; reinstalled only when the lock changes.
 if [ ! -f tests/emulators/node_modules/.installed ] || [ tests/emulators/package-lock.json -nt tests/emulators/node_modules/.installed ]; then

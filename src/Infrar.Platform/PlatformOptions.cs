@@ -15,11 +15,37 @@ internal sealed class PlatformOptions
     /// <summary>The OpenTofu (or terraform) binary; found on PATH when empty.</summary>
     public string? Tofu { get; set; }
 
+    /// <summary>How OpenTofu runs are isolated: <c>bwrap</c> (bubblewrap, the default) or <c>none</c> (only where every deployer is trusted).</summary>
+    public string Sandbox { get; set; } = "bwrap";
+
+    /// <summary>The unprivileged UID:GID sandboxed runs use when the service runs as root.</summary>
+    public string SandboxUser { get; set; } = "65534:65534";
+
+    /// <summary>Where each run's working copy is made and, when the run ends, deleted: outside the data folder.</summary>
+    public string WorkRoot { get; set; } = Path.Combine(Path.GetTempPath(), "infrar-work");
+
+    /// <summary>
+    /// The provider plugins runs may use, as a filesystem mirror (<c>tofu providers mirror</c> fills it); runs never
+    /// download a provider themselves. Default: <c>providers</c> in the data folder.
+    /// </summary>
+    public string? ProviderMirror { get; set; }
+
+    /// <summary>Provider sources allowed beyond those the catalog's infrastructure uses (namespace/type).</summary>
+    public List<string> AllowedProviders { get; set; } = [];
+
     /// <summary>How long a claimed job's lease lasts without renewal before another worker treats its owner as dead.</summary>
     public TimeSpan Lease { get; set; } = TimeSpan.FromSeconds(30);
 
     /// <summary>How often an idle worker looks for work.</summary>
     public TimeSpan Poll { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>How long refused anonymous requests are counted before their audit row is written.</summary>
+    public TimeSpan AnonymousAuditWindow { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>How many requests one address may make without a valid token in <see cref="AnonymousWindow"/>; the rest get 429.</summary>
+    public int AnonymousRequestLimit { get; set; } = 60;
+
+    public TimeSpan AnonymousWindow { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>This instance's name in job leases and logs.</summary>
     public string InstanceName { get; set; } = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -33,9 +59,10 @@ internal sealed class PlatformOptions
 
     public string CredentialsKeyFile => Path.Combine(DataDirectory, "credentials.key");
 
-    public string WorkDirectory => Path.Combine(DataDirectory, "work");
+    public string ProviderMirrorDirectory => ProviderMirror ?? Path.Combine(DataDirectory, "providers");
 
-    public string StateDirectory => Path.Combine(DataDirectory, "state");
+    /// <summary>Where earlier versions kept local environments' state; read once, into the database.</summary>
+    public string LegacyStateDirectory => Path.Combine(DataDirectory, "state");
 
     private static string DefaultDataDirectory() =>
         Environment.GetEnvironmentVariable("INFRAR_DATA") is { Length: > 0 } data

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Infrar.Platform.Data;
+using Infrar.Platform.Policies;
 
 namespace Infrar.Platform.Api;
 
@@ -17,6 +18,8 @@ internal sealed record CreateEnvironmentRequest(
 internal sealed record CreateDeploymentRequest(Dictionary<string, string>? Infra, JsonElement? Manifest);
 
 internal sealed record CreateTokenRequest(string? Name, string? Role);
+
+internal sealed record WaiveRequest(string? Reason);
 
 internal sealed record ProjectResponse(long Id, string Name, DateTimeOffset CreatedAt)
 {
@@ -60,6 +63,9 @@ internal sealed record DeploymentResponse(
     string? ApprovedBy,
     PlanCounts? Plan,
     string? Failure,
+    IReadOnlyList<GuardrailViolation>? Violations,
+    string? WaivedBy,
+    string? WaiverReason,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -72,6 +78,9 @@ internal sealed record DeploymentResponse(
         row.ApprovedBy,
         row.PlanAdds is { } adds ? new PlanCounts(adds, row.PlanChanges ?? 0, row.PlanDestroys ?? 0) : null,
         row.Failure,
+        row.Violations is { } violations ? JsonSerializer.Deserialize<List<GuardrailViolation>>(violations, GuardrailPolicy.Json) : null,
+        row.WaivedBy,
+        row.WaiverReason,
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
         DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
 }
@@ -80,4 +89,4 @@ internal sealed record TransitionResponse(string From, string To, string Actor, 
 
 internal sealed record TokenResponse(string Name, string Role, string Token);
 
-internal sealed record AuditResponse(long Id, DateTimeOffset At, string Actor, string Action, string Target, string Outcome);
+internal sealed record AuditResponse(long Id, DateTimeOffset At, string Actor, string Action, string Target, string Outcome, long Requests);

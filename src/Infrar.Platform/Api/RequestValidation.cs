@@ -1,6 +1,8 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Infrar.Platform.Deployments;
+using Infrar.Platform.Manifest;
+using Infrar.Platform.Policies;
 using Infrar.Platform.Security;
 
 namespace Infrar.Platform.Api;
@@ -17,7 +19,7 @@ internal static partial class RequestValidation
         return errors;
     }
 
-    public static Dictionary<string, string[]> Environment(CreateEnvironmentRequest? request)
+    public static Dictionary<string, string[]> Environment(CreateEnvironmentRequest? request, PlatformOptions options)
     {
         var errors = new Dictionary<string, string[]>();
         CheckName(errors, "name", request?.Name);
@@ -43,36 +45,71 @@ internal static partial class RequestValidation
             }
         }
 
+        if (provider == "local" && request.Variables?.GetValueOrDefault("local_root") is { } root && LocalRootProblem(root, options) is { } rootProblem)
+        {
+            errors["variables.local_root"] = [rootProblem];
+        }
+
         foreach (var (name, value) in request.Credentials ?? [])
         {
-            if (!CredentialName().IsMatch(name))
+            if (CredentialNames.Problem(name) is { } problem)
             {
-                errors[$"credentials.{name}"] = ["A credential is passed as an environment variable: upper-case letters, digits and '_'."];
+                errors[$"credentials.{name}"] = [problem + "."];
             }
-            else if (string.IsNullOrEmpty(value))
+            else if (string.IsNullOrEmpty(value) || value.Length < SecretMask.MinimumLength)
             {
-                errors[$"credentials.{name}"] = ["A credential needs a value."];
+                errors[$"credentials.{name}"] = [$"A credential's value has at least {SecretMask.MinimumLength} characters, so that it can be masked in logs; pass anything shorter, and not secret, as a variable."];
             }
         }
 
         return errors;
     }
 
-    public static Dictionary<string, string[]> Deployment(CreateDeploymentRequest? request, string environmentProvider)
+    /// <summary>Why a local environment's bucket folder is refused: the sandbox may write it, so never the service's own folders.</summary>
+    private static string? LocalRootProblem(string root, PlatformOptions options)
+    {
+        if (!Path.IsPathFullyQualified(root) || root.Contains('\0', StringComparison.Ordinal))
+        {
+            return "local_root is an absolute path.";
+        }
+
+        var full = Path.GetFullPath(root).TrimEnd('/') + "/";
+        foreach (var own in new[] { options.DataDirectory, options.WorkRoot })
+        {
+            var folder = Path.GetFullPath(own).TrimEnd('/') + "/";
+            if (full.StartsWith(folder, StringComparison.Ordinal) || folder.StartsWith(full, StringComparison.Ordinal))
+            {
+                return $"local_root may not be, hold or lie inside the service's own folder {own}.";
+            }
+        }
+
+        return full == "/" ? "local_root may not be /." : null;
+    }
+
+    /// <summary>
+    /// Checks a deployment: its files against the infrastructure policy (each refusal under <c>infra.&lt;file&gt;</c> with
+    /// its line and rule) and its manifest's shape; the manifest is returned when it is valid.
+    /// </summary>
+    public static Dictionary<string, string[]> Deployment(CreateDeploymentRequest? request, string environmentProvider, InfraPolicy policy, out List<PolicyViolation> violations)
     {
         var errors = new Dictionary<string, string[]>();
+        violations = [];
         if (request?.Infra is not { Count: > 0 } infra)
         {
             errors["infra"] = ["infra holds the build's infra/<provider> folder: file name to content, at least one .tf file."];
             return errors;
         }
 
-        foreach (var name in infra.Keys)
+        if (infra.Values.Any(v => v is null))
         {
-            if (InfraFiles.Problem(name) is { } problem)
-            {
-                errors[$"infra.{name}"] = [problem + "."];
-            }
+            errors["infra"] = ["every file of infra needs content (a string)."];
+            return errors;
+        }
+
+        violations = [.. policy.Check(infra, environmentProvider)];
+        foreach (var group in violations.GroupBy(v => v.File, StringComparer.Ordinal))
+        {
+            errors[group.Key == "infra" ? "infra" : $"infra.{group.Key}"] = [.. group.Select(v => v.ToString())];
         }
 
         if (!infra.Keys.Any(name => name.EndsWith(".tf", StringComparison.Ordinal)))
@@ -82,14 +119,7 @@ internal static partial class RequestValidation
 
         if (request.Manifest is { } manifest)
         {
-            if (manifest.ValueKind != JsonValueKind.Object)
-            {
-                errors["manifest"] = ["manifest is the build's infrar.manifest.json, a JSON object."];
-            }
-            else if (manifest.TryGetProperty("provider", out var provider) && provider.GetString() != environmentProvider)
-            {
-                errors["manifest.provider"] = [$"The manifest was built for {provider.GetString()}, but the environment is {environmentProvider}; build with -p:InfrarProvider={environmentProvider}."];
-            }
+            ManifestValidation.Validate(manifest, environmentProvider, errors);
         }
 
         return errors;
@@ -121,6 +151,4 @@ internal static partial class RequestValidation
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_]*$")]
     private static partial Regex VariableName();
 
-    [GeneratedRegex("^[A-Z_][A-Z0-9_]*$")]
-    private static partial Regex CredentialName();
 }

@@ -5,8 +5,9 @@ using Spectre.Console;
 namespace Infrar.Platform.Cli;
 
 /// <summary>
-/// <c>infrar env create</c>, <c>infrar deploy</c>, <c>infrar status</c>, <c>infrar approve</c> and <c>infrar destroy</c>:
-/// the deployment service from a terminal, with the log streamed as it is written.
+/// <c>infrar env create</c>, <c>infrar deploy</c>, <c>infrar status</c>, <c>infrar approve</c>, <c>infrar waive</c>,
+/// <c>infrar destroy</c> and <c>infrar policy</c>: the deployment service from a terminal, with the log streamed as it
+/// is written.
 /// </summary>
 internal static class DeploymentCommands
 {
@@ -16,7 +17,9 @@ internal static class DeploymentCommands
         yield return DeployCommand();
         yield return StatusCommand();
         yield return ApproveCommand();
+        yield return WaiveCommand();
         yield return DestroyCommand();
+        yield return PolicyCommand();
     }
 
     private static Command EnvironmentCommand()
@@ -141,6 +144,85 @@ internal static class DeploymentCommands
         return command;
     }
 
+    private static Command WaiveCommand()
+    {
+        var service = new ServiceOptions();
+        var id = new Argument<long>("deployment") { Description = "The deployment a guardrail stopped (policy_denied)" };
+        var reason = new Option<string>("--reason") { Description = "Why the violations are accepted; the audit log keeps it", Required = true };
+        var command = new Command("waive", "As an admin, accept the guardrail violations of a plan, and follow the deployment on.") { id, reason };
+        service.AddTo(command);
+        command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
+        {
+            await client.SendAsync(HttpMethod.Post, $"/api/deployments/{parse.GetValue(id)}/waive", new { reason = parse.GetValue(reason) }, ct);
+            return await FollowAsync(client, parse.GetValue(id), ct);
+        }));
+        return command;
+    }
+
+    private static Command PolicyCommand()
+    {
+        var show = new Command("show", "Show the guardrail policy of a project, or of one of its environments.");
+        var set = new Command("set", "Replace the guardrail policy of a project or an environment with a JSON file (docs/platform.md).");
+        var clear = new Command("clear", "Remove the guardrail policy of a project or an environment.");
+        foreach (var command in new[] { show, set, clear })
+        {
+            var service = new ServiceOptions();
+            var project = new Option<string>("--project") { Description = "The project", Required = true };
+            var environment = new Option<string?>("--env") { Description = "The environment (default: the project itself)" };
+            var file = new Option<FileInfo>("--file") { Description = "The policy, as JSON", Required = true };
+            command.Options.Add(project);
+            command.Options.Add(environment);
+            if (command == set)
+            {
+                command.Options.Add(file);
+            }
+
+            service.AddTo(command);
+            command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
+            {
+                var path = parse.GetValue(environment) is { } env
+                    ? $"/api/environments/{await FindEnvironmentAsync(client, parse.GetValue(project)!, env, ct)}/policy"
+                    : $"/api/projects/{await FindProjectAsync(client, parse.GetValue(project)!, ct)}/policy";
+                JsonElement result;
+                if (command == set)
+                {
+                    var policyFile = parse.GetValue(file)!;
+                    if (!policyFile.Exists)
+                    {
+                        throw new InputException($"{policyFile.FullName}: no such policy file.");
+                    }
+
+                    JsonElement policy;
+                    try
+                    {
+                        policy = JsonDocument.Parse(await File.ReadAllTextAsync(policyFile.FullName, ct), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true }).RootElement.Clone();
+                    }
+                    catch (JsonException e)
+                    {
+                        throw new InputException($"{policyFile.FullName}({(e.LineNumber ?? 0) + 1}): not valid JSON: {e.Message}");
+                    }
+
+                    result = await client.SendAsync(HttpMethod.Put, path, policy, ct);
+                }
+                else if (command == clear)
+                {
+                    await client.SendAsync(HttpMethod.Delete, path, cancellationToken: ct);
+                    Console.WriteLine("Policy removed.");
+                    return ExitCodes.Success;
+                }
+                else
+                {
+                    result = await client.SendAsync(HttpMethod.Get, path, cancellationToken: ct);
+                }
+
+                Console.WriteLine(JsonSerializer.Serialize(result, new JsonSerializerOptions { WriteIndented = true }));
+                return ExitCodes.Success;
+            }));
+        }
+
+        return new Command("policy", "Guardrails an admin adds to a project or an environment.") { show, set, clear };
+    }
+
     private static Command DestroyCommand()
     {
         var service = new ServiceOptions();
@@ -156,6 +238,12 @@ internal static class DeploymentCommands
         }));
         return command;
     }
+
+    private static async Task<long> FindProjectAsync(PlatformClient client, string project, CancellationToken ct) =>
+        (await client.SendAsync(HttpMethod.Get, "/api/projects", cancellationToken: ct)).EnumerateArray()
+            .FirstOrDefault(p => p.GetProperty("name").GetString() == project) is { ValueKind: JsonValueKind.Object } found
+            ? found.GetProperty("id").GetInt64()
+            : throw new PlatformException($"404 Not Found: There is no project '{project}'.");
 
     private static async Task<long> FindEnvironmentAsync(PlatformClient client, string project, string environment, CancellationToken ct) =>
         (await client.SendAsync(HttpMethod.Get, $"/api/environments?project={Uri.EscapeDataString(project)}&name={Uri.EscapeDataString(environment)}", cancellationToken: ct))
@@ -181,6 +269,10 @@ internal static class DeploymentCommands
         {
             Console.WriteLine($"Another user approves it with: infrar approve {id}");
         }
+        else if (status == "policy_denied")
+        {
+            Console.WriteLine($"An admin accepts the violations with: infrar waive {id} --reason \"…\"; or cancel it.");
+        }
 
         return ExitFor(deployment.GetProperty("status").GetString()!);
     }
@@ -194,6 +286,20 @@ internal static class DeploymentCommands
             Console.WriteLine($"Plan: {plan.GetProperty("adds").GetInt64()} to add, {plan.GetProperty("changes").GetInt64()} to change, {plan.GetProperty("destroys").GetInt64()} to destroy.");
         }
 
+        if (deployment.TryGetProperty("violations", out var violations) && violations.ValueKind == JsonValueKind.Array)
+        {
+            Console.WriteLine($"Guardrail violations ({violations.GetArrayLength()}):");
+            foreach (var violation in violations.EnumerateArray())
+            {
+                Console.WriteLine($"  {violation.GetProperty("resource").GetString()}: {violation.GetProperty("message").GetString()} (rule {violation.GetProperty("rule").GetString()}, {violation.GetProperty("source").GetString()})");
+            }
+        }
+
+        if (deployment.TryGetProperty("waivedBy", out var waivedBy) && waivedBy.ValueKind == JsonValueKind.String)
+        {
+            Console.WriteLine($"Waived by {waivedBy.GetString()}: {deployment.GetProperty("waiverReason").GetString()}");
+        }
+
         if (deployment.TryGetProperty("failure", out var failure) && failure.ValueKind == JsonValueKind.String)
         {
             Console.Error.WriteLine($"Failure: {failure.GetString()}");
@@ -204,6 +310,7 @@ internal static class DeploymentCommands
     {
         "succeeded" or "destroyed" => ExitCodes.Success,
         "awaiting_approval" => ExitCodes.AwaitingApproval,
+        "policy_denied" => ExitCodes.PolicyDenied,
         "failed" or "cancelled" => ExitCodes.DeploymentFailed,
         _ => ExitCodes.Success,
     };

@@ -23,4 +23,7 @@ internal static class ExitCodes
 
     /// <summary>The service could not be reached, or refused the request.</summary>
     public const int ServiceError = 6;
+
+    /// <summary>The plan broke a guardrail and waits for an admin's waiver (or a cancel).</summary>
+    public const int PolicyDenied = 7;
 }

@@ -14,9 +14,14 @@ internal static class ServeCommand
         var urls = new Option<string?>("--urls") { Description = "Where to listen (default http://127.0.0.1:5080)" };
         var tofu = new Option<string?>("--tofu") { Description = "The OpenTofu binary (default: tofu on PATH, else terraform)" };
         var lease = new Option<int?>("--lease-seconds") { Description = "How long a running job's lease lasts before a silent worker is taken for dead (default 30)" };
+        var sandbox = new Option<string?>("--sandbox") { Description = "How OpenTofu runs are isolated: bwrap (default: bubblewrap) or none (only where every deployer is trusted)" };
+        var sandboxUser = new Option<string?>("--sandbox-user") { Description = "UID:GID that runs use when the service is root (default 65534:65534)" };
+        var workRoot = new Option<string?>("--work-root") { Description = "Where runs' working copies are made and deleted (default: infrar-work in the temp folder)" };
+        var mirror = new Option<string?>("--provider-mirror") { Description = "The provider plugins runs may use, as a filesystem mirror (default: providers in the data folder)" };
+        var allow = new Option<string[]>("--allow-provider") { Description = "A provider source to allow beyond the catalog's, as namespace/type (repeatable)" };
         var command = new Command("serve", "Run the deployment service: JSON API (/api, OpenAPI at /openapi/v1.json) and dashboard (/).")
         {
-            data, postgres, urls, tofu, lease,
+            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -34,6 +39,12 @@ internal static class ServeCommand
                 options.Lease = TimeSpan.FromSeconds(seconds);
             }
 
+            options.Sandbox = parse.GetValue(sandbox) ?? Environment.GetEnvironmentVariable("INFRAR_SANDBOX") ?? options.Sandbox;
+            options.SandboxUser = parse.GetValue(sandboxUser) ?? options.SandboxUser;
+            options.WorkRoot = parse.GetValue(workRoot) ?? options.WorkRoot;
+            options.ProviderMirror = parse.GetValue(mirror);
+            options.AllowedProviders = [.. parse.GetValue(allow) ?? []];
+
             try
             {
                 await using var app = await PlatformHost.BuildAsync(options);
@@ -42,6 +53,7 @@ internal static class ServeCommand
                 Console.WriteLine($"Infrar.Platform listening on {string.Join(", ", app.Urls)}");
                 Console.WriteLine($"  data:     {options.DataDirectory}");
                 Console.WriteLine($"  database: {database.Description}");
+                Console.WriteLine($"  sandbox:  {app.Services.GetRequiredService<Deployments.TofuSandbox>().Description}");
                 Console.WriteLine($"  tokens:   the first admin token is in {options.AdminTokenFile}");
                 await app.WaitForShutdownAsync(ct);
                 return ExitCodes.Success;

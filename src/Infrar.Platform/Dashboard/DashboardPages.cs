@@ -1,50 +1,71 @@
 using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
 using Infrar.Platform.Cost;
 using Infrar.Platform.Data;
 using Infrar.Platform.Deployments;
 using Infrar.Platform.Manifest;
+using Infrar.Platform.Policies;
 using Infrar.Platform.Security;
 using static Infrar.Platform.Dashboard.Html;
 
 namespace Infrar.Platform.Dashboard;
 
 /// <summary>
-/// Server-rendered pages: projects and environments, deployments with their status, plan summary, live log (Server-Sent
-/// Events from the API) and approval, and the cost comparison of what the deployment's code uses. Sign-in keeps the
-/// API token in an HTTP-only, same-site cookie.
+/// Server-rendered pages: projects and environments, deployments with their status, plan summary, guardrail
+/// violations, live log (Server-Sent Events) and the approve and waive forms, and the cost comparison of what the
+/// deployment's code uses. Signing in with an API token starts a session of its own: the cookie never holds the token.
 /// </summary>
 internal static class DashboardPages
 {
     public static void Map(WebApplication app)
     {
-        app.MapGet("/ui/login", () => Page("Sign in", """
+        // The dashboard is pages, not API: it stays out of the OpenAPI document.
+        var ui = app.MapGroup("").ExcludeFromDescription();
+        ui.MapGet("/ui/static/{name}", (string name) => Asset(name));
+
+        ui.MapGet("/ui/login", () => Page("Sign in", """
             <form method="post" action="/ui/login">
               <label>API token <input type="password" name="token" autocomplete="off" size="60"></label>
               <button type="submit">Sign in</button>
             </form>
             """, null));
 
-        app.MapPost("/ui/login", async (HttpContext context, PlatformStore store) =>
+        ui.MapPost("/ui/login", async (HttpContext context, PlatformStore store) =>
         {
-            var form = await context.Request.ReadFormAsync();
+            var form = await context.Request.ReadFormAsync(context.RequestAborted);
             var token = form["token"].ToString();
-            if (string.IsNullOrEmpty(token) || await store.FindTokenAsync(ApiTokens.Hash(token), context.RequestAborted) is null)
+            if (token.Length is 0 or > 256 || await store.FindTokenAsync(ApiTokens.Hash(token), context.RequestAborted) is not { } row)
             {
                 context.Response.StatusCode = StatusCodes.Status401Unauthorized;
                 return Page("Sign in", "<p class=\"failed\">That token is not known.</p><p><a href=\"/ui/login\">Try again</a></p>", null);
             }
 
-            context.Response.Cookies.Append(Caller.Cookie, token, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Secure = context.Request.IsHttps, Path = "/" });
+            var session = SessionHandler.NewSecret();
+            var expires = DateTimeOffset.UtcNow + SessionHandler.Lifetime;
+            await store.CreateSessionAsync(row.Id, ApiTokens.Hash(session), SessionHandler.NewSecret(), expires.ToUnixTimeMilliseconds(), context.RequestAborted);
+            await store.AppendAuditAsync(row.Name, "session.create", "/ui/login", "signed in", CancellationToken.None);
+            context.Response.Cookies.Append(Schemes.SessionCookie, session, new CookieOptions
+            {
+                HttpOnly = true,
+                SameSite = SameSiteMode.Strict,
+                Secure = context.Request.IsHttps,
+                Path = "/",
+                Expires = expires,
+            });
             return Results.Redirect("/");
         });
 
-        app.MapGet("/", async (HttpContext context, PlatformStore store, CancellationToken ct) =>
+        ui.MapPost("/ui/logout", async (HttpContext context, PlatformStore store) =>
         {
-            if (Caller.Of(context) is not { } caller)
-            {
-                return Results.Redirect("/ui/login");
-            }
+            await Forms.ReadCheckedAsync(context);
+            await store.DeleteSessionAsync(ApiTokens.Hash(context.Request.Cookies[Schemes.SessionCookie]!), context.RequestAborted);
+            context.Response.Cookies.Delete(Schemes.SessionCookie, new CookieOptions { Path = "/" });
+            return Results.Redirect("/ui/login");
+        }).RequireSession();
 
+        ui.MapGet("/", async (HttpContext context, PlatformStore store, CancellationToken ct) =>
+        {
             var rows = new List<string[]>();
             foreach (var project in await store.ListProjectsAsync(ct))
             {
@@ -65,16 +86,11 @@ internal static class DashboardPages
             var body = rows.Count == 0
                 ? "<p>No environments yet. Create a project and an environment through the API or <code>infrar env create</code>.</p>"
                 : Table(["Project", "Environment", "Provider", "", "Last deployment"], rows);
-            return Page("Projects", body, $"{caller.Name} ({caller.Role})");
-        });
+            return Page("Projects", body, Caller.Require(context), SessionHandler.CsrfOf(context));
+        }).RequireSession();
 
-        app.MapGet("/ui/environments/{id:long}", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
+        ui.MapGet("/ui/environments/{id:long}", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
-            if (Caller.Of(context) is not { } caller)
-            {
-                return Results.Redirect("/ui/login");
-            }
-
             var environment = await store.RequireEnvironmentAsync(id, ct);
             var rows = (await store.ListDeploymentsAsync(id, ct)).Select(d => new[]
             {
@@ -84,70 +100,90 @@ internal static class DashboardPages
                 E(d.RequestedBy),
                 E(DateTimeOffset.FromUnixTimeMilliseconds(d.CreatedAt).ToString("u", CultureInfo.InvariantCulture)),
             });
-            return Page($"Environment {environment.Name} ({environment.Provider})", Table(["Deployment", "Kind", "Status", "Requested by", "Created"], rows), $"{caller.Name} ({caller.Role})");
-        });
+            return Page($"Environment {environment.Name} ({environment.Provider})", Table(["Deployment", "Kind", "Status", "Requested by", "Created"], rows),
+                Caller.Require(context), SessionHandler.CsrfOf(context));
+        }).RequireSession();
 
-        app.MapGet("/ui/deployments/{id:long}", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
+        ui.MapGet("/ui/deployments/{id:long}", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
-            if (Caller.Of(context) is not { } caller)
-            {
-                return Results.Redirect("/ui/login");
-            }
-
+            var caller = Caller.Require(context);
+            var csrf = SessionHandler.CsrfOf(context)!;
             var deployment = await store.RequireDeploymentAsync(id, ct);
-            var log = string.Concat((await store.ReadLogAsync(id, 0, ct)).Select(l => E(l.Line) + "\n"));
+            var lines = await store.ReadLogAsync(id, 0, ct);
             var plan = deployment.PlanAdds is { } adds
                 ? $"<p id=\"plan\">Plan: <b>{adds}</b> to add, <b>{deployment.PlanChanges}</b> to change, <b>{deployment.PlanDestroys}</b> to destroy.</p>"
                 : "<p id=\"plan\">No plan yet.</p>";
             var approve = deployment.Status == DeploymentStatus.AwaitingApproval && Roles.Includes(caller.Role, Roles.Approver)
-                ? $"<form method=\"post\" action=\"/ui/deployments/{id}/approve\"><button id=\"approve\" type=\"submit\">Approve and apply</button></form>"
+                ? $"<form method=\"post\" action=\"/ui/deployments/{id}/approve\">{Csrf(csrf)}<button id=\"approve\" type=\"submit\">Approve and {(deployment.Kind == DeploymentStatus.Destroy ? "destroy" : "apply")}</button></form>"
                 : "";
-            var cost = deployment.Manifest is { } json && ManifestDocument.TryParse(json) is { } manifest
+            var violations = deployment.Violations is { } json
+                ? "<h2>Guardrail violations</h2><ul id=\"violations\">" +
+                  string.Concat(JsonSerializer.Deserialize<List<GuardrailViolation>>(json, GuardrailPolicy.Json)!.Select(v =>
+                      $"<li><code>{E(v.Resource)}</code>: {E(v.Message)} <small>(rule {E(v.Rule)}, {E(v.Source)})</small></li>")) +
+                  "</ul>"
+                : "";
+            var waive = deployment.Status == DeploymentStatus.PolicyDenied && Roles.Includes(caller.Role, Roles.Admin)
+                ? $"""
+                  <form method="post" action="/ui/deployments/{id}/waive">{Csrf(csrf)}
+                    <label>Reason <input name="reason" size="60" maxlength="500" required></label>
+                    <button id="waive" type="submit">Waive the guardrails</button>
+                  </form>
+                  """
+                : "";
+            var waived = deployment.WaivedBy is { } by ? $"<p id=\"waiver\">Waived by {E(by)}: {E(deployment.WaiverReason)}</p>" : "";
+            var cost = deployment.Manifest is { } manifestJson && ManifestDocument.TryParse(manifestJson) is { } manifest
                 ? "<h2>Monthly cost of what this code uses</h2>" + CostChart.Render(CostEngine.Estimate(manifest, UsageProfile.Load(null, manifest), PriceBook.Default))
                 : "";
             var failure = deployment.Failure is { } reason ? $"<p class=\"failed\">{E(reason)}</p>" : "";
-            var body = $$"""
-                <p>{{E(deployment.Kind)}} requested by {{E(deployment.RequestedBy)}}{{(deployment.ApprovedBy is { } by ? ", approved by " + E(by) : "")}}.
-                Status: <span id="status" class="status {{E(deployment.Status)}}">{{E(deployment.Status)}}</span></p>
-                {{failure}}
-                {{plan}}
-                {{approve}}
+            var body = $"""
+                <p>{E(deployment.Kind)} requested by {E(deployment.RequestedBy)}{(deployment.ApprovedBy is { } approvedBy ? ", approved by " + E(approvedBy) : "")}.
+                Status: <span id="status" class="status {E(deployment.Status)}">{E(deployment.Status)}</span></p>
+                {failure}
+                {plan}
+                {violations}
+                {waived}
+                {waive}
+                {approve}
                 <h2>Log</h2>
-                <pre id="log">{{log}}</pre>
-                {{cost}}
-                <script>
-                  const log = document.getElementById('log');
-                  const status = document.getElementById('status');
-                  let seen = {{(await store.ReadLogAsync(id, 0, ct)).LastOrDefault()?.Id ?? 0}};
-                  const events = new EventSource('/api/deployments/{{id}}/events');
-                  events.addEventListener('log', e => {
-                    if (Number(e.lastEventId) <= seen) return;
-                    seen = Number(e.lastEventId);
-                    log.textContent += e.data + '\n';
-                    log.scrollTop = log.scrollHeight;
-                  });
-                  events.addEventListener('status', e => { status.textContent = e.data; status.className = 'status ' + e.data; });
-                  // Reload once the state has moved on from the one rendered, to show the plan and the approval form.
-                  events.addEventListener('end', e => { events.close(); if (e.data !== '{{E(deployment.Status)}}') setTimeout(() => location.reload(), 300); });
-                </script>
+                <pre id="log">{string.Concat(lines.Select(l => E(l.Line) + "\n"))}</pre>
+                {cost}
                 """;
-            return Page($"Deployment #{id}", body, $"{caller.Name} ({caller.Role})");
-        });
+            var data = $" data-deployment=\"{id}\" data-status=\"{E(deployment.Status)}\" data-seen=\"{lines.LastOrDefault()?.Id ?? 0}\"";
+            return Page($"Deployment #{id}", body, caller, csrf, data);
+        }).RequireSession();
 
-        app.MapPost("/ui/deployments/{id:long}/approve", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
+        ui.MapGet("/ui/deployments/{id:long}/events", DeploymentEvents.StreamAsync).RequireSession();
+
+        ui.MapPost("/ui/deployments/{id:long}/approve", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
-            if (Caller.Of(context) is not { } caller)
-            {
-                return Results.Redirect("/ui/login");
-            }
-
-            if (!Roles.Includes(caller.Role, Roles.Approver))
-            {
-                throw new ForbiddenException($"Approving needs the approver role; {caller.Name} is {caller.Role}.");
-            }
-
-            await store.ApproveAsync(id, caller.Name, ct);
+            await Forms.ReadCheckedAsync(context);
+            await store.ApproveAsync(id, Caller.Require(context).Name, ct);
             return Results.Redirect($"/ui/deployments/{id}");
-        });
+        }).RequireSession(Roles.Approver);
+
+        ui.MapPost("/ui/deployments/{id:long}/waive", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
+        {
+            var form = await Forms.ReadCheckedAsync(context);
+            var reason = form["reason"].ToString().Trim();
+            if (reason.Length is 0 or > 500)
+            {
+                throw new InputException("A waiver says why, in 1 to 500 characters.");
+            }
+
+            await store.WaiveAsync(id, Caller.Require(context).Name, reason, ct);
+            return Results.Redirect($"/ui/deployments/{id}");
+        }).RequireSession(Roles.Admin);
+    }
+
+    private static IResult Asset(string name)
+    {
+        var type = Path.GetExtension(name) switch
+        {
+            ".css" => "text/css; charset=utf-8",
+            ".js" => "text/javascript; charset=utf-8",
+            _ => null,
+        };
+        var stream = type is null ? null : Assembly.GetExecutingAssembly().GetManifestResourceStream("dashboard/" + name);
+        return stream is null ? Results.NotFound() : Results.Stream(stream, type);
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Infrar.Platform.Security;
 
 namespace Infrar.Platform.Dashboard;
 
@@ -8,36 +9,39 @@ internal static class Html
 {
     public static string E(object? value) => WebUtility.HtmlEncode(value?.ToString() ?? "");
 
-    public static IResult Page(string title, string body, string? caller) => Results.Content(
-        $$"""
-        <!doctype html>
-        <html lang="en">
-        <head>
-        <meta charset="utf-8">
-        <title>{{E(title)}} · Infrar</title>
-        <style>
-          body { font: 15px/1.5 system-ui, sans-serif; margin: 0; color: #1d2330; }
-          header { background: #1d2330; color: #fff; padding: .6rem 1.5rem; display: flex; justify-content: space-between; }
-          header a { color: #fff; text-decoration: none; font-weight: 600; }
-          main { padding: 1rem 1.5rem; max-width: 70rem; }
-          table { border-collapse: collapse; width: 100%; margin: .5rem 0 1.5rem; }
-          th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid #dde1e8; }
-          .status { font-weight: 600; }
-          .succeeded, .destroyed { color: #17803d; } .failed { color: #b42318; } .awaiting_approval { color: #b54708; }
-          pre#log { background: #0f1420; color: #d7dce5; padding: 1rem; min-height: 8rem; max-height: 30rem; overflow: auto; }
-          button { font: inherit; padding: .3rem .9rem; }
-        </style>
-        </head>
-        <body>
-        <header><a href="/">Infrar</a><span>{{E(caller)}}</span></header>
-        <main>
-        <h1>{{E(title)}}</h1>
-        {{body}}
-        </main>
-        </body>
-        </html>
-        """,
-        "text/html; charset=utf-8");
+    /// <summary>
+    /// A page of the dashboard. Its style and script are files of the service (/ui/static), so the content security
+    /// policy allows no inline code; <paramref name="main"/> carries the page's data for the script.
+    /// </summary>
+    public static IResult Page(string title, string body, Caller? caller, string? csrf = null, string main = "")
+    {
+        var signOut = caller is null || csrf is null
+            ? ""
+            : $"<form method=\"post\" action=\"/ui/logout\">{Csrf(csrf)}<button type=\"submit\">Sign out</button></form>";
+        return Results.Content(
+            $$"""
+            <!doctype html>
+            <html lang="en">
+            <head>
+            <meta charset="utf-8">
+            <title>{{E(title)}} · Infrar</title>
+            <link rel="stylesheet" href="/ui/static/dashboard.css">
+            <script src="/ui/static/dashboard.js" defer></script>
+            </head>
+            <body>
+            <header><a href="/">Infrar</a><span>{{(caller is null ? "" : E($"{caller.Name} ({caller.Role})"))}}{{signOut}}</span></header>
+            <main{{main}}>
+            <h1>{{E(title)}}</h1>
+            {{body}}
+            </main>
+            </body>
+            </html>
+            """,
+            "text/html; charset=utf-8");
+    }
+
+    /// <summary>The hidden field that carries the session's form token back.</summary>
+    public static string Csrf(string csrf) => $"<input type=\"hidden\" name=\"{Forms.CsrfField}\" value=\"{E(csrf)}\">";
 
     public static string Table(IEnumerable<string> headings, IEnumerable<IEnumerable<string>> rows)
     {

@@ -11,7 +11,7 @@ internal sealed record ClaimedJob(long Id, long DeploymentId, long EnvironmentId
 /// until it ends, so one environment runs one deployment at a time, across every instance sharing the Database.
 /// A claimed job carries a lease that its worker renews; a lease that runs out means the worker died.
 /// </summary>
-internal sealed class JobQueue(PlatformStore store)
+internal sealed class JobQueue(PlatformStore store, PlatformOptions options)
 {
     private Database Database => store.Database;
 
@@ -61,6 +61,15 @@ internal sealed class JobQueue(PlatformStore store)
             new { jobId, owner, until = Database.Now() + (long)lease.TotalMilliseconds }) == 1;
     }
 
+    /// <summary>Records the process a job has running and its working copy, for recovery to find if the worker dies.</summary>
+    public async Task RecordProcessAsync(long jobId, ProcessIdentity? process, string? workDir, CancellationToken cancellationToken)
+    {
+        await using var connection = await Database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE jobs SET process_id = @id, process_start = @start, process_boot = @boot, work_dir = COALESCE(@workDir, work_dir) WHERE id = @jobId",
+            new { jobId, id = (long?)process?.Id, start = process?.StartTicks, boot = process?.Boot, workDir });
+    }
+
     public async Task CompleteAsync(long jobId, CancellationToken cancellationToken)
     {
         await using var connection = await Database.OpenAsync(cancellationToken);
@@ -69,17 +78,35 @@ internal sealed class JobQueue(PlatformStore store)
 
     /// <summary>
     /// Finds running jobs whose lease ran out (their worker died) and ends their deployments as failed, interrupted:
-    /// the job, the deployment's state, its log line and the lock's release are one transaction.
+    /// the job, the deployment's state, its log line and the lock's release are one transaction. Before that, a process
+    /// the job left running on this machine is killed, and the environment stays locked while one is still alive; a
+    /// local environment's state is kept from the job's working copy, which is then deleted.
     /// </summary>
     public async Task<IReadOnlyList<long>> RecoverAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await Database.OpenAsync(cancellationToken);
-        var expired = (await connection.QueryAsync<JobRow>(
-            "SELECT id, deployment_id, step, state, owner, lease_until FROM jobs WHERE state = 'running' AND lease_until < @now",
-            new { now = Database.Now() })).ToList();
+        List<JobRow> expired;
+        await using (var reading = await Database.OpenAsync(cancellationToken))
+        {
+            expired = [.. await reading.QueryAsync<JobRow>(
+                "SELECT id, deployment_id, step, state, owner, lease_until, process_id, process_start, process_boot, work_dir FROM jobs WHERE state = 'running' AND lease_until < @now",
+                new { now = Database.Now() })];
+        }
+
         var recovered = new List<long>();
         foreach (var job in expired)
         {
+            if (job.ProcessId is { } pid && job.ProcessStart is { } started && job.ProcessBoot is { } boot)
+            {
+                var process = new ProcessIdentity((int)pid, started, boot);
+                await process.KillTreeAsync(TimeSpan.FromSeconds(10));
+                if (process.IsAlive)
+                {
+                    continue;
+                }
+            }
+
+            await SalvageStateAsync(job, cancellationToken);
+            await using var connection = await Database.OpenAsync(cancellationToken);
             await using var transaction = await Database.BeginWriteAsync(connection, cancellationToken);
             var taken = await connection.ExecuteAsync(
                 "UPDATE jobs SET state = 'interrupted' WHERE id = @Id AND state = 'running' AND lease_until < @now",
@@ -101,9 +128,26 @@ internal sealed class JobQueue(PlatformStore store)
             }
 
             await transaction.CommitAsync(cancellationToken);
+            RunWorkspace.DeleteLeftover(options, job.WorkDir);
             recovered.Add(job.DeploymentId);
         }
 
         return recovered;
+    }
+
+    /// <summary>What a killed apply wrote to a local environment's state is kept, so the next run knows what exists.</summary>
+    private async Task SalvageStateAsync(JobRow job, CancellationToken cancellationToken)
+    {
+        if (job.WorkDir is null || job.ProcessBoot != ProcessIdentity.ThisBoot)
+        {
+            return;
+        }
+
+        var stateFile = Path.Combine(job.WorkDir, "work", "terraform.tfstate");
+        if (File.Exists(stateFile) && LocalState.Serial(await File.ReadAllTextAsync(stateFile, cancellationToken)) is { } serial)
+        {
+            var environment = (await store.GetDeploymentAsync(job.DeploymentId, cancellationToken))!.EnvironmentId;
+            await store.SaveEnvironmentStateAsync(environment, await File.ReadAllTextAsync(stateFile, cancellationToken), serial, cancellationToken);
+        }
     }
 }

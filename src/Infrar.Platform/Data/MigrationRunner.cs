@@ -56,7 +56,7 @@ internal static class MigrationRunner
 
     private static IEnumerable<(string Version, string Sql)> Scripts(Dialect dialect)
     {
-        var prefix = $"migrations/{(dialect == Dialect.Sqlite ? "sqlite" : "postgres")}/";
+        var prefix = $"schema/{(dialect == Dialect.Sqlite ? "sqlite" : "postgres")}/";
         var assembly = Assembly.GetExecutingAssembly();
         foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {

@@ -97,7 +97,7 @@ internal sealed class PlatformStore(Database database)
     /// <summary>Creates a deployment in its first state with the job that starts it, in one transaction.</summary>
     public async Task<DeploymentRow> CreateDeploymentAsync(long environmentId, string kind, string infra, string? manifest, string actor, CancellationToken cancellationToken)
     {
-        var status = kind == "destroy" ? DeploymentStatus.DestroyQueued : DeploymentStatus.Queued;
+        var status = kind == DeploymentStatus.Destroy ? DeploymentStatus.DestroyQueued : DeploymentStatus.Queued;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var now = Database.Now();
@@ -110,7 +110,7 @@ internal sealed class PlatformStore(Database database)
             new { environmentId, kind, status, actor, infra, manifest, now },
             transaction);
         await RecordTransitionAsync(connection, transaction, id, "", status, actor);
-        await EnqueueAsync(connection, transaction, id, kind == "destroy" ? "destroy" : "plan");
+        await EnqueueAsync(connection, transaction, id, "plan");
         await transaction.CommitAsync(cancellationToken);
         return (await GetDeploymentAsync(id, cancellationToken))!;
     }
@@ -127,12 +127,12 @@ internal sealed class PlatformStore(Database database)
         return [.. await connection.QueryAsync<DeploymentRow>(DeploymentColumns + " WHERE environment_id = @environmentId ORDER BY id DESC", new { environmentId })];
     }
 
-    public async Task<IReadOnlyList<TransitionRow>> ListTransitionsAsync(long deploymentId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<TransitionRow>> ListTransitionsAsync(long deploymentId, CancellationToken cancellationToken, long afterId = 0)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         return [.. await connection.QueryAsync<TransitionRow>(
-            "SELECT from_status, to_status, actor, at FROM deployment_transitions WHERE deployment_id = @deploymentId ORDER BY id",
-            new { deploymentId })];
+            "SELECT id, from_status, to_status, actor, at FROM deployment_transitions WHERE deployment_id = @deploymentId AND id > @afterId ORDER BY id",
+            new { deploymentId, afterId })];
     }
 
     public async Task<string?> GetPlanAsync(long deploymentId, CancellationToken cancellationToken)
@@ -177,7 +177,7 @@ internal sealed class PlatformStore(Database database)
         var deployment = await connection.QuerySingleOrDefaultAsync<DeploymentRow>(
             DeploymentColumns + " WHERE id = @id" + (database.Dialect == Dialect.Postgres ? " FOR UPDATE" : ""), new { id }, transaction)
             ?? throw new NotFoundException($"There is no deployment {id}.");
-        DeploymentStatus.EnsureCanMove(id, deployment.Status, to);
+        DeploymentStatus.EnsureCanMove(id, deployment.Kind, deployment.Status, to);
         await connection.ExecuteAsync(
             "UPDATE deployments SET status = @to, failure = COALESCE(@failure, failure), updated_at = @now WHERE id = @id",
             new { id, to, failure, now = Database.Now() },
@@ -195,18 +195,140 @@ internal sealed class PlatformStore(Database database)
         }
     }
 
-    /// <summary>Approves a planned deployment: by someone other than who asked for it, and queues its apply.</summary>
-    public Task<DeploymentRow> ApproveAsync(long id, string approver, CancellationToken cancellationToken) =>
-        TransitionAsync(id, DeploymentStatus.Applying, approver, cancellationToken, async (connection, transaction, deployment) =>
+    /// <summary>
+    /// Approves a planned deployment or destroy: by someone other than who asked for it. It moves to applying (or
+    /// destroying) and its apply is queued.
+    /// </summary>
+    public async Task<DeploymentRow> ApproveAsync(long id, string approver, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var deployment = await LockDeploymentAsync(connection, transaction, id);
+        if (deployment.Status == DeploymentStatus.AwaitingApproval && string.Equals(deployment.RequestedBy, approver, StringComparison.Ordinal))
         {
-            if (string.Equals(deployment.RequestedBy, approver, StringComparison.Ordinal))
-            {
-                throw new ForbiddenException($"Deployment {id} was requested by {approver}; another user must approve it.");
-            }
+            throw new ForbiddenException($"Deployment {id} was requested by {approver}; another user must approve it.");
+        }
 
-            await connection.ExecuteAsync("UPDATE deployments SET approved_by = @approver WHERE id = @id", new { id, approver }, transaction);
+        await MoveAsync(connection, transaction, id, DeploymentStatus.Executing(deployment.Kind), approver, failure: null);
+        await connection.ExecuteAsync("UPDATE deployments SET approved_by = @approver WHERE id = @id", new { id, approver }, transaction);
+        await EnqueueAsync(connection, transaction, id, "apply");
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetDeploymentAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>
+    /// An admin's waiver of the guardrails a plan broke, with the reason, audited in the same transaction. The plan
+    /// then waits for approval on a protected environment, or is applied.
+    /// </summary>
+    public async Task<DeploymentRow> WaiveAsync(long id, string admin, string reason, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var deployment = await LockDeploymentAsync(connection, transaction, id);
+        var environment = await connection.QuerySingleAsync<EnvironmentRow>("SELECT * FROM environments WHERE id = @EnvironmentId", new { deployment.EnvironmentId }, transaction);
+        var next = environment.Protected != 0 ? DeploymentStatus.AwaitingApproval : DeploymentStatus.Executing(deployment.Kind);
+        if (deployment.Status != DeploymentStatus.PolicyDenied)
+        {
+            throw new IllegalTransitionException($"Deployment {id} is {deployment.Status}; only a policy_denied deployment can be waived.");
+        }
+
+        await MoveAsync(connection, transaction, id, next, admin, failure: null);
+        await connection.ExecuteAsync("UPDATE deployments SET waived_by = @admin, waiver_reason = @reason WHERE id = @id", new { id, admin, reason }, transaction);
+        await InsertLogAsync(connection, transaction, id, [$"infrar: {admin} waived the guardrails: {reason}"]);
+        await InsertAuditAsync(connection, transaction, admin, "deployment.waive", $"deployment/{id}", "waived: " + reason);
+        if (next != DeploymentStatus.AwaitingApproval)
+        {
             await EnqueueAsync(connection, transaction, id, "apply");
-        });
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+        return (await GetDeploymentAsync(id, cancellationToken))!;
+    }
+
+    /// <summary>Stops a plan that broke guardrails: policy_denied, with each violation, holding the environment until waived or cancelled.</summary>
+    public Task<DeploymentRow> DenyAsync(long id, string violations, string actor, CancellationToken cancellationToken) =>
+        TransitionAsync(id, DeploymentStatus.PolicyDenied, actor, cancellationToken, (connection, transaction, _) =>
+            connection.ExecuteAsync("UPDATE deployments SET violations = @violations WHERE id = @id", new { id, violations }, transaction));
+
+    private async Task<DeploymentRow> LockDeploymentAsync(DbConnection connection, DbTransaction transaction, long id) =>
+        await connection.QuerySingleOrDefaultAsync<DeploymentRow>(
+            DeploymentColumns + " WHERE id = @id" + (database.Dialect == Dialect.Postgres ? " FOR UPDATE" : ""), new { id }, transaction)
+        ?? throw new NotFoundException($"There is no deployment {id}.");
+
+    /// <summary>A local environment's OpenTofu state as the last run left it, or null before the first.</summary>
+    public async Task<string?> GetEnvironmentStateAsync(long environmentId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>("SELECT state FROM environment_state WHERE environment_id = @environmentId", new { environmentId });
+    }
+
+    /// <summary>Keeps a local environment's state; an older serial than the one kept is ignored.</summary>
+    public async Task SaveEnvironmentStateAsync(long environmentId, string state, long serial, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO environment_state (environment_id, state, serial, updated_at) VALUES (@environmentId, @state, @serial, @now)
+            ON CONFLICT (environment_id) DO UPDATE SET state = excluded.state, serial = excluded.serial, updated_at = excluded.updated_at
+            WHERE environment_state.serial <= excluded.serial
+            """,
+            new { environmentId, state, serial, now = Database.Now() });
+    }
+
+    /// <summary>The guardrail policy an admin set on a project or an environment, as JSON; null when none.</summary>
+    public async Task<string?> GetPolicyAsync(string scope, long scopeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>("SELECT document FROM policies WHERE scope = @scope AND scope_id = @scopeId", new { scope, scopeId });
+    }
+
+    public async Task SetPolicyAsync(string scope, long scopeId, string? document, string actor, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        if (document is null)
+        {
+            await connection.ExecuteAsync("DELETE FROM policies WHERE scope = @scope AND scope_id = @scopeId", new { scope, scopeId });
+            return;
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO policies (scope, scope_id, document, updated_by, updated_at) VALUES (@scope, @scopeId, @document, @actor, @now)
+            ON CONFLICT (scope, scope_id) DO UPDATE SET document = excluded.document, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+            """,
+            new { scope, scopeId, document, actor, now = Database.Now() });
+    }
+
+    /// <summary>Starts a dashboard session for a token: the cookie's id is stored only as its hash.</summary>
+    public async Task CreateSessionAsync(long tokenId, string sessionHash, string csrf, long expiresAt, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "INSERT INTO sessions (session_hash, token_id, csrf, created_at, expires_at) VALUES (@sessionHash, @tokenId, @csrf, @now, @expiresAt)",
+            new { sessionHash, tokenId, csrf, now = Database.Now(), expiresAt });
+    }
+
+    /// <summary>The live session's token and its form token; null when unknown, expired or its token was revoked.</summary>
+    public async Task<(TokenRow Token, string Csrf)?> FindSessionAsync(string sessionHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var rows = await connection.QueryAsync<TokenRow, string, (TokenRow, string)>(
+            """
+            SELECT t.id, t.name, t.role, t.token_hash, t.created_at, s.csrf
+            FROM sessions s JOIN api_tokens t ON t.id = s.token_id
+            WHERE s.session_hash = @sessionHash AND s.expires_at > @now
+            """,
+            (token, csrf) => (token, csrf),
+            new { sessionHash, now = Database.Now() },
+            splitOn: "csrf");
+        return rows.Cast<(TokenRow, string)?>().FirstOrDefault();
+    }
+
+    public async Task DeleteSessionAsync(string sessionHash, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("DELETE FROM sessions WHERE session_hash = @sessionHash OR expires_at < @now", new { sessionHash, now = Database.Now() });
+    }
 
     /// <summary>Keeps a plan: its JSON and counts for people, and the plan file itself for whichever worker applies it.</summary>
     public async Task SavePlanAsync(long id, string planJson, PlanSummary summary, byte[] planFile, CancellationToken cancellationToken)
@@ -280,10 +402,10 @@ internal sealed class PlatformStore(Database database)
         return await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM api_tokens");
     }
 
-    public async Task AppendAuditAsync(string actor, string action, string target, string outcome, CancellationToken cancellationToken)
+    public async Task AppendAuditAsync(string actor, string action, string target, string outcome, CancellationToken cancellationToken, int requests = 1)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await InsertAuditAsync(connection, null, actor, action, target, outcome);
+        await InsertAuditAsync(connection, null, actor, action, target, outcome, requests);
     }
 
     public async Task<IReadOnlyList<AuditRow>> ListAuditAsync(int limit, CancellationToken cancellationToken)
@@ -301,11 +423,14 @@ internal sealed class PlatformStore(Database database)
             transaction);
     }
 
-    internal static Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, string actor, string action, string target, string outcome) =>
+    /// <summary>Appends an audit row; each field is cut to a fixed length, so no caller decides how large a row is.</summary>
+    internal static Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, string actor, string action, string target, string outcome, int requests = 1) =>
         connection.ExecuteAsync(
-            "INSERT INTO audit_log (at, actor, action, target, outcome) VALUES (@now, @actor, @action, @target, @outcome)",
-            new { now = Database.Now(), actor, action, target, outcome },
+            "INSERT INTO audit_log (at, actor, action, target, outcome, requests) VALUES (@now, @actor, @action, @target, @outcome, @requests)",
+            new { now = Database.Now(), actor = Cut(actor, 64), action = Cut(action, 128), target = Cut(target, 256), outcome = Cut(outcome, 512), requests },
             transaction);
+
+    private static string Cut(string value, int length) => value.Length <= length ? value : value[..(length - 1)] + "…";
 
     internal static Task EnqueueAsync(DbConnection connection, DbTransaction transaction, long deploymentId, string step) =>
         connection.ExecuteAsync(
@@ -320,7 +445,7 @@ internal sealed class PlatformStore(Database database)
             transaction);
 
     private const string DeploymentColumns =
-        "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, created_at, updated_at FROM deployments";
+        "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, violations, waived_by, waiver_reason, created_at, updated_at FROM deployments";
 
     private static bool IsUniqueViolation(DbException e) =>
         e is SqliteException { SqliteErrorCode: 19 } || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

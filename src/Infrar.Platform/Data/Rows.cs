@@ -67,6 +67,13 @@ internal sealed class DeploymentRow
 
     public string? Failure { get; set; }
 
+    /// <summary>JSON array of the guardrail violations that stopped the plan.</summary>
+    public string? Violations { get; set; }
+
+    public string? WaivedBy { get; set; }
+
+    public string? WaiverReason { get; set; }
+
     public long CreatedAt { get; set; }
 
     public long UpdatedAt { get; set; }
@@ -86,6 +93,14 @@ internal sealed class JobRow
     public string? Owner { get; set; }
 
     public long? LeaseUntil { get; set; }
+
+    public long? ProcessId { get; set; }
+
+    public long? ProcessStart { get; set; }
+
+    public string? ProcessBoot { get; set; }
+
+    public string? WorkDir { get; set; }
 }
 
 internal sealed class LogLine
@@ -123,10 +138,15 @@ internal sealed class AuditRow
     public string Target { get; set; } = "";
 
     public string Outcome { get; set; } = "";
+
+    /// <summary>How many requests the row stands for: 1, or a count of refused anonymous ones.</summary>
+    public long Requests { get; set; } = 1;
 }
 
 internal sealed class TransitionRow
 {
+    public long Id { get; set; }
+
     public string FromStatus { get; set; } = "";
 
     public string ToStatus { get; set; } = "";

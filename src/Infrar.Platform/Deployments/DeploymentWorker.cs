@@ -1,5 +1,8 @@
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Infrar.Platform.Data;
+using Infrar.Platform.Manifest;
+using Infrar.Platform.Policies;
 using Infrar.Platform.Security;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,8 +10,9 @@ using Microsoft.Extensions.Logging;
 namespace Infrar.Platform.Deployments;
 
 /// <summary>
-/// Takes jobs from the durable queue and runs them: plan, then apply (after approval on a protected environment),
-/// or destroy. While a job runs its lease is renewed; each pass also ends the deployments of workers that died.
+/// Takes jobs from the durable queue and runs them: plan (a deploy's or a destroy's), the guardrails on a deploy's plan,
+/// then apply (after approval on a protected environment). Each job runs in a fresh working copy inside the sandbox,
+/// deleted when it ends. While a job runs its lease is renewed; each pass also ends the deployments of workers that died.
 /// </summary>
 internal sealed partial class DeploymentWorker(
     PlatformStore store,
@@ -22,7 +26,7 @@ internal sealed partial class DeploymentWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarted(logger, options.InstanceName, tofu.Executable);
+        LogStarted(logger, options.InstanceName, tofu.Executable, tofu.Sandbox.Description);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -74,7 +78,7 @@ internal sealed partial class DeploymentWorker(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FailAsync(job.DeploymentId, $"{e.GetType().Name}: {e.Message}");
+            await FailAsync(job.DeploymentId, $"{e.GetType().Name}: {e.Message}", SecretMask.None);
             await queue.CompleteAsync(job.Id, CancellationToken.None);
         }
         finally
@@ -110,156 +114,271 @@ internal sealed partial class DeploymentWorker(
             ?? throw new InvalidOperationException($"Job {job.Id} names deployment {job.DeploymentId}, which does not exist.");
         var environment = (await store.GetEnvironmentAsync(deployment.EnvironmentId, cancellationToken))!;
         var project = (await store.GetProjectAsync(environment.ProjectId, cancellationToken))!;
-        var workspace = await PrepareAsync(deployment, environment, project, cancellationToken);
-        var secrets = workspace.Environment.Where(v => !v.Key.StartsWith("TF_VAR_", StringComparison.Ordinal)).Select(v => v.Value).Where(v => v.Length >= 4).ToList();
+        var credentials = environment.Credentials is { } sealedCredentials
+            ? protector.Unprotect(sealedCredentials, CredentialContext(environment))
+            : new Dictionary<string, string>();
+        var mask = new SecretMask(credentials.Values);
+        if (credentials.Keys.FirstOrDefault(name => CredentialNames.Problem(name) is not null) is { } reserved)
+        {
+            await FailAsync(deployment.Id, $"the credential {reserved} is refused: {CredentialNames.Problem(reserved)}; recreate the environment's credentials", mask);
+            return;
+        }
+
+        using var workspace = RunWorkspace.Create(options, tofu.Sandbox, InfraPolicy.Default.Providers.With(options.AllowedProviders), deployment.Id);
+        await queue.RecordProcessAsync(job.Id, null, workspace.Root, CancellationToken.None);
+        var state = await PrepareAsync(workspace, deployment, environment, project, cancellationToken);
+        var run = new TofuRun(workspace.Directory, Mounts(workspace, environment), RunEnvironment(workspace, environment, credentials));
 
         async Task<bool> Tofu(string step, params string[] arguments)
         {
-            await Log(deployment.Id, $"$ {tofu.Executable} {string.Join(' ', arguments)}", secrets);
-            var exit = await tofu.RunAsync(workspace.Directory, arguments, workspace.Environment, line => Log(deployment.Id, line, secrets), cancellationToken);
+            await Log(deployment.Id, $"$ {Path.GetFileName(tofu.Executable)} {string.Join(' ', arguments)}", mask);
+            var exit = await tofu.RunAsync(
+                run, arguments, line => Log(deployment.Id, line, mask), cancellationToken,
+                onStarted: process => queue.RecordProcessAsync(job.Id, process, null, CancellationToken.None));
+
+            // Kept before the deployment moves on: an ending state frees the environment for the next one, which reads it.
+            state = await KeepStateAsync(environment, workspace, state);
             if (exit != 0)
             {
-                await FailAsync(deployment.Id, $"tofu {step} exited with {exit}; see the log");
+                await FailAsync(deployment.Id, $"tofu {step} exited with {exit}; see the log", mask);
             }
 
             return exit == 0;
         }
 
-        switch (job.Step)
+        try
         {
-            case "plan":
-                await store.TransitionAsync(deployment.Id, DeploymentStatus.Planning, Actor, cancellationToken);
-                if (!await Tofu("init", "init", "-input=false", "-no-color") ||
-                    !await Tofu("plan", "plan", "-input=false", "-no-color", "-out=tfplan") ||
-                    !await SavePlanAsync(deployment.Id, workspace, secrets, cancellationToken))
-                {
+            switch (job.Step)
+            {
+                // "destroy" is the plan step of a destroy queued by an earlier version.
+                case "plan" or "destroy":
+                    await store.TransitionAsync(deployment.Id, DeploymentStatus.Planning, Actor, cancellationToken);
+                    string[] plan = deployment.Kind == DeploymentStatus.Destroy
+                        ? ["plan", "-destroy", "-input=false", "-no-color", "-out=tfplan"]
+                        : ["plan", "-input=false", "-no-color", "-out=tfplan"];
+                    if (!await Tofu("init", "init", "-input=false", "-no-color") ||
+                        !await Tofu("plan", plan) ||
+                        await SavePlanAsync(deployment.Id, workspace, run, mask, cancellationToken) is not { } planJson)
+                    {
+                        return;
+                    }
+
+                    if (deployment.Kind == DeploymentStatus.Deploy && await CheckGuardrailsAsync(deployment, environment, planJson, mask, cancellationToken))
+                    {
+                        return;
+                    }
+
+                    if (environment.Protected != 0)
+                    {
+                        await store.TransitionAsync(deployment.Id, DeploymentStatus.AwaitingApproval, Actor, cancellationToken);
+                        await Log(deployment.Id, "infrar: the environment is protected; the plan waits for another user's approval", mask);
+                        return;
+                    }
+
+                    await store.TransitionAsync(deployment.Id, DeploymentStatus.Executing(deployment.Kind), Actor, cancellationToken);
+                    await ApplyAsync(deployment, Tofu, cancellationToken);
                     return;
-                }
 
-                if (environment.Protected != 0)
-                {
-                    await store.TransitionAsync(deployment.Id, DeploymentStatus.AwaitingApproval, Actor, cancellationToken);
-                    await Log(deployment.Id, "infrar: the environment is protected; the plan waits for another user's approval", secrets);
+                case "apply":
+                    await RestorePlanFileAsync(deployment.Id, workspace.Directory, cancellationToken);
+                    if (await Tofu("init", "init", "-input=false", "-no-color"))
+                    {
+                        await ApplyAsync(deployment, Tofu, cancellationToken);
+                    }
+
                     return;
-                }
 
-                await store.TransitionAsync(deployment.Id, DeploymentStatus.Applying, Actor, cancellationToken);
-                if (await Tofu("apply", "apply", "-input=false", "-no-color", "tfplan"))
-                {
-                    await store.TransitionAsync(deployment.Id, DeploymentStatus.Succeeded, Actor, cancellationToken);
-                }
-
-                return;
-
-            case "apply":
-                await RestorePlanFileAsync(deployment.Id, workspace.Directory, cancellationToken);
-                if (await Tofu("init", "init", "-input=false", "-no-color") &&
-                    await Tofu("apply", "apply", "-input=false", "-no-color", "tfplan"))
-                {
-                    await store.TransitionAsync(deployment.Id, DeploymentStatus.Succeeded, Actor, cancellationToken);
-                }
-
-                return;
-
-            case "destroy":
-                await store.TransitionAsync(deployment.Id, DeploymentStatus.Destroying, Actor, cancellationToken);
-                if (await Tofu("init", "init", "-input=false", "-no-color") &&
-                    await Tofu("plan", "plan", "-destroy", "-input=false", "-no-color", "-out=tfplan") &&
-                    await SavePlanAsync(deployment.Id, workspace, secrets, cancellationToken) &&
-                    await Tofu("apply", "apply", "-input=false", "-no-color", "tfplan"))
-                {
-                    await store.TransitionAsync(deployment.Id, DeploymentStatus.Destroyed, Actor, cancellationToken);
-                }
-
-                return;
-
-            default:
-                throw new InvalidOperationException($"Job {job.Id} has an unknown step '{job.Step}'.");
+                default:
+                    throw new InvalidOperationException($"Job {job.Id} has an unknown step '{job.Step}'.");
+            }
+        }
+        finally
+        {
+            await KeepStateAsync(environment, workspace, state);
         }
     }
 
-    private async Task<bool> SavePlanAsync(long deploymentId, Workspace workspace, IReadOnlyList<string> secrets, CancellationToken cancellationToken)
+    private async Task ApplyAsync(DeploymentRow deployment, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
     {
-        using var json = new MemoryStream();
-        var exit = await tofu.RunAsync(workspace.Directory, ["show", "-json", "-no-color", "tfplan"], workspace.Environment, line => Log(deploymentId, line, secrets), cancellationToken, json);
-        if (exit != 0)
+        if (await tofuCommand("apply", ["apply", "-input=false", "-no-color", "tfplan"]))
         {
-            await FailAsync(deploymentId, $"tofu show exited with {exit}; see the log");
+            var done = deployment.Kind == DeploymentStatus.Destroy ? DeploymentStatus.Destroyed : DeploymentStatus.Succeeded;
+            await store.TransitionAsync(deployment.Id, done, Actor, cancellationToken);
+        }
+    }
+
+    /// <summary>Evaluates the guardrails on the plan; true when it broke one and now waits as policy_denied.</summary>
+    private async Task<bool> CheckGuardrailsAsync(DeploymentRow deployment, EnvironmentRow environment, string planJson, SecretMask mask, CancellationToken cancellationToken)
+    {
+        var policies = new List<ScopedPolicy>();
+        foreach (var (scope, id, source) in new[] { ("project", environment.ProjectId, "project policy"), ("environment", environment.Id, "environment policy") })
+        {
+            if (await store.GetPolicyAsync(scope, id, cancellationToken) is { } document && GuardrailPolicy.Parse(document).Policy is { } policy)
+            {
+                policies.Add(new ScopedPolicy(source, policy));
+            }
+        }
+
+        var manifest = deployment.Manifest is { } json ? ManifestDocument.TryParse(json) : null;
+        var violations = PlanGuardrails.Evaluate(planJson, environment.Provider, manifest, policies);
+        if (violations.Count == 0)
+        {
+            await Log(deployment.Id, "infrar: guardrails: the plan breaks none", mask);
             return false;
         }
 
-        var planJson = System.Text.Encoding.UTF8.GetString(json.ToArray());
-        var summary = PlanSummary.FromPlanJson(planJson);
-        var planFile = await File.ReadAllBytesAsync(Path.Combine(workspace.Directory, "tfplan"), cancellationToken);
-        await store.SavePlanAsync(deploymentId, planJson, summary, planFile, cancellationToken);
-        await Log(deploymentId, $"infrar: plan: {summary.Adds} to add, {summary.Changes} to change, {summary.Destroys} to destroy", secrets);
+        foreach (var violation in violations)
+        {
+            await Log(deployment.Id, $"infrar: guardrail {violation.Rule} ({violation.Source}) refuses {violation.Resource}: {violation.Message}", mask);
+        }
+
+        await store.DenyAsync(deployment.Id, JsonSerializer.Serialize(violations, GuardrailPolicy.Json), Actor, cancellationToken);
+        await Log(deployment.Id, $"infrar: {violations.Count} guardrail violation(s); an admin may waive them (infrar waive {deployment.Id} --reason …), or cancel the deployment", mask);
         return true;
     }
 
-    /// <summary>Puts the saved plan back when this worker did not plan it (another instance, or a new working directory).</summary>
-    private async Task RestorePlanFileAsync(long deploymentId, string directory, CancellationToken cancellationToken)
+    /// <summary>Keeps the plan (JSON and counts for people, the plan file for whichever worker applies it); null when show failed.</summary>
+    private async Task<string?> SavePlanAsync(long deploymentId, RunWorkspace workspace, TofuRun run, SecretMask mask, CancellationToken cancellationToken)
     {
-        var path = Path.Combine(directory, "tfplan");
-        if (File.Exists(path))
+        using var json = new MemoryStream();
+        var exit = await tofu.RunAsync(run, ["show", "-json", "-no-color", "tfplan"], line => Log(deploymentId, line, mask), cancellationToken, json);
+        if (exit != 0)
         {
-            return;
+            await FailAsync(deploymentId, $"tofu show exited with {exit}; see the log", mask);
+            return null;
         }
 
-        var planFile = await store.GetPlanFileAsync(deploymentId, cancellationToken)
-            ?? throw new InvalidOperationException($"Deployment {deploymentId} has no saved plan to apply.");
-        await File.WriteAllBytesAsync(path, planFile, cancellationToken);
+        var planJson = mask.Apply(System.Text.Encoding.UTF8.GetString(json.ToArray()));
+        var summary = PlanSummary.FromPlanJson(planJson);
+        var planFile = await File.ReadAllBytesAsync(Path.Combine(workspace.Directory, "tfplan"), cancellationToken);
+        await store.SavePlanAsync(deploymentId, planJson, summary, planFile, cancellationToken);
+        await Log(deploymentId, $"infrar: plan: {summary.Adds} to add, {summary.Changes} to change, {summary.Destroys} to destroy", mask);
+        return planJson;
     }
 
-    private sealed record Workspace(string Directory, IReadOnlyDictionary<string, string> Environment);
-
-    private async Task<Workspace> PrepareAsync(DeploymentRow deployment, EnvironmentRow environment, ProjectRow project, CancellationToken cancellationToken)
+    /// <summary>Puts the saved plan into the fresh working copy the apply runs in.</summary>
+    private async Task RestorePlanFileAsync(long deploymentId, string directory, CancellationToken cancellationToken)
     {
-        var directory = Path.Combine(options.WorkDirectory, $"deployment-{deployment.Id}");
-        Directory.CreateDirectory(directory);
+        var planFile = await store.GetPlanFileAsync(deploymentId, cancellationToken)
+            ?? throw new InvalidOperationException($"Deployment {deploymentId} has no saved plan to apply.");
+        await File.WriteAllBytesAsync(Path.Combine(directory, "tfplan"), planFile, cancellationToken);
+    }
+
+    /// <summary>Writes the deployment's files, the service's backend and a local environment's state; returns that state.</summary>
+    private async Task<string?> PrepareAsync(RunWorkspace workspace, DeploymentRow deployment, EnvironmentRow environment, ProjectRow project, CancellationToken cancellationToken)
+    {
         foreach (var (name, content) in JsonSerializer.Deserialize<Dictionary<string, string>>(deployment.Infra)!)
         {
-            await File.WriteAllTextAsync(Path.Combine(directory, InfraFiles.EnsureSafeName(name)), content, cancellationToken);
+            if (InfraPolicy.FileNameProblem(name) is { } problem)
+            {
+                throw new InvalidOperationException($"Refusing infra file: {problem}.");
+            }
+
+            workspace.Write(name, content);
         }
 
-        var stateFolder = Path.Combine(options.StateDirectory, $"environment-{environment.Id}");
-        Directory.CreateDirectory(stateFolder);
-        var state = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.State)!;
-        await File.WriteAllTextAsync(
-            Path.Combine(directory, "infrar_backend.tf"),
-            StateBackend.Render(environment.Provider, stateFolder, project.Name, environment.Name, environment.Region, state),
-            cancellationToken);
+        var settings = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.State)!;
+        workspace.Write("infrar_backend.tf", StateBackend.Render(environment.Provider, project.Name, environment.Name, environment.Region, settings));
+        if (environment.Provider != "local")
+        {
+            return null;
+        }
 
-        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var state = await store.GetEnvironmentStateAsync(environment.Id, cancellationToken);
+        var legacy = Path.Combine(options.LegacyStateDirectory, $"environment-{environment.Id}", "terraform.tfstate");
+        if (state is null && File.Exists(legacy))
+        {
+            state = await File.ReadAllTextAsync(legacy, cancellationToken);
+        }
+
+        if (state is not null)
+        {
+            workspace.Write("terraform.tfstate", state);
+            tofu.Sandbox.GrantOwnership(workspace.StateFile);
+        }
+
+        return state;
+    }
+
+    /// <summary>Keeps what a command wrote to a local environment's state, even when it failed halfway; returns the state kept.</summary>
+    private async Task<string?> KeepStateAsync(EnvironmentRow environment, RunWorkspace workspace, string? before)
+    {
+        if (environment.Provider != "local" || !File.Exists(workspace.StateFile))
+        {
+            return before;
+        }
+
+        var state = await File.ReadAllTextAsync(workspace.StateFile, CancellationToken.None);
+        if (state != before && LocalState.Serial(state) is { } serial)
+        {
+            await store.SaveEnvironmentStateAsync(environment.Id, state, serial, CancellationToken.None);
+        }
+
+        return state;
+    }
+
+    /// <summary>What the sandbox sees besides the system: the working copy, the CLI configuration, the provider mirror, a local environment's buckets.</summary>
+    private List<SandboxMount> Mounts(RunWorkspace workspace, EnvironmentRow environment)
+    {
+        var mounts = new List<SandboxMount>
+        {
+            new(workspace.Directory, Writable: true),
+            new(workspace.CliConfiguration, Writable: false),
+        };
+        if (Directory.Exists(options.ProviderMirrorDirectory))
+        {
+            mounts.Add(new SandboxMount(options.ProviderMirrorDirectory, Writable: false));
+        }
+
+        if (environment.Provider == "local")
+        {
+            var root = LocalRoot(environment);
+            if (!Directory.Exists(root))
+            {
+                Directory.CreateDirectory(root);
+                tofu.Sandbox.GrantOwnership(root);
+            }
+
+            mounts.Add(new SandboxMount(root, Writable: true));
+        }
+
+        return mounts;
+    }
+
+    private Dictionary<string, string> RunEnvironment(RunWorkspace workspace, EnvironmentRow environment, IReadOnlyDictionary<string, string> credentials)
+    {
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["TF_CLI_CONFIG_FILE"] = workspace.CliConfiguration };
         foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(environment.Variables)!)
         {
             variables["TF_VAR_" + name] = value;
         }
 
-        if (environment.Credentials is { } credentials)
+        if (environment.Provider == "local")
         {
-            foreach (var (name, value) in protector.Unprotect(credentials, CredentialContext(environment)))
-            {
-                variables[name] = value;
-            }
+            variables["TF_VAR_local_root"] = LocalRoot(environment);
         }
 
-        return new Workspace(directory, variables);
+        foreach (var (name, value) in credentials)
+        {
+            variables[name] = value;
+        }
+
+        return variables;
     }
+
+    /// <summary>A local environment's bucket folder: its local_root variable, else the local provider's own default.</summary>
+    internal static string LocalRoot(EnvironmentRow environment) =>
+        JsonSerializer.Deserialize<Dictionary<string, string>>(environment.Variables)!.GetValueOrDefault("local_root") is { Length: > 0 } root
+            ? Path.GetFullPath(root)
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "infrar", "storage");
 
     /// <summary>What credentials are bound to: their environment, so a ciphertext copied elsewhere does not decrypt.</summary>
     public static string CredentialContext(EnvironmentRow environment) => $"project:{environment.ProjectId}/environment:{environment.Name}";
 
-    private Task Log(long deploymentId, string line, IReadOnlyList<string> secrets)
-    {
-        foreach (var secret in secrets)
-        {
-            line = line.Replace(secret, "***", StringComparison.Ordinal);
-        }
+    private Task Log(long deploymentId, string line, SecretMask mask) =>
+        store.AppendLogAsync(deploymentId, [mask.Apply(line)], CancellationToken.None);
 
-        return store.AppendLogAsync(deploymentId, [line], CancellationToken.None);
-    }
-
-    private async Task FailAsync(long deploymentId, string failure)
+    private async Task FailAsync(long deploymentId, string failure, SecretMask mask)
     {
         var deployment = await store.GetDeploymentAsync(deploymentId, CancellationToken.None);
         if (deployment is null || DeploymentStatus.IsTerminal(deployment.Status))
@@ -267,12 +386,13 @@ internal sealed partial class DeploymentWorker(
             return;
         }
 
+        failure = mask.Apply(failure);
         await store.AppendLogAsync(deploymentId, ["infrar: failed: " + failure], CancellationToken.None);
         await store.TransitionAsync(deploymentId, DeploymentStatus.Failed, Actor, CancellationToken.None, failure: failure);
     }
 
-    [LoggerMessage(LogLevel.Information, "Deployment worker {Instance} started; OpenTofu binary {Tofu}")]
-    private static partial void LogStarted(ILogger logger, string instance, string tofu);
+    [LoggerMessage(LogLevel.Information, "Deployment worker {Instance} started; OpenTofu binary {Tofu}; sandbox {Sandbox}")]
+    private static partial void LogStarted(ILogger logger, string instance, string tofu, string sandbox);
 
     [LoggerMessage(LogLevel.Warning, "Deployment {Deployment} was interrupted (its worker stopped) and is now failed")]
     private static partial void LogRecovered(ILogger logger, long deployment);
@@ -282,4 +402,19 @@ internal sealed partial class DeploymentWorker(
 
     [LoggerMessage(LogLevel.Error, "A worker pass failed; retrying")]
     private static partial void LogPassFailed(ILogger logger, Exception exception);
+}
+
+/// <summary>Which names a credential may have: it becomes an environment variable of the run, so none that steers OpenTofu or the process.</summary>
+internal static partial class CredentialNames
+{
+    public static string? Problem(string name) =>
+        !Shape().IsMatch(name) ? "a credential is passed as an environment variable: upper-case letters, digits and '_'"
+        : Reserved().IsMatch(name) ? $"{name} would be read by OpenTofu or the process itself (as a variable, a setting or a search path), not passed to a provider"
+        : null;
+
+    [GeneratedRegex("^[A-Z_][A-Z0-9_]{0,127}$")]
+    private static partial Regex Shape();
+
+    [GeneratedRegex("^(TF_.*|TOFU_.*|LD_.*|LC_.*|CHECKPOINT_.*|GO(DEBUG|MAXPROCS|GC|TRACEBACK|MEMLIMIT)|PATH|HOME|TMPDIR|LANG|SHELL|USER)$")]
+    private static partial Regex Reserved();
 }

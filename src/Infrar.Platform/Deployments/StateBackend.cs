@@ -4,9 +4,9 @@ using System.Text;
 namespace Infrar.Platform.Deployments;
 
 /// <summary>
-/// Where an environment's OpenTofu state lives: a folder of the service's for <c>local</c>, and the provider's
-/// remote backend for the clouds (s3, gcs, azurerm), from the environment's state settings. Written into the working
-/// directory as <c>infrar_backend.tf</c>.
+/// Where an environment's OpenTofu state lives: for <c>local</c>, a file in the working copy that the service keeps in
+/// its database between runs; for the clouds, the provider's remote backend (s3, gcs, azurerm), from the environment's
+/// state settings. Written into the working copy as <c>infrar_backend.tf</c>.
 /// </summary>
 internal static class StateBackend
 {
@@ -19,12 +19,12 @@ internal static class StateBackend
         ["azure"] = ["resource_group_name", "storage_account_name", "container_name"],
     };
 
-    public static string Render(string provider, string stateFolder, string project, string environment, string? region, IReadOnlyDictionary<string, string> state)
+    public static string Render(string provider, string project, string environment, string? region, IReadOnlyDictionary<string, string> state)
     {
         var key = $"infrar/{project}/{environment}";
         var settings = provider switch
         {
-            "local" => [("path", Path.Combine(stateFolder, "terraform.tfstate"))],
+            "local" => [("path", "terraform.tfstate")],
             "aws" => new List<(string, string)>
             {
                 ("bucket", state["bucket"]),
@@ -60,6 +60,5 @@ internal static class StateBackend
         return text.ToString();
     }
 
-    private static string Quote(string value) =>
-        "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal).Replace("${", "$${", StringComparison.Ordinal) + "\"";
+    private static string Quote(string value) => RunWorkspace.Quote(value);
 }

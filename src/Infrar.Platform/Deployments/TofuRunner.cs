@@ -1,56 +1,50 @@
-using System.Diagnostics;
-
 namespace Infrar.Platform.Deployments;
+
+/// <summary>What one job gives each command it runs: where, which folders the sandbox sees, and the environment.</summary>
+internal sealed record TofuRun(string WorkingDirectory, IReadOnlyList<SandboxMount> Mounts, IReadOnlyDictionary<string, string> Environment);
 
 /// <summary>
 /// Runs the OpenTofu binary: <c>tofu</c> when it is on PATH, else <c>terraform</c>, or the path configured as
-/// <c>Infrar:Tofu</c>. Every command runs with -input=false in the deployment's working directory; credentials reach
-/// the process only as environment variables.
+/// <c>Infrar:Tofu</c>; always inside the <see cref="TofuSandbox"/>, with -input=false, in the job's working copy.
+/// Credentials reach the process only as environment variables. Cancelling kills the whole process tree.
 /// </summary>
 internal sealed class TofuRunner
 {
-    private readonly string _executable;
-
-    public TofuRunner(string? configured)
+    public TofuRunner(string? configured, TofuSandbox sandbox)
     {
-        _executable = !string.IsNullOrWhiteSpace(configured)
-            ? configured
-            : FindOnPath("tofu") ?? FindOnPath("terraform")
+        Executable = !string.IsNullOrWhiteSpace(configured)
+            ? Path.GetFullPath(configured)
+            : TofuSandbox.FindOnPath("tofu") ?? TofuSandbox.FindOnPath("terraform")
               ?? throw new InvalidOperationException("Neither tofu nor terraform is on PATH; install OpenTofu, or set Infrar:Tofu to the binary's path.");
+        Sandbox = sandbox;
     }
 
-    public string Executable => _executable;
+    public string Executable { get; }
 
-    /// <summary>Runs one command, handing each output line to <paramref name="onLine"/>; returns the exit code.</summary>
+    public TofuSandbox Sandbox { get; }
+
+    /// <summary>
+    /// Runs one command, handing each output line to <paramref name="onLine"/> and the started process to
+    /// <paramref name="onStarted"/> (so it can be recorded and, after a crash, killed); returns the exit code.
+    /// </summary>
     public async Task<int> RunAsync(
-        string workingDirectory,
+        TofuRun run,
         IReadOnlyList<string> arguments,
-        IReadOnlyDictionary<string, string> environment,
         Func<string, Task> onLine,
         CancellationToken cancellationToken,
-        Stream? standardOutput = null)
+        Stream? standardOutput = null,
+        Func<ProcessIdentity, Task>? onStarted = null)
     {
-        var start = new ProcessStartInfo(_executable)
+        var environment = new Dictionary<string, string>(run.Environment, StringComparer.Ordinal)
         {
-            WorkingDirectory = workingDirectory,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
+            ["TF_IN_AUTOMATION"] = "1",
+            ["TF_INPUT"] = "0",
+            ["CHECKPOINT_DISABLE"] = "1",
         };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        start.Environment["TF_IN_AUTOMATION"] = "1";
-        start.Environment["TF_INPUT"] = "0";
-        start.Environment["CHECKPOINT_DISABLE"] = "1";
-        foreach (var (name, value) in environment)
-        {
-            start.Environment[name] = value;
-        }
-
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {_executable}.");
+        var start = Sandbox.Prepare(Executable, arguments, run.WorkingDirectory, run.Mounts, environment);
+        using var process = await ProcessLauncher.StartAsync(start);
+        process.StandardInput.Close();
+        var identity = ProcessIdentity.Of(process.Id);
         using var kill = cancellationToken.Register(() =>
         {
             try
@@ -62,6 +56,11 @@ internal sealed class TofuRunner
                 // Already exited.
             }
         });
+
+        if (identity is not null && onStarted is not null)
+        {
+            await onStarted(identity);
+        }
 
         var gate = new SemaphoreSlim(1, 1);
         async Task Forward(string line)
@@ -94,10 +93,4 @@ internal sealed class TofuRunner
             await onLine(line);
         }
     }
-
-    private static string? FindOnPath(string name) =>
-        (Environment.GetEnvironmentVariable("PATH") ?? "")
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, name))
-            .FirstOrDefault(File.Exists);
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Infrar.Build.Infrastructure;
+using Infrar.Testing;
 
 namespace Infrar.Build.Tests.Infrastructure;
 

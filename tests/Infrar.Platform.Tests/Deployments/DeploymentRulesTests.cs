@@ -8,27 +8,37 @@ namespace Infrar.Platform.Tests.Deployments;
 public sealed class DeploymentRulesTests
 {
     [Theory]
-    [InlineData("queued", "planning")]
-    [InlineData("planning", "awaiting_approval")]
-    [InlineData("planning", "applying")]
-    [InlineData("awaiting_approval", "applying")]
-    [InlineData("awaiting_approval", "cancelled")]
-    [InlineData("applying", "failed")]
-    [InlineData("destroy_queued", "destroying")]
-    [InlineData("destroying", "destroyed")]
-    public void The_documented_moves_are_allowed(string from, string to) => DeploymentStatus.EnsureCanMove(1, from, to);
+    [InlineData("deploy", "queued", "planning")]
+    [InlineData("deploy", "planning", "policy_denied")]
+    [InlineData("deploy", "policy_denied", "applying")]
+    [InlineData("deploy", "policy_denied", "awaiting_approval")]
+    [InlineData("deploy", "policy_denied", "cancelled")]
+    [InlineData("deploy", "planning", "awaiting_approval")]
+    [InlineData("deploy", "planning", "applying")]
+    [InlineData("deploy", "awaiting_approval", "applying")]
+    [InlineData("deploy", "awaiting_approval", "cancelled")]
+    [InlineData("deploy", "applying", "failed")]
+    [InlineData("destroy", "destroy_queued", "planning")]
+    [InlineData("destroy", "planning", "awaiting_approval")]
+    [InlineData("destroy", "awaiting_approval", "destroying")]
+    [InlineData("destroy", "planning", "destroying")]
+    [InlineData("destroy", "destroying", "destroyed")]
+    public void The_documented_moves_are_allowed(string kind, string from, string to) => DeploymentStatus.EnsureCanMove(1, kind, from, to);
 
     [Theory]
-    [InlineData("queued", "applying", "queued and cannot become applying; from queued it can become planning, cancelled")]
-    [InlineData("applying", "cancelled", "applying and cannot become cancelled")]
-    [InlineData("succeeded", "applying", "from succeeded it can become nothing: it has ended")]
-    [InlineData("destroyed", "destroying", "destroyed and cannot become destroying")]
-    [InlineData("awaiting_approval", "succeeded", "awaiting_approval and cannot become succeeded")]
-    public void Other_moves_are_refused_naming_what_is_allowed(string from, string to, string message)
+    [InlineData("deploy", "queued", "applying", "queued and cannot become applying; from queued it can become planning, cancelled")]
+    [InlineData("deploy", "applying", "cancelled", "applying and cannot become cancelled")]
+    [InlineData("deploy", "succeeded", "applying", "from succeeded it can become nothing: it has ended")]
+    [InlineData("destroy", "destroyed", "destroying", "destroyed and cannot become destroying")]
+    [InlineData("deploy", "awaiting_approval", "succeeded", "awaiting_approval and cannot become succeeded")]
+    [InlineData("deploy", "awaiting_approval", "destroying", "from awaiting_approval it can become applying, cancelled")]
+    [InlineData("destroy", "awaiting_approval", "applying", "from awaiting_approval it can become destroying, cancelled")]
+    [InlineData("destroy", "planning", "policy_denied", "cannot become policy_denied")]
+    public void Other_moves_are_refused_naming_what_is_allowed(string kind, string from, string to, string message)
     {
-        var refused = Assert.Throws<IllegalTransitionException>(() => DeploymentStatus.EnsureCanMove(7, from, to));
+        var refused = Assert.Throws<IllegalTransitionException>(() => DeploymentStatus.EnsureCanMove(7, kind, from, to));
         Assert.Contains(message, refused.Message, StringComparison.Ordinal);
-        Assert.StartsWith("Deployment 7 is ", refused.Message, StringComparison.Ordinal);
+        Assert.StartsWith($"Deployment 7 ({kind}) is ", refused.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -60,7 +70,7 @@ public sealed class DeploymentRulesTests
             ["storage_account_name"] = "acmestate",
             ["container_name"] = "tfstate",
         };
-        var text = StateBackend.Render(provider, "/unused", "photos", "prod", "eu-west-1", state);
+        var text = StateBackend.Render(provider, "photos", "prod", "eu-west-1", state);
         Assert.Contains(backend, text, StringComparison.Ordinal);
         Assert.Contains(first, text, StringComparison.Ordinal);
         Assert.Contains(second, text, StringComparison.Ordinal);
@@ -83,9 +93,10 @@ public sealed class DeploymentRulesTests
     }
 
     [Fact]
-    public void The_local_backend_keeps_state_in_the_environment_folder_and_quotes_it_safely()
+    public void The_local_backend_keeps_state_in_the_working_copy_and_settings_are_quoted_safely()
     {
-        var text = StateBackend.Render("local", "/data/state/environment-3 \"x\" ${y}", "photos", "dev", null, new Dictionary<string, string>());
-        Assert.Contains("path = \"/data/state/environment-3 \\\"x\\\" $${y}/terraform.tfstate\"", text, StringComparison.Ordinal);
+        Assert.Contains("path = \"terraform.tfstate\"", StateBackend.Render("local", "photos", "dev", null, new Dictionary<string, string>()), StringComparison.Ordinal);
+        var text = StateBackend.Render("gcp", "photos", "dev", null, new Dictionary<string, string> { ["bucket"] = "a \"b\" ${c} %{d}\n" });
+        Assert.Contains("bucket = \"a \\\"b\\\" $${c} %%{d}\\n\"", text, StringComparison.Ordinal);
     }
 }

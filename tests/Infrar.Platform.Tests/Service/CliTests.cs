@@ -45,9 +45,14 @@ public sealed class CliTests : IDisposable
         var status = await ServiceProcess.RunAsync(["status", id, .. connect]);
         Assert.Contains("succeeded", status.Output, StringComparison.Ordinal);
 
+        // Destroying a protected environment waits for approval too.
         var destroy = await ServiceProcess.RunAsync(["destroy", "--project", "photoservice", "--env", "prod", .. connect]);
-        Assert.True(destroy.ExitCode == 0, destroy.Output);
-        Assert.Contains("destroyed", destroy.Output, StringComparison.Ordinal);
+        Assert.True(destroy.ExitCode == 5, $"destroy exits 5 while its plan awaits approval:\n{destroy.Output}");
+        Assert.Contains($"Plan: 0 to add, 0 to change, {SampleInfrastructure.Buckets.Count} to destroy.", destroy.Output, StringComparison.Ordinal);
+        var destroyId = System.Text.RegularExpressions.Regex.Match(destroy.Output, @"infrar approve (\d+)").Groups[1].Value;
+        var destroyed = await ServiceProcess.RunAsync(["approve", destroyId, "--server", service.BaseAddress.ToString(), "--token", approverToken]);
+        Assert.True(destroyed.ExitCode == 0, destroyed.Output);
+        Assert.Contains("destroyed", destroyed.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
         // terraform, except that an apply hangs long enough to be killed in.
         var slowTofu = Path.Combine(_root.FullName, "slow-tofu");
         File.WriteAllText(slowTofu, "#!/bin/sh\nif [ \"$1\" = apply ]; then echo 'slow apply: started'; sleep 300; fi\nexec terraform \"$@\"\n");
-        File.SetUnixFileMode(slowTofu, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        // Readable by the sandbox's unprivileged user, which runs it.
+        File.SetUnixFileMode(slowTofu, (UnixFileMode)0b111_101_101);
 
         long environment, deployment;
         using (var first = await ServiceProcess.ServeAsync(data, [.. storage, "--tofu", slowTofu, "--lease-seconds", "2"]))

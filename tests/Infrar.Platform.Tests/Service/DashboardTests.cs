@@ -32,7 +32,7 @@ public sealed class DashboardTests : IAsyncLifetime
         var approver = await _server.CreateTokenAsync("ari", "approver");
 
         await using var browser = await HeadlessChromium.StartAsync();
-        await browser.SetCookieAsync(_server.BaseAddress, "infrar_token", approver);
+        await SignInAsync(browser, approver);
         await browser.NavigateAsync(new Uri(_server.BaseAddress, $"/ui/deployments/{deployment}"));
 
         // The page follows the deployment live until the plan waits for approval, then shows the plan and the button.
@@ -58,13 +58,41 @@ public sealed class DashboardTests : IAsyncLifetime
     [Fact]
     public async Task Without_a_token_the_dashboard_asks_to_sign_in_and_refuses_an_unknown_one()
     {
-        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false }) { BaseAddress = _server.BaseAddress };
+        using var anonymous = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = _server.BaseAddress };
         var home = await anonymous.GetAsync("/");
         Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
         Assert.Equal("/ui/login", home.Headers.Location?.ToString());
 
-        var login = await anonymous.PostAsync("/ui/login", new FormUrlEncodedContent([new("token", "infrar_wrong")]));
-        Assert.Equal(HttpStatusCode.Unauthorized, login.StatusCode);
-        Assert.Contains("That token is not known.", await login.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        using var login = new HttpRequestMessage(HttpMethod.Post, "/ui/login") { Content = new FormUrlEncodedContent([new("token", "infrar_wrong")]) };
+        login.Headers.Add("Origin", _server.BaseAddress.GetLeftPart(UriPartial.Authority));
+        var refused = await anonymous.SendAsync(login);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        Assert.Contains("That token is not known.", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // A valid token signs in; the cookie is a session of its own, not the token, and the API does not take it.
+        using var valid = new HttpRequestMessage(HttpMethod.Post, "/ui/login") { Content = new FormUrlEncodedContent([new("token", _server.AdminToken)]) };
+        valid.Headers.Add("Origin", _server.BaseAddress.GetLeftPart(UriPartial.Authority));
+        var signedIn = await anonymous.SendAsync(valid);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var cookie = signedIn.Headers.GetValues("Set-Cookie").Single();
+        Assert.StartsWith("infrar_session=", cookie, StringComparison.Ordinal);
+        Assert.DoesNotContain(_server.AdminToken, cookie, StringComparison.Ordinal);
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        using var page = new HttpRequestMessage(HttpMethod.Get, "/");
+        page.Headers.Add("Cookie", cookie.Split(';')[0]);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.SendAsync(page)).StatusCode);
+        using var api = new HttpRequestMessage(HttpMethod.Get, "/api/projects");
+        api.Headers.Add("Cookie", cookie.Split(';')[0]);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(api)).StatusCode);
+    }
+
+    /// <summary>Signs in as a person does: the token typed into the sign-in form.</summary>
+    private async Task SignInAsync(HeadlessChromium browser, string token)
+    {
+        await browser.NavigateAsync(new Uri(_server.BaseAddress, "/ui/login"));
+        await browser.WaitForAsync("document.querySelector('input[name=token]') ? 'ready' : ''", v => v == "ready", TimeSpan.FromSeconds(30));
+        await browser.EvaluateAsync($"document.querySelector('input[name=token]').value = '{token}'; document.querySelector('form').submit(); 'sent'");
+        await browser.WaitForAsync("location.pathname + '|' + (document.querySelector('h1')?.textContent ?? '')", v => v == "/|Projects", TimeSpan.FromSeconds(30));
     }
 }

@@ -72,9 +72,15 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         var destroyId = (await destroy.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         var destroyed = await PlatformApi.WaitForAsync(admin, destroyId, "destroyed");
         Assert.Equal(SampleInfrastructure.Buckets.Count, destroyed.GetProperty("plan").GetProperty("destroys").GetInt32());
-        Assert.Equal(["destroy_queued", "destroying", "destroyed"], await StatesAsync(admin, destroyId));
-        var state = JsonDocument.Parse(File.ReadAllText(Directory.GetFiles(server.Options.StateDirectory, "terraform.tfstate", SearchOption.AllDirectories).Single())).RootElement;
+        Assert.Equal(["destroy_queued", "planning", "destroying", "destroyed"], await StatesAsync(admin, destroyId));
+
+        // The environment's state lives in the database between runs; the working copies are gone.
+        var database = string.IsNullOrEmpty(Postgres) ? Database.Sqlite(server.Options.DatabaseFile) : Database.Postgres(Postgres);
+        await using var connection = await database.OpenAsync();
+        var state = JsonDocument.Parse(await connection.ExecuteScalarAsync<string>("SELECT state FROM environment_state WHERE environment_id = @environment", new { environment }) ?? "{}").RootElement;
         Assert.Equal(0, state.GetProperty("resources").GetArrayLength());
+        Assert.True(state.GetProperty("serial").GetInt64() >= 2, $"the destroy's state was kept: {state}");
+        Assert.Empty(Directory.Exists(server.Options.WorkRoot) ? Directory.GetDirectories(server.Options.WorkRoot) : []);
     }
 
     [Fact]
@@ -89,7 +95,7 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         var id = (await PlatformApi.DeployAsync(deployer, environment)).GetProperty("id").GetInt64();
         var planned = await PlatformApi.WaitForAsync(admin, id, "awaiting_approval");
         Assert.Equal(SampleInfrastructure.Buckets.Count, planned.GetProperty("plan").GetProperty("adds").GetInt32());
-        Assert.False(Directory.Exists(LocalRoot), "nothing is applied before approval");
+        Assert.All(SampleInfrastructure.Buckets, bucket => Assert.False(Directory.Exists(Path.Combine(LocalRoot, bucket)), "nothing is applied before approval"));
 
         var own = await deployer.PostAsync($"/api/deployments/{id}/approve", null);
         Assert.Equal(HttpStatusCode.Forbidden, own.StatusCode);
@@ -162,12 +168,23 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         await AssertBadRequestAsync(admin.PostAsJsonAsync($"/api/projects/{project}/environments", new { name = "Prod!", provider = "aws" }), "name", "state.bucket");
         await AssertBadRequestAsync(admin.PostAsJsonAsync($"/api/projects/{project}/environments", new { name = "x", provider = "heroku" }), "provider");
         await AssertBadRequestAsync(
-            admin.PostAsJsonAsync($"/api/projects/{project}/environments", new { name = "x", provider = "local", credentials = new Dictionary<string, string> { ["lower"] = "v" } }),
+            admin.PostAsJsonAsync($"/api/projects/{project}/environments", new { name = "x", provider = "local", credentials = new Dictionary<string, string> { ["lower"] = "value" } }),
             "credentials.lower");
+        await AssertBadRequestAsync(
+            admin.PostAsJsonAsync($"/api/projects/{project}/environments", new
+            {
+                name = "x",
+                provider = "local",
+                credentials = new Dictionary<string, string> { ["TF_VAR_secret"] = "value", ["TF_CLI_CONFIG_FILE"] = "/tmp/x", ["SHORT"] = "ab" },
+            }),
+            "credentials.TF_VAR_secret", "credentials.TF_CLI_CONFIG_FILE", "credentials.SHORT");
         await AssertBadRequestAsync(deployer.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra = new Dictionary<string, string>() }), "infra");
         await AssertBadRequestAsync(
             deployer.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra = new Dictionary<string, string> { ["../escape.tf"] = "", ["main.tf"] = "" } }),
             "infra.../escape.tf");
+        await AssertBadRequestAsync(
+            deployer.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra = SampleInfrastructure.Files(), manifest = new { schemaVersion = 1, provider = 5 } }),
+            "manifest.provider", "manifest.service", "manifest.project");
         await AssertBadRequestAsync(
             deployer.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra = SampleInfrastructure.Files(), manifest = new { provider = "aws" } }),
             "manifest.provider");
@@ -215,13 +232,14 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
     public async Task Credentials_are_stored_encrypted_never_returned_and_reach_tofu_only_as_environment_variables()
     {
         const string secret = "s3cr3t-value-that-must-not-leak";
-        var server = await StartAsync();
+        var server = await StartAsync(options => options.Tofu = TofuThatShowsItsEnvironment());
         using var admin = server.Client(server.AdminToken);
         var project = (await (await admin.PostAsJsonAsync("/api/projects", new { name = "secrets" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
         var created = await admin.PostAsJsonAsync($"/api/projects/{project}/environments", new
         {
             name = "dev",
             provider = "local",
+            variables = new Dictionary<string, string> { ["local_root"] = LocalRoot },
             credentials = new Dictionary<string, string> { ["INFRAR_TEST_SECRET"] = secret },
         });
         var body = await created.Content.ReadAsStringAsync();
@@ -230,24 +248,15 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         Assert.Contains("INFRAR_TEST_SECRET", body, StringComparison.Ordinal);
         var environment = JsonDocument.Parse(body).RootElement.GetProperty("id").GetInt64();
 
-        // The process sees the credential (it writes it to a file) and prints it; the log shows it masked.
-        var proof = Path.Combine(_root.FullName, "seen-by-tofu.txt");
-        var infra = new Dictionary<string, string>
-        {
-            ["main.tf"] = $$"""
-                resource "terraform_data" "probe" {
-                  provisioner "local-exec" {
-                    command = "printenv INFRAR_TEST_SECRET > '{{proof}}' && echo \"the secret is $INFRAR_TEST_SECRET\""
-                  }
-                }
-                """,
-        };
-        var id = (await (await admin.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        // The process sees the credential (it writes it where the test can read it) and prints it, as is and in base64;
+        // the log shows it masked both times.
+        var id = (await PlatformApi.DeployAsync(admin, environment)).GetProperty("id").GetInt64();
         await PlatformApi.WaitForAsync(admin, id, "succeeded");
 
-        Assert.Equal(secret, File.ReadAllText(proof).Trim());
+        Assert.Equal(secret, File.ReadAllText(Path.Combine(LocalRoot, "seen-by-tofu.txt")).Trim());
         var log = await admin.GetStringAsync($"/api/deployments/{id}/log");
         Assert.Contains("the secret is ***", log, StringComparison.Ordinal);
+        Assert.Contains("in base64: ***", log, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, log, StringComparison.Ordinal);
         Assert.DoesNotContain(secret, await admin.GetStringAsync($"/api/environments/{environment}"), StringComparison.Ordinal);
 
@@ -260,6 +269,24 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         {
             Assert.DoesNotContain(secret, File.ReadAllText(server.Options.DatabaseFile), StringComparison.Ordinal);
         }
+    }
+
+    /// <summary>terraform, except that a plan first shows the credential it was given: in a file, and in its output.</summary>
+    private string TofuThatShowsItsEnvironment()
+    {
+        var path = Path.Combine(_root.FullName, "tofu-showing-env");
+        File.WriteAllText(path, """
+            #!/bin/sh
+            if [ "$1" = plan ]; then
+              printenv INFRAR_TEST_SECRET > "$TF_VAR_local_root/seen-by-tofu.txt"
+              echo "the secret is $INFRAR_TEST_SECRET"
+              echo "in base64: $(printf %s "$INFRAR_TEST_SECRET" | base64)"
+            fi
+            exec terraform "$@"
+
+            """.Replace("\r", "", StringComparison.Ordinal));
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        return path;
     }
 
     [Fact]

@@ -8,7 +8,7 @@ using Infrar.Testing;
 namespace Infrar.Platform.Tests.Service;
 
 /// <summary>
-/// Debian's chromium, headless, driven over the DevTools protocol: set a cookie, open a page, read or click in it.
+/// Debian's chromium, headless, driven over the DevTools protocol: open a page, read or click in it.
 /// </summary>
 public sealed class HeadlessChromium : IAsyncDisposable
 {
@@ -66,9 +66,6 @@ public sealed class HeadlessChromium : IAsyncDisposable
         await socket.ConnectAsync(new Uri(page ?? throw new InvalidOperationException("chromium opened no page.")), CancellationToken.None);
         return new HeadlessChromium(process, socket, profile);
     }
-
-    public Task SetCookieAsync(Uri site, string name, string value) =>
-        SendAsync("Network.setCookie", new { name, value, url = site.ToString(), httpOnly = true });
 
     public Task NavigateAsync(Uri url) => SendAsync("Page.navigate", new { url = url.ToString() });
 

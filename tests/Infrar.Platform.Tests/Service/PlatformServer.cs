@@ -27,6 +27,7 @@ public sealed class PlatformServer : IAsyncDisposable
         var options = new PlatformOptions
         {
             DataDirectory = dataDirectory,
+            WorkRoot = Path.Combine(Path.GetDirectoryName(dataDirectory)!, "work"),
             Postgres = postgres,
             Urls = "http://127.0.0.1:0",
             Lease = TimeSpan.FromSeconds(3),

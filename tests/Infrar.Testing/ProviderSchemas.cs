@@ -1,8 +1,6 @@
 using System.IO.Compression;
 using System.Text.Json;
-using Infrar.Testing;
-
-namespace Infrar.Build.Tests.Infrastructure;
+namespace Infrar.Testing;
 
 /// <summary>The aws, google and azurerm provider schemas in ../shared/reference (as <c>terraform providers schema -json</c> prints them).</summary>
 public static class ProviderSchemas
@@ -17,6 +15,10 @@ public static class ProviderSchemas
     public static string Folder => Path.GetFullPath(Path.Combine(RepositoryRoot.Path, "..", "shared", "reference", "provider-schemas"));
 
     /// <summary>The schema of a provider's resource or data source, or null when the provider has none by that name.</summary>
+    /// <summary>Every resource type of a provider, by name, with its block.</summary>
+    public static IEnumerable<(string Type, JsonElement Block)> Resources(string provider) =>
+        Schemas[provider].Value.GetProperty("resource_schemas").EnumerateObject().Select(r => (r.Name, r.Value.GetProperty("block")));
+
     public static JsonElement? Find(string provider, string kind, string type)
     {
         var schemas = Schemas[provider].Value.GetProperty(kind == "data" ? "data_source_schemas" : "resource_schemas");

@@ -1,45 +1,44 @@
 using System.Globalization;
 using Infrar.Platform.Data;
-using Infrar.Platform.Deployments;
 
-namespace Infrar.Platform.Api;
+namespace Infrar.Platform.Deployments;
 
 /// <summary>
 /// A deployment's log and status as Server-Sent Events: "log" events with the line id as the event id (so a client
-/// resumes with Last-Event-ID), "status" on each change, and "end" once the deployment has ended or waits for an
-/// approval. Reads come from the database, so any instance can stream any deployment.
+/// resumes with Last-Event-ID), a "status" event for every transition it makes (none skipped, however quick), and
+/// "end" once it has ended or waits for a person (an approval or a waiver). Reads come from the database, so any
+/// instance can stream any deployment.
 /// </summary>
-internal static class LogStream
+internal static class DeploymentEvents
 {
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(250);
 
     public static async Task StreamAsync(long id, HttpContext context, PlatformStore store, CancellationToken cancellationToken)
     {
-        var deployment = await store.RequireDeploymentAsync(id, cancellationToken);
+        await store.RequireDeploymentAsync(id, cancellationToken);
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
-        _ = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastId);
-        string? lastStatus = null;
+        _ = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastLine);
+        long lastTransition = 0;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                lastId = await WriteLinesAsync(context, store, id, lastId, cancellationToken);
-
-                deployment = await store.GetDeploymentAsync(id, cancellationToken);
-                if (deployment!.Status != lastStatus)
+                lastLine = await WriteLinesAsync(context, store, id, lastLine, cancellationToken);
+                string? status = null;
+                foreach (var transition in await store.ListTransitionsAsync(id, cancellationToken, lastTransition))
                 {
-                    lastStatus = deployment.Status;
-                    await context.Response.WriteAsync($"event: status\ndata: {lastStatus}\n\n", cancellationToken);
+                    status = transition.ToStatus;
+                    lastTransition = transition.Id;
+                    await context.Response.WriteAsync($"event: status\ndata: {status}\n\n", cancellationToken);
                 }
 
                 await context.Response.Body.FlushAsync(cancellationToken);
-                if (DeploymentStatus.IsTerminal(lastStatus) || lastStatus == DeploymentStatus.AwaitingApproval)
+                if (status is not null && (DeploymentStatus.IsTerminal(status) || DeploymentStatus.Waiting.Contains(status)))
                 {
                     // One more read, for lines written with the final transition.
-                    await WriteLinesAsync(context, store, id, lastId, cancellationToken);
-
-                    await context.Response.WriteAsync($"event: end\ndata: {lastStatus}\n\n", cancellationToken);
+                    await WriteLinesAsync(context, store, id, lastLine, cancellationToken);
+                    await context.Response.WriteAsync($"event: end\ndata: {status}\n\n", cancellationToken);
                     await context.Response.Body.FlushAsync(cancellationToken);
                     return;
                 }

@@ -19,9 +19,10 @@ internal static class ServeCommand
         var workRoot = new Option<string?>("--work-root") { Description = "Where runs' working copies are made and deleted (default: infrar-work in the temp folder)" };
         var mirror = new Option<string?>("--provider-mirror") { Description = "The provider plugins runs may use, as a filesystem mirror (default: providers in the data folder)" };
         var allow = new Option<string[]>("--allow-provider") { Description = "A provider source to allow beyond the catalog's, as namespace/type (repeatable)" };
+        var auditWindow = new Option<int?>("--anonymous-audit-seconds") { Description = "How long refused requests without a valid token are counted before their audit row is written (default 60)" };
         var command = new Command("serve", "Run the deployment service: JSON API (/api, OpenAPI at /openapi/v1.json) and dashboard (/).")
         {
-            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow,
+            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -44,6 +45,10 @@ internal static class ServeCommand
             options.WorkRoot = parse.GetValue(workRoot) ?? options.WorkRoot;
             options.ProviderMirror = parse.GetValue(mirror);
             options.AllowedProviders = [.. parse.GetValue(allow) ?? []];
+            if (parse.GetValue(auditWindow) is { } window)
+            {
+                options.AnonymousAuditWindow = TimeSpan.FromSeconds(window);
+            }
 
             try
             {

@@ -408,13 +408,13 @@ internal sealed partial class DeploymentWorker(
 internal static partial class CredentialNames
 {
     public static string? Problem(string name) =>
-        !Shape().IsMatch(name) ? "a credential is passed as an environment variable: upper-case letters, digits and '_'"
-        : Reserved().IsMatch(name) ? $"{name} would be read by OpenTofu or the process itself (as a variable, a setting or a search path), not passed to a provider"
+        Reserved().IsMatch(name) ? $"{name} would be read by OpenTofu or the process itself (as a variable, a setting or a search path), not passed to a provider"
+        : !Shape().IsMatch(name) ? "a credential is passed as an environment variable: upper-case letters, digits and '_'"
         : null;
 
     [GeneratedRegex("^[A-Z_][A-Z0-9_]{0,127}$")]
     private static partial Regex Shape();
 
-    [GeneratedRegex("^(TF_.*|TOFU_.*|LD_.*|LC_.*|CHECKPOINT_.*|GO(DEBUG|MAXPROCS|GC|TRACEBACK|MEMLIMIT)|PATH|HOME|TMPDIR|LANG|SHELL|USER)$")]
+    [GeneratedRegex("^(TF_.*|TOFU_.*|LD_.*|LC_.*|CHECKPOINT_.*|GO(DEBUG|MAXPROCS|GC|TRACEBACK|MEMLIMIT)|PATH|HOME|TMPDIR|LANG|SHELL|USER)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex Reserved();
 }

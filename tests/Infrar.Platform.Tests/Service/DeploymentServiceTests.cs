@@ -80,7 +80,7 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         var state = JsonDocument.Parse(await connection.ExecuteScalarAsync<string>("SELECT state FROM environment_state WHERE environment_id = @environment", new { environment }) ?? "{}").RootElement;
         Assert.Equal(0, state.GetProperty("resources").GetArrayLength());
         Assert.True(state.GetProperty("serial").GetInt64() >= 2, $"the destroy's state was kept: {state}");
-        Assert.Empty(Directory.Exists(server.Options.WorkRoot) ? Directory.GetDirectories(server.Options.WorkRoot) : []);
+        await PlatformApi.AssertEmptiedAsync(server.Options.WorkRoot);
     }
 
     [Fact]
@@ -298,6 +298,12 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         var paths = document.GetProperty("paths").EnumerateObject().Select(p => p.Name).ToList();
         Assert.Contains("/api/environments/{id}/deployments", paths);
         Assert.Contains("/api/deployments/{id}/approve", paths);
+        Assert.Contains("/api/deployments/{id}/waive", paths);
+        Assert.DoesNotContain(paths, p => p.StartsWith("/ui", StringComparison.Ordinal));
+        var bearer = document.GetProperty("components").GetProperty("securitySchemes").GetProperty("Bearer");
+        Assert.Equal("http", bearer.GetProperty("type").GetString());
+        Assert.Equal("bearer", bearer.GetProperty("scheme").GetString());
+        Assert.True(document.GetProperty("security")[0].TryGetProperty("Bearer", out _));
     }
 
     private async Task<PlatformServer> StartAsync(Action<PlatformOptions>? configure = null)

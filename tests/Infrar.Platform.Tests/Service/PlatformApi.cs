@@ -80,4 +80,16 @@ public static class PlatformApi
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Waits until a folder holds no folder: working copies are deleted just after their job ends.</summary>
+    public static async Task AssertEmptiedAsync(string folder)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Directory.Exists(folder) && Directory.GetDirectories(folder).Length > 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+        }
+
+        Assert.Empty(Directory.Exists(folder) ? Directory.GetDirectories(folder) : []);
+    }
 }

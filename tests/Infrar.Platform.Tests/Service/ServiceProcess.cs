@@ -66,7 +66,17 @@ public sealed class ServiceProcess : IDisposable
         return new CommandResult(process.ExitCode, await output + await error);
     }
 
-    /// <summary>Kills the service and every process it started, as a crash or an OOM kill would.</summary>
+    /// <summary>The service's own process id.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>SIGKILL to the service process alone, as the OOM killer sends it: what it started must die by itself.</summary>
+    public void KillServiceOnly()
+    {
+        _process.Kill(entireProcessTree: false);
+        _process.WaitForExit();
+    }
+
+    /// <summary>Kills the service and every process it started.</summary>
     public void Kill()
     {
         _process.Kill(entireProcessTree: true);

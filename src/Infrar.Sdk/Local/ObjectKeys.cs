@@ -6,8 +6,10 @@ using System.Text;
 namespace Infrar.Local;
 
 /// <summary>
-/// Decides which keys the local provider accepts: none may reach outside its bucket's folder. The analyzers compile the
-/// same file, so a key literal refused here is flagged as it is typed (INFRAR0107).
+/// Decides which object keys Infrar accepts, on every provider: what every provider can store and the local provider
+/// can keep as a relative path, so that none reaches outside its bucket's folder. Every operation checks its keys
+/// before any request; the analyzers compile the same file, so a key literal refused here is flagged as it is typed
+/// (INFRAR0107).
 /// </summary>
 internal static class ObjectKeys
 {
@@ -45,11 +47,23 @@ internal static class ObjectKeys
             return $"it is longer than {MaxKeyBytes} bytes";
         }
 
-        foreach (var c in key)
+        for (var i = 0; i < key.Length; i++)
         {
+            var c = key[i];
             if (c == '\0')
             {
                 return "it contains a NUL character";
+            }
+
+            if (char.IsHighSurrogate(c) && i + 1 < key.Length && char.IsLowSurrogate(key[i + 1]))
+            {
+                i++;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return "it contains an unpaired surrogate, which is not Unicode text";
             }
 
             if (char.IsControl(c))
@@ -70,7 +84,7 @@ internal static class ObjectKeys
 
         if (key[key.Length - 1] == '/')
         {
-            return "it ends with '/'; the local provider stores objects, not folder markers";
+            return "it ends with '/'; Infrar stores objects, not folder markers";
         }
 
         foreach (var segment in key.Split('/'))
@@ -87,6 +101,6 @@ internal static class ObjectKeys
         return null;
     }
 
-    private static string Printable(string? key) =>
+    internal static string Printable(string? key) =>
         key is null ? "" : new string([.. key.Select(c => char.IsControl(c) ? '?' : c)]);
 }

@@ -9,7 +9,9 @@ namespace Infrar;
 /// <remarks>
 /// With <c>InfrarProvider=local</c> (the default) these methods store objects on the file system. With a cloud
 /// provider, Infrar rewrites each call at compile time into a direct call on that provider's own SDK, so none of
-/// these bodies runs.
+/// these bodies runs; one that does, in an app built for a cloud, throws <see cref="CallNotRewrittenException"/>.
+/// Every provider behaves alike: a key Infrar does not accept is an <see cref="ArgumentException"/>, a missing object
+/// <see cref="ObjectNotFoundException"/>, a missing bucket <see cref="BucketNotFoundException"/>, each from the task.
 /// </remarks>
 public sealed class Bucket
 {
@@ -57,7 +59,7 @@ public sealed class Bucket
     /// <summary>Writes an object's content to a file; the file appears whole or not at all.</summary>
     [InfrarOperation("download_file")]
     public Task DownloadFileAsync(string key, string path, CancellationToken cancellationToken = default) =>
-        AtomicFile.WriteAsync(path, stream => LocalObjectStore.DownloadAsync(this, key, stream, cancellationToken), cancellationToken);
+        LocalObjectStore.DownloadFileAsync(this, key, path, cancellationToken);
 
     /// <summary>Reads an object's size, content type, ETag, date and metadata.</summary>
     [InfrarOperation("get_info")]
@@ -93,13 +95,13 @@ public sealed class Bucket
     /// <remarks>Locally this is a <c>file:</c> URL of the object's content and does not expire.</remarks>
     [InfrarOperation("signed_read_url")]
     public Task<Uri> GetDownloadUrlAsync(string key, TimeSpan expiresIn, CancellationToken cancellationToken = default) =>
-        LocalObjectStore.GetSignedUrlAsync(this, key, expiresIn, cancellationToken);
+        LocalObjectStore.GetSignedUrlAsync(this, key, expiresIn, "Bucket.GetDownloadUrlAsync", cancellationToken);
 
     /// <summary>Creates a URL that lets anyone holding it write the object with an HTTP PUT until it expires.</summary>
     /// <remarks>Locally this is a <c>file:</c> URL of where the content is stored and does not expire.</remarks>
     [InfrarOperation("signed_write_url")]
     public Task<Uri> GetUploadUrlAsync(string key, TimeSpan expiresIn, CancellationToken cancellationToken = default) =>
-        LocalObjectStore.GetSignedUrlAsync(this, key, expiresIn, cancellationToken);
+        LocalObjectStore.GetSignedUrlAsync(this, key, expiresIn, "Bucket.GetUploadUrlAsync", cancellationToken);
 
     /// <inheritdoc/>
     public override string ToString() => Name == PhysicalName ? Name : $"{Name} ({PhysicalName})";

@@ -29,7 +29,7 @@ public sealed class LocalProviderTests
 
         Assert.Contains(reason, refused.Message, StringComparison.Ordinal);
         Assert.Equal("key", refused.ParamName);
-        Assert.Empty(Directory.GetFiles(Path.Combine(TestEnvironment.LocalRoot, "keys"), "*", SearchOption.AllDirectories));
+        Assert.False(Directory.Exists(Path.Combine(TestEnvironment.LocalRoot, "keys")), "a refused key writes nothing, not even the bucket's folder");
         Assert.Empty(Directory.GetFiles(Path.GetDirectoryName(TestEnvironment.LocalRoot)!, "escape.txt", SearchOption.TopDirectoryOnly));
         await Assert.ThrowsAsync<ArgumentException>(() => bucket.DownloadBytesAsync(key));
         await Assert.ThrowsAsync<ArgumentException>(() => bucket.DeleteAsync(key));
@@ -47,9 +47,9 @@ public sealed class LocalProviderTests
     }
 
     [Fact]
-    public async Task Content_whose_sidecar_was_not_written_is_not_given_another_objects_metadata()
+    public async Task Content_no_sidecar_version_describes_is_not_given_another_writes_metadata()
     {
-        // As after a crash between the content's rename and the sidecar's: new content beside the old sidecar.
+        // As after a file put there by hand: new content beside a sidecar of other writes.
         var bucket = Storage.Bucket("atomic");
         var key = $"{Guid.NewGuid():N}/report.pdf";
         await bucket.UploadAsync(key, Encoding.UTF8.GetBytes("old"), new UploadOptions { ContentType = "application/pdf", Metadata = new Dictionary<string, string> { ["v"] = "1" } });
@@ -62,6 +62,80 @@ public sealed class LocalProviderTests
         Assert.Empty(info.Metadata);
         Assert.Equal(4, info.Size);
         Assert.Equal('"' + Convert.ToHexStringLower(MD5.HashData("new!"u8)) + '"', info.ETag);
+    }
+
+    [Fact]
+    public async Task Keys_whose_paths_could_share_a_sidecar_keep_their_own_metadata()
+    {
+        var bucket = Storage.Bucket("sidecars");
+        var prefix = $"{Guid.NewGuid():N}/";
+        await bucket.UploadAsync(prefix + "k", [1], new UploadOptions { ContentType = "text/k" });
+        await bucket.UploadAsync(prefix + "k.json/x", [2], new UploadOptions { ContentType = "text/k-json-x" });
+
+        Assert.Equal("text/k", (await bucket.GetInfoAsync(prefix + "k")).ContentType);
+        Assert.Equal("text/k-json-x", (await bucket.GetInfoAsync(prefix + "k.json/x")).ContentType);
+    }
+
+    [Fact]
+    public async Task A_signed_url_names_exactly_its_object_and_creates_nothing()
+    {
+        var bucket = Storage.Bucket("signed");
+        var prefix = $"{Guid.NewGuid():N}/";
+        await bucket.UploadAsync(prefix + "%2e%2e/victim/secret.txt", Encoding.UTF8.GetBytes("encoded dots"));
+        await bucket.UploadAsync(prefix + "x", Encoding.UTF8.GetBytes("x"));
+        await bucket.UploadAsync(prefix + "x ", Encoding.UTF8.GetBytes("x and a space"));
+
+        var dots = await bucket.GetDownloadUrlAsync(prefix + "%2e%2e/victim/secret.txt", TimeSpan.FromMinutes(1));
+        var spaced = await bucket.GetDownloadUrlAsync(prefix + "x ", TimeSpan.FromMinutes(1));
+        var upload = await bucket.GetUploadUrlAsync(prefix + "not/yet/there.txt", TimeSpan.FromMinutes(1));
+
+        Assert.Equal(Path.Combine(TestEnvironment.LocalRoot, "signed", prefix + "%2e%2e", "victim", "secret.txt"), dots.LocalPath);
+        Assert.Equal("encoded dots", await File.ReadAllTextAsync(dots.LocalPath));
+        Assert.Equal("x and a space", await File.ReadAllTextAsync(spaced.LocalPath));
+        Assert.Equal(Path.Combine(TestEnvironment.LocalRoot, "signed", prefix + "not", "yet", "there.txt"), upload.LocalPath);
+        Assert.False(Directory.Exists(Path.Combine(TestEnvironment.LocalRoot, "signed", prefix + "not")), "asking for a URL creates no folder");
+    }
+
+    [Fact]
+    public async Task A_key_part_too_long_for_a_file_name_is_an_Infrar_error_before_anything_is_written()
+    {
+        var bucket = Storage.Bucket("long-names");
+        var key = $"{Guid.NewGuid():N}/" + new string('n', 300) + "/x.txt";
+
+        var refused = await Assert.ThrowsAsync<StorageException>(() => bucket.UploadAsync(key, [1]));
+
+        Assert.Equal("KeyTooLong", refused.ProviderErrorCode);
+        Assert.False(Directory.Exists(Path.Combine(TestEnvironment.LocalRoot, "long-names")));
+    }
+
+    [Fact]
+    public async Task A_link_planted_in_a_bucket_is_never_followed_out_of_it()
+    {
+        var bucket = Storage.Bucket("links");
+        var prefix = $"{Guid.NewGuid():N}/";
+        await bucket.UploadAsync(prefix + "inside.txt", [1]);
+        var outside = Directory.CreateTempSubdirectory("infrar-outside-").FullName;
+        File.WriteAllText(Path.Combine(outside, "secret.txt"), "not yours");
+        Directory.CreateSymbolicLink(Path.Combine(TestEnvironment.LocalRoot, "links", prefix + "door"), outside);
+        try
+        {
+            var read = await Assert.ThrowsAsync<StorageException>(() => bucket.DownloadBytesAsync(prefix + "door/secret.txt"));
+            var write = await Assert.ThrowsAsync<StorageException>(() => bucket.UploadAsync(prefix + "door/planted.txt", [2]));
+            var listed = new List<string>();
+            await foreach (var entry in bucket.ListAsync(prefix))
+            {
+                listed.Add(entry.Key);
+            }
+
+            Assert.Equal("SymbolicLink", read.ProviderErrorCode);
+            Assert.Equal("SymbolicLink", write.ProviderErrorCode);
+            Assert.Equal([prefix + "inside.txt"], listed);
+            Assert.Equal(["secret.txt"], Directory.GetFiles(outside).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(outside, recursive: true);
+        }
     }
 
     [Fact]

@@ -3,30 +3,56 @@
 // 1. it predates conditional writes (PutObject with If-None-Match: *, 2024): answer 412 PreconditionFailed
 //    when the object exists;
 // 2. it reads x-amz-copy-source with decodeURI, which leaves %2F encoded: decode the header fully;
-// 3. its delimiter listing omits common prefixes of folders that hold no object directly: group keys itself.
+// 3. its delimiter listing omits common prefixes of folders that hold no object directly, counts only objects
+//    toward max-keys, and continues a truncated page after its last object: list as S3 does, objects and common
+//    prefixes in one key order, max-keys of them a page, the next page after the last key or prefix (skipping the
+//    keys under that prefix).
+// Its continuation tokens use DES, which Node 20 offers only with --openssl-legacy-provider (NodeEmulator passes it).
 // Usage: node start-s3rver.cjs <port> <directory> <bucket>...
 const S3rver = require('s3rver');
 const FilesystemStore = require('s3rver/lib/stores/filesystem');
 
+// The objects of a page; when the page ends with a common prefix, a last entry naming it (s3rver makes the
+// continuation token from the last object's key) that is left out of the listed contents.
+class PageObjects extends Array {
+  map(fn) {
+    return Array.from(this).filter((o) => !o.isContinuation).map(fn);
+  }
+}
+
 const listObjects = FilesystemStore.prototype.listObjects;
-FilesystemStore.prototype.listObjects = async function listWithPrefixes(bucket, options) {
-  const { delimiter, prefix = '' } = options;
+FilesystemStore.prototype.listObjects = async function listAsS3(bucket, options) {
+  const { delimiter, prefix = '', startAfter = '', maxKeys = 1000 } = options;
   if (!delimiter) {
     return listObjects.call(this, bucket, options);
   }
 
-  const all = await listObjects.call(this, bucket, { ...options, delimiter: '' });
-  const commonPrefixes = new Set();
-  const objects = [];
-  for (const object of all.objects) {
+  const all = await listObjects.call(this, bucket, { prefix, startAfter, maxKeys: Infinity });
+  const keys = all.objects.slice().sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  const entries = [];
+  for (const object of keys) {
+    if (startAfter.endsWith(delimiter) && object.key.startsWith(startAfter)) {
+      continue;
+    }
     const at = object.key.indexOf(delimiter, prefix.length);
     if (at === -1) {
-      objects.push(object);
-    } else {
-      commonPrefixes.add(object.key.slice(0, at + delimiter.length));
+      entries.push({ object });
+      continue;
+    }
+    const common = object.key.slice(0, at + delimiter.length);
+    if (entries.length === 0 || entries[entries.length - 1].prefix !== common) {
+      entries.push({ prefix: common });
     }
   }
-  return { objects, commonPrefixes: [...commonPrefixes].sort(), isTruncated: all.isTruncated };
+
+  const page = entries.slice(0, maxKeys);
+  const isTruncated = entries.length > maxKeys;
+  const objects = PageObjects.from(page.filter((e) => e.object).map((e) => e.object));
+  const last = page[page.length - 1];
+  if (isTruncated && last && last.prefix) {
+    objects.push({ key: last.prefix, isContinuation: true });
+  }
+  return { objects, commonPrefixes: page.filter((e) => e.prefix).map((e) => e.prefix), isTruncated };
 };
 
 const [port, directory, ...buckets] = process.argv.slice(2);

@@ -49,7 +49,7 @@ internal static class CatalogLoader
             }
         }
 
-        return new InfrarCatalog(operations, providers, infrastructure);
+        return new InfrarCatalog(operations, providers, infrastructure, capability.KeyParameters.ToEquatableArray());
     }
 
     private static StorageBinding ToBinding(StorageSection storage, Dictionary<string, OperationDefinition> operations, string path)
@@ -130,6 +130,8 @@ internal static class CatalogLoader
         public string? Capability { get; set; }
 
         public Dictionary<string, OperationEntry> Operations { get; set; } = [];
+
+        public List<string> KeyParameters { get; set; } = [];
     }
 
     private sealed class OperationEntry

@@ -7,10 +7,12 @@ namespace Infrar.Generators.Catalog;
 /// <param name="Operations">The storage capability's operations, by id.</param>
 /// <param name="Providers">Each cloud provider's bindings, by provider id (<c>aws</c>, <c>azure</c>, <c>gcp</c>).</param>
 /// <param name="Infrastructure">Each provider's OpenTofu templates, by provider id, <c>local</c> included.</param>
+/// <param name="KeyParameters">The names of the parameters that hold object keys, checked before any provider call.</param>
 internal sealed record InfrarCatalog(
     IReadOnlyDictionary<string, OperationDefinition> Operations,
     IReadOnlyDictionary<string, ProviderCatalog> Providers,
-    IReadOnlyDictionary<string, InfrastructureBinding> Infrastructure);
+    IReadOnlyDictionary<string, InfrastructureBinding> Infrastructure,
+    EquatableArray<string> KeyParameters);
 
 /// <summary>How a provider's OpenTofu is written: whole files, and the templates they repeat per bucket and per grant.</summary>
 /// <param name="Files">Each file's template, by file name, in the order written.</param>

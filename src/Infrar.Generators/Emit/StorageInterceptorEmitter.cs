@@ -22,7 +22,7 @@ internal static class StorageInterceptorEmitter
     public static string HintName(ProviderCatalog provider) =>
         $"Infrar.Storage.{char.ToUpperInvariant(provider.Id[0])}{provider.Id.Substring(1)}.g.cs";
 
-    public static string Emit(ProviderCatalog provider, IReadOnlyList<CallSiteSpec> calls)
+    public static string Emit(ProviderCatalog provider, IReadOnlyList<CallSiteSpec> calls, IReadOnlyCollection<string> keyParameters)
     {
         var storage = provider.Storage;
         var writer = new SourceWriter();
@@ -57,7 +57,7 @@ internal static class StorageInterceptorEmitter
             }
 
             first = false;
-            WriteInterceptor(writer, storage, group.Key.Method, storage.Operations[group.Key.OperationId], group);
+            WriteInterceptor(writer, storage, group.Key.Method, storage.Operations[group.Key.OperationId], group, keyParameters);
         }
 
         writer.CloseBlock();
@@ -67,14 +67,14 @@ internal static class StorageInterceptorEmitter
         return writer.ToString();
     }
 
-    private static void WriteInterceptor(SourceWriter writer, StorageBinding storage, MethodSpec method, OperationTemplate template, IEnumerable<CallSiteSpec> calls)
+    private static void WriteInterceptor(SourceWriter writer, StorageBinding storage, MethodSpec method, OperationTemplate template, IEnumerable<CallSiteSpec> calls, IReadOnlyCollection<string> keyParameters)
     {
         foreach (var call in calls
             .OrderBy(c => c.Location.FilePath, StringComparer.Ordinal)
             .ThenBy(c => c.Location.Line)
             .ThenBy(c => c.Location.Column))
         {
-            writer.WriteLine($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Location.Version.ToString(CultureInfo.InvariantCulture)}, \"{call.Location.Data}\")] // {call.Location.Display}");
+            writer.WriteLine($"[global::System.Runtime.CompilerServices.InterceptsLocation({call.Location.Version.ToString(CultureInfo.InvariantCulture)}, \"{call.Location.Data}\")] // {SourceWriter.CommentText(call.Location.Display)}");
         }
 
         var parameters = new[] { $"this {method.ReceiverType} bucket" }
@@ -98,6 +98,17 @@ internal static class StorageInterceptorEmitter
         }
 
         writer.OpenBlock();
+        var keys = method.Parameters.Where(p => p.Type == "string" && keyParameters.Contains(p.Name)).ToList();
+        foreach (var key in keys)
+        {
+            writer.WriteLine($"global::Infrar.Internal.Keys.Validate({key.Name}, nameof({key.Name}));");
+        }
+
+        if (keys.Count > 0)
+        {
+            writer.WriteLine();
+        }
+
         if (template.Wrap)
         {
             writer.OpenBlock("try");

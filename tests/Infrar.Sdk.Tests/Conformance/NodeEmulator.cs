@@ -52,6 +52,9 @@ public sealed class NodeEmulator : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        // s3rver's continuation tokens use DES, which Node 20 offers only through its legacy OpenSSL provider: without
+        // it every truncated listing fails with InternalError.
+        start.Environment["NODE_OPTIONS"] = "--openssl-legacy-provider";
         start.ArgumentList.Add(script);
         foreach (var argument in arguments)
         {

@@ -139,26 +139,45 @@ public static class StorageScenarios
         Assert.Equal("original", Encoding.UTF8.GetString(await media.DownloadBytesAsync(key)));
     }
 
-    public static async Task MissingObjectIsObjectNotFound()
+    public static async Task MissingObjectIsObjectNotFoundExceptForExistsAndDelete()
     {
         var media = Storage.Bucket("media");
         var key = Prefix() + "nothing-here";
+        var folder = Directory.CreateTempSubdirectory("infrar-conformance-");
+        try
+        {
+            var download = await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.DownloadBytesAsync(key));
+            await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.DownloadAsync(key, new MemoryStream()));
+            await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.DownloadFileAsync(key, Path.Combine(folder.FullName, "sub", "file")));
+            await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.GetInfoAsync(key));
+            var copy = await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.CopyAsync(key, Prefix() + "copy"));
+            Assert.False(await media.ExistsAsync(key));
+            await media.DeleteAsync(key);
+            await media.DeleteAsync(Prefix() + "no/folder/either");
 
-        var download = await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.DownloadBytesAsync(key));
-        await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.DownloadAsync(key, new MemoryStream()));
-        await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.GetInfoAsync(key));
-
-        Assert.Equal(key, download.Key);
-        Assert.Equal(media.PhysicalName, download.Bucket);
-        Assert.False(string.IsNullOrEmpty(download.ProviderErrorCode));
-        Assert.Contains(key, download.Message);
+            Assert.Equal(key, download.Key);
+            Assert.Equal(key, copy.Key);
+            Assert.Equal(media.PhysicalName, download.Bucket);
+            Assert.False(string.IsNullOrEmpty(download.ProviderErrorCode));
+            Assert.Contains(key, download.Message);
+            Assert.Empty(folder.GetFileSystemInfos());
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
-    public static async Task MissingBucketIsBucketNotFound()
+    public static async Task MissingBucketIsBucketNotFoundForEveryRead()
     {
         var missing = Storage.Bucket("missing");
 
         var download = await Assert.ThrowsAsync<BucketNotFoundException>(() => missing.DownloadBytesAsync("any-key"));
+        await Assert.ThrowsAsync<BucketNotFoundException>(() => missing.DownloadAsync("any-key", new MemoryStream()));
+        await Assert.ThrowsAsync<BucketNotFoundException>(() => missing.GetInfoAsync("any-key"));
+        await Assert.ThrowsAsync<BucketNotFoundException>(() => missing.ExistsAsync("any-key"));
+        await Assert.ThrowsAsync<BucketNotFoundException>(() => missing.DeleteAsync("any-key"));
+        await Assert.ThrowsAsync<BucketNotFoundException>(() => missing.CopyAsync("any-key", "other-key"));
         await Assert.ThrowsAsync<BucketNotFoundException>(async () =>
         {
             await foreach (var entry in missing.ListAsync())
@@ -168,6 +187,133 @@ public static class StorageScenarios
         });
 
         Assert.Equal("missing", download.Bucket);
+    }
+
+    public static async Task WritingIntoAMissingBucketFailsOnACloudAndMakesItsFolderLocally()
+    {
+        var media = Storage.Bucket("media");
+        var unprovisioned = Storage.Bucket("unprovisioned");
+        var key = Prefix() + "k.txt";
+        await media.UploadAsync(key, Bytes(3));
+
+        if (Provider == "local")
+        {
+            // The local provider's only infrastructure is a folder: a write makes it (README: differences).
+            await media.CopyToAsync(key, unprovisioned, "copied.txt");
+            Assert.True(await unprovisioned.ExistsAsync("copied.txt"));
+            await unprovisioned.DeleteAsync("copied.txt");
+            return;
+        }
+
+        var upload = await Assert.ThrowsAsync<BucketNotFoundException>(() => unprovisioned.UploadAsync("new.txt", Bytes(1)));
+        var into = await Assert.ThrowsAsync<BucketNotFoundException>(() => media.CopyToAsync(key, unprovisioned, "copied.txt"));
+        Assert.Equal("unprovisioned", upload.Bucket);
+        Assert.Equal("unprovisioned", into.Bucket);
+        Assert.Contains("'unprovisioned'", into.Message);
+    }
+
+    public static async Task KeysInfrarDoesNotAcceptAreRefusedOnEveryOperation()
+    {
+        var media = Storage.Bucket("media");
+        string[] refused = ["", "folder/", "/absolute", "a//b", "a/../b", "./a", "back\\slash", "tab\there", "lone\ud800surrogate", new string('k', 1025)];
+        foreach (var key in refused)
+        {
+            Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentException>(() => media.UploadAsync(key, Bytes(1)))).ParamName);
+            Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentException>(() => media.DownloadBytesAsync(key))).ParamName);
+            Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentException>(() => media.GetInfoAsync(key))).ParamName);
+            Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentException>(() => media.ExistsAsync(key))).ParamName);
+            Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentException>(() => media.DeleteAsync(key))).ParamName);
+            Assert.Equal("key", (await Assert.ThrowsAsync<ArgumentException>(() => media.GetDownloadUrlAsync(key, TimeSpan.FromMinutes(1)))).ParamName);
+            Assert.Equal("sourceKey", (await Assert.ThrowsAsync<ArgumentException>(() => media.CopyAsync(key, "fine.txt"))).ParamName);
+            Assert.Equal("destinationKey", (await Assert.ThrowsAsync<ArgumentException>(() => media.CopyAsync("fine.txt", key))).ParamName);
+        }
+
+        await foreach (var entry in media.ListAsync("folder/"))
+        {
+            Assert.Fail($"nothing was written, yet {entry.Key} is listed");
+        }
+    }
+
+    public static async Task UploadReadsFromTheStreamsPositionAndLeavesItOpen()
+    {
+        var media = Storage.Bucket("media");
+        var key = Prefix() + "positioned.bin";
+        var content = Bytes(1000);
+        var stream = new MemoryStream(content) { Position = 100 };
+
+        await media.UploadAsync(key, stream);
+
+        Assert.Equal(content[100..], await media.DownloadBytesAsync(key));
+        Assert.True(stream.CanRead, "the caller's stream is still open");
+        stream.Position = 0;
+        Assert.Equal(content[0], (byte)stream.ReadByte());
+    }
+
+    public static async Task UploadTakesAStreamThatCannotSeek()
+    {
+        var media = Storage.Bucket("media");
+        var key = Prefix() + "piped.bin";
+        var content = Bytes(300_000);
+        using var pipe = new ForwardOnlyStream(content);
+
+        await media.UploadAsync(key, pipe);
+
+        Assert.Equal(content, await media.DownloadBytesAsync(key));
+        Assert.False(pipe.Disposed, "the caller's stream is not disposed");
+    }
+
+    public static async Task DownloadWritesAtTheDestinationsPositionAndLeavesItOpen()
+    {
+        var media = Storage.Bucket("media");
+        var key = Prefix() + "appended.txt";
+        await media.UploadAsync(key, Encoding.UTF8.GetBytes("world"));
+        var destination = new MemoryStream();
+        destination.Write(Encoding.UTF8.GetBytes("hello "));
+
+        await media.DownloadAsync(key, destination);
+
+        Assert.Equal("hello world", Encoding.UTF8.GetString(destination.ToArray()));
+        Assert.True(destination.CanWrite, "the caller's stream is still open");
+    }
+
+    public static async Task ListingPagesPastAThousandObjectsWithAndWithoutADelimiter()
+    {
+        var media = Storage.Bucket("media");
+        var prefix = Prefix();
+        const int folders = 1005;
+        var keys = Enumerable.Range(0, folders).Select(i => $"{prefix}{i:D4}/x.txt").Concat(new[] { "a.txt", "z.txt" }.Select(k => prefix + k)).ToList();
+        using (var gate = new System.Threading.SemaphoreSlim(16))
+        {
+            await Task.WhenAll(keys.Select(async key =>
+            {
+                await gate.WaitAsync();
+                try
+                {
+                    await media.UploadAsync(key, Bytes(1));
+                }
+                finally
+                {
+                    gate.Release();
+                }
+            }));
+        }
+
+        var all = new List<ListEntry>();
+        await foreach (var entry in media.ListAsync(prefix))
+        {
+            all.Add(entry);
+        }
+
+        var folded = new List<ListEntry>();
+        await foreach (var entry in media.ListAsync(prefix, new ListOptions { Delimiter = "/" }))
+        {
+            folded.Add(entry);
+        }
+
+        Assert.Equal(keys.Order(StringComparer.Ordinal), all.Select(e => e.Key));
+        Assert.Equal(
+            Enumerable.Range(0, folders).Select(i => ($"{prefix}{i:D4}/", true)).Concat([(prefix + "a.txt", false), (prefix + "z.txt", false)]).OrderBy(e => e.Item1, StringComparer.Ordinal),
+            folded.Select(e => (e.Key, e.IsPrefix)));
     }
 
     public static async Task DeleteRemovesAndIsIdempotent()
@@ -264,16 +410,6 @@ public static class StorageScenarios
         Assert.Equal("text/csv", (await archive.GetInfoAsync("archived/" + key)).ContentType);
     }
 
-    public static async Task CopyOfMissingObjectIsObjectNotFound()
-    {
-        var media = Storage.Bucket("media");
-        var key = Prefix() + "not-there";
-
-        var error = await Assert.ThrowsAsync<ObjectNotFoundException>(() => media.CopyAsync(key, Prefix() + "copy"));
-
-        Assert.Equal(key, error.Key);
-    }
-
     public static async Task SignedReadUrlServesTheContent()
     {
         var media = Storage.Bucket("media");
@@ -314,6 +450,13 @@ public static class StorageScenarios
         Assert.Equal(key, (await media.GetInfoAsync(key)).Key);
     }
 
+    /// <summary>The provider this copy of the scenarios was compiled for: the generator records it in the assembly.</summary>
+    private static string Provider =>
+        System.Reflection.CustomAttributeExtensions.GetCustomAttribute<Infrar.Internal.InfrarBuildAttribute>(typeof(ThisCopy).Assembly)?.Provider ?? "local";
+
+    /// <summary>A type of this copy: naming StorageScenarios would be ambiguous where the test assembly is referenced.</summary>
+    private sealed class ThisCopy;
+
     private static string Prefix() => $"conformance/{Guid.NewGuid():N}/";
 
     private static byte[] Bytes(int count)
@@ -321,6 +464,42 @@ public static class StorageScenarios
         var bytes = new byte[count];
         new Random(count).NextBytes(bytes);
         return bytes;
+    }
+}
+
+/// <summary>A stream that can only be read forward, as a network or pipe stream: no length, no seeking.</summary>
+internal sealed class ForwardOnlyStream(byte[] content) : Stream
+{
+    private readonly MemoryStream _inner = new(content);
+
+    public bool Disposed { get; private set; }
+
+    public override bool CanRead => !Disposed;
+
+    public override bool CanSeek => false;
+
+    public override bool CanWrite => false;
+
+    public override long Length => throw new NotSupportedException();
+
+    public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+    public override int Read(byte[] buffer, int offset, int count) => _inner.Read(buffer, offset, Math.Min(count, 7_000));
+
+    public override void Flush()
+    {
+    }
+
+    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+    public override void SetLength(long value) => throw new NotSupportedException();
+
+    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+    protected override void Dispose(bool disposing)
+    {
+        Disposed = true;
+        base.Dispose(disposing);
     }
 }
 
@@ -336,6 +515,8 @@ internal static class SignedUrl
     {
         if (url.IsFile)
         {
+            // A local write URL names where the content goes; asking for it creates nothing, so the writer makes the folder.
+            Directory.CreateDirectory(Path.GetDirectoryName(url.LocalPath)!);
             await File.WriteAllBytesAsync(url.LocalPath, content);
             return;
         }

@@ -27,6 +27,9 @@ public sealed class StorageGenerator : IIncrementalGenerator
         public const string ReferencedAssemblies = nameof(ReferencedAssemblies);
         public const string Declarations = nameof(Declarations);
         public const string ProjectDirectory = nameof(ProjectDirectory);
+        public const string ReferencedBuilds = nameof(ReferencedBuilds);
+        public const string MixedProviderReferences = nameof(MixedProviderReferences);
+        public const string RecordsBuild = nameof(RecordsBuild);
     }
 
     public const string LocalProvider = "local";
@@ -72,6 +75,32 @@ public sealed class StorageGenerator : IIncrementalGenerator
             .Select((options, _) => options.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var value) ? value : null)
             .WithTrackingName(Steps.ProjectDirectory);
 
+        // Assemblies this project may reference although they were built for another provider (InfrarMixedProviderReferences).
+        var mixed = context.AnalyzerConfigOptionsProvider
+            .Select((options, _) => (options.GlobalOptions.TryGetValue("build_property.InfrarMixedProviderReferences", out var value) ? value : "")
+                .Split([';', ','], StringSplitOptions.RemoveEmptyEntries)
+                .Select(n => n.Trim())
+                .Where(n => n.Length > 0)
+                .OrderBy(n => n, StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(Steps.MixedProviderReferences);
+
+        // Every referenced assembly that Infrar's generator compiled says which provider it was built for.
+        var referencedBuilds = context.CompilationProvider
+            .Select((compilation, _) => compilation.SourceModule.ReferencedAssemblySymbols
+                .SelectMany(assembly => assembly.GetAttributes()
+                    .Where(a => InfrarTypes.IsSdkType(a.AttributeClass, "Infrar.Internal", "InfrarBuildAttribute") && a.ConstructorArguments.Length == 2)
+                    .Select(a => new ReferencedBuildSpec(assembly.Name, a.ConstructorArguments[0].Value as string ?? "", a.ConstructorArguments[1].Value is int calls ? calls : 0)))
+                .OrderBy(b => b.Assembly, StringComparer.Ordinal)
+                .ToEquatableArray())
+            .WithTrackingName(Steps.ReferencedBuilds);
+
+        // Whether the SDK can carry the record of this build: it is the one the local store reads at run time.
+        var recordsBuild = context.CompilationProvider
+            .Select((compilation, _) => compilation.GetTypeByMetadataName("Infrar.Internal.InfrarBuildAttribute") is { } attribute
+                && InfrarTypes.IsSdkType(attribute, "Infrar.Internal", "InfrarBuildAttribute"))
+            .WithTrackingName(Steps.RecordsBuild);
+
         var packageAssemblies = new HashSet<string>(Catalog.Providers.Values
             .SelectMany(p => p.Storage.Packages)
             .Select(p => p.Assembly)
@@ -90,18 +119,43 @@ public sealed class StorageGenerator : IIncrementalGenerator
             Emit(output, providerId, callSites, assemblies);
         });
 
-        context.RegisterSourceOutput(calls.Combine(declarations).Combine(projectDirectory), (output, input) =>
+        context.RegisterSourceOutput(calls.Combine(declarations).Combine(projectDirectory).Combine(provider.Combine(recordsBuild)), (output, input) =>
         {
-            var ((callSites, bucketDeclarations), directory) = input;
-            EmitManifest(output, callSites, bucketDeclarations, directory);
+            var (((callSites, bucketDeclarations), directory), (providerId, records)) = input;
+            EmitManifest(output, callSites, bucketDeclarations, directory, records ? providerId : null);
+        });
+
+        context.RegisterSourceOutput(provider.Combine(referencedBuilds).Combine(mixed), (output, input) =>
+        {
+            var ((providerId, builds), allowed) = input;
+            foreach (var build in builds.Where(b => b.Calls > 0 && b.Provider != providerId && !allowed.Items.Contains(b.Assembly)))
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.ReferenceBuiltForAnotherProvider, Location.None, build.Assembly, build.Calls, build.Provider, providerId));
+            }
         });
     }
 
-    private static void EmitManifest(SourceProductionContext output, EquatableArray<CallSiteSpec> callSites, EquatableArray<BucketDeclarationSpec> declarations, string? projectDirectory)
+    private static void EmitManifest(SourceProductionContext output, EquatableArray<CallSiteSpec> allCallSites, EquatableArray<BucketDeclarationSpec> allDeclarations, string? projectDirectory, string? provider)
     {
+        var local = provider is null or LocalProvider;
+        foreach (var failed in allCallSites.Where(c => c.Failure is not null))
+        {
+            output.ReportDiagnostic(GeneratorFailure(failed.Location.FilePath, failed.Location.SpanStart, failed.Location.SpanLength, failed.Location.Line, failed.Location.Column, $"call of {failed.Method.Name}", failed.Failure!, local));
+        }
+
+        foreach (var failed in allDeclarations.Where(d => d.Failure is not null))
+        {
+            output.ReportDiagnostic(GeneratorFailure(failed.FilePath, 0, 0, failed.Line, 1, "bucket declaration", failed.Failure!, local));
+        }
+
+        var callSites = allCallSites.Where(c => c.Failure is null).ToEquatableArray();
+        var declarations = allDeclarations.Where(d => d.Failure is null).ToEquatableArray();
+
+        // A field or property declared with two different buckets (one per constructor) names neither for certain.
         var bySymbol = declarations
             .Where(d => d.Symbol is not null)
             .GroupBy(d => d.Symbol!)
+            .Where(g => g.Select(d => d.Name).Distinct().Count() == 1)
             .ToDictionary(g => g.Key, g => g.First().Name);
         string? Resolve(BucketReference? reference) =>
             reference?.Name ?? (reference?.Symbol is { } symbol && bySymbol.TryGetValue(symbol, out var name) ? name : null);
@@ -117,7 +171,15 @@ public sealed class StorageGenerator : IIncrementalGenerator
                 call.Call.Method.Name));
         }
 
-        output.AddSource(ManifestEmitter.HintName, ManifestEmitter.Emit(declarations.Items, resolved, projectDirectory));
+        output.AddSource(ManifestEmitter.HintName, ManifestEmitter.Emit(declarations.Items, resolved, projectDirectory, provider));
+    }
+
+    private static Diagnostic GeneratorFailure(string path, int start, int length, int line, int column, string what, string failure, bool local)
+    {
+        var position = new Microsoft.CodeAnalysis.Text.LinePosition(line - 1, column - 1);
+        var location = Location.Create(path, new Microsoft.CodeAnalysis.Text.TextSpan(start, length), new Microsoft.CodeAnalysis.Text.LinePositionSpan(position, position));
+        // In a cloud build an unread call would run the local store in the cloud: the build must fail.
+        return Diagnostic.Create(DiagnosticDescriptors.GeneratorFailed, location, local ? DiagnosticSeverity.Warning : DiagnosticSeverity.Error, null, null, what, failure);
     }
 
     private void Emit(SourceProductionContext output, string providerId, EquatableArray<CallSiteSpec> callSites, EquatableArray<string> assemblies)
@@ -134,7 +196,8 @@ public sealed class StorageGenerator : IIncrementalGenerator
             return;
         }
 
-        if (callSites.Count == 0)
+        var rewritable = callSites.Where(c => c.Failure is null && provider.Storage.Operations.ContainsKey(c.OperationId)).ToList();
+        if (rewritable.Count == 0)
         {
             return;
         }
@@ -146,6 +209,6 @@ public sealed class StorageGenerator : IIncrementalGenerator
             return;
         }
 
-        output.AddSource(StorageInterceptorEmitter.HintName(provider), StorageInterceptorEmitter.Emit(provider, callSites.Items));
+        output.AddSource(StorageInterceptorEmitter.HintName(provider), StorageInterceptorEmitter.Emit(provider, rewritable, Catalog.KeyParameters.Items));
     }
 }

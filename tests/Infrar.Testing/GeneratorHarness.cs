@@ -30,19 +30,38 @@ public static class GeneratorHarness
                 // As the .NET SDK does: reference unification across framework versions is expected.
                 .WithSpecificDiagnosticOptions([new("CS1701", ReportDiagnostic.Suppress), new("CS1702", ReportDiagnostic.Suppress)]));
 
-    public static CSharpGeneratorDriver CreateDriver(string provider, IIncrementalGenerator? generator = null, bool trackSteps = false) =>
+    public static CSharpGeneratorDriver CreateDriver(string provider, IIncrementalGenerator? generator = null, bool trackSteps = false, IReadOnlyDictionary<string, string>? properties = null) =>
         CSharpGeneratorDriver.Create(
             [(generator ?? new StorageGenerator()).AsSourceGenerator()],
             parseOptions: ParseOptions,
-            optionsProvider: new ProviderOptions(provider),
+            optionsProvider: new ProviderOptions(provider, properties),
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: trackSteps));
 
     /// <summary>Runs the generator for <paramref name="provider"/> and returns the compilation with its output.</summary>
-    public static GeneratorResult Run(string provider, IEnumerable<(string Path, string Text)> sources, IIncrementalGenerator? generator = null, string assemblyName = "Subject")
+    public static GeneratorResult Run(
+        string provider,
+        IEnumerable<(string Path, string Text)> sources,
+        IIncrementalGenerator? generator = null,
+        string assemblyName = "Subject",
+        IEnumerable<MetadataReference>? extraReferences = null,
+        IReadOnlyDictionary<string, string>? properties = null)
     {
-        var compilation = CreateCompilation(sources, assemblyName);
-        var driver = CreateDriver(provider, generator).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var compilation = CreateCompilation(sources, assemblyName).AddReferences(extraReferences ?? []);
+        var driver = CreateDriver(provider, generator, properties: properties).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         return new GeneratorResult(output, generatorDiagnostics, driver.GetRunResult());
+    }
+
+    /// <summary>A compilation's assembly as a reference for another, as a built DLL is.</summary>
+    public static MetadataReference Image(Compilation compilation)
+    {
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        if (!emitted.Success)
+        {
+            throw new InvalidOperationException($"{compilation.AssemblyName} does not compile:\n{string.Join("\n", emitted.Diagnostics)}");
+        }
+
+        return MetadataReference.CreateFromImage(image.ToArray());
     }
 
     /// <summary>Emits a compilation and loads it, failing with every diagnostic if it does not compile cleanly.</summary>
@@ -88,23 +107,23 @@ public sealed record GeneratorResult(Compilation Compilation, ImmutableArray<Dia
     public IReadOnlyList<Diagnostic> Problems => [.. GeneratorDiagnostics.Concat(Compilation.GetDiagnostics()).Where(d => d.Severity >= DiagnosticSeverity.Warning)];
 }
 
-/// <summary>Compiler options carrying <c>build_property.InfrarProvider</c>, as MSBuild passes it to generators and analyzers.</summary>
-public sealed class ProviderOptions(string provider) : AnalyzerConfigOptionsProvider
+/// <summary>Compiler options carrying <c>build_property.InfrarProvider</c> (and any other property), as MSBuild passes them to generators and analyzers.</summary>
+public sealed class ProviderOptions(string provider, IReadOnlyDictionary<string, string>? properties = null) : AnalyzerConfigOptionsProvider
 {
-    public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(provider);
+    public override AnalyzerConfigOptions GlobalOptions { get; } = new Options(new Dictionary<string, string>(properties ?? new Dictionary<string, string>()) { ["InfrarProvider"] = provider });
 
     public override AnalyzerConfigOptions GetOptions(SyntaxTree tree) => Options.Empty;
 
     public override AnalyzerConfigOptions GetOptions(AdditionalText textFile) => Options.Empty;
 
-    private sealed class Options(string? provider) : AnalyzerConfigOptions
+    private sealed class Options(IReadOnlyDictionary<string, string> properties) : AnalyzerConfigOptions
     {
-        public static readonly Options Empty = new(null);
+        public static readonly Options Empty = new(new Dictionary<string, string>());
 
         public override bool TryGetValue(string key, out string value)
         {
-            value = provider ?? "";
-            return provider is not null && key == "build_property.InfrarProvider";
+            value = "";
+            return key.StartsWith("build_property.", StringComparison.Ordinal) && properties.TryGetValue(key["build_property.".Length..], out value!);
         }
     }
 }

@@ -25,6 +25,24 @@ internal static class DiagnosticDescriptors
         isEnabledByDefault: true,
         helpLinkUri: HelpBase + "INFRAR0002.md");
 
+    public static readonly DiagnosticDescriptor ReferenceBuiltForAnotherProvider = new(
+        "INFRAR0003",
+        "A referenced assembly was built for another provider",
+        "{0} makes {1} call(s) on Infrar resources compiled for InfrarProvider={2}, but this project is built for {3}, so they would not reach {3}; build it with InfrarProvider={3} (a ProjectReference is built so by itself; rebuild a package or DLL with -p:InfrarProvider={3}), or list it in InfrarMixedProviderReferences if the mix is intended",
+        "Infrar.Build",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "INFRAR0003.md");
+
+    public static readonly DiagnosticDescriptor GeneratorFailed = new(
+        "INFRAR0004",
+        "Infrar's generator could not read this code",
+        "Infrar's generator failed on this {0} ({1}), so it is not rewritten and its bucket gets no permission; please report it",
+        "Infrar.Build",
+        DiagnosticSeverity.Error,
+        isEnabledByDefault: true,
+        helpLinkUri: HelpBase + "INFRAR0004.md");
+
     public static readonly DiagnosticDescriptor UntracedBucket = new(
         "INFRAR0010",
         "The bucket of this call cannot be traced to its declaration",

@@ -47,4 +47,19 @@ internal sealed class SourceWriter
     }
 
     public override string ToString() => _text.ToString();
+
+    /// <summary>
+    /// Text safe in a <c>//</c> comment: every character C# ends a line at (CR, LF, U+0085, U+2028, U+2029) and every
+    /// other control character becomes '?', so a file name cannot end the comment and start code.
+    /// </summary>
+    public static string CommentText(string text)
+    {
+        var safe = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            safe.Append(char.IsControl(c) || c is '\u2028' or '\u2029' ? '?' : c);
+        }
+
+        return safe.ToString();
+    }
 }

@@ -10,10 +10,24 @@ namespace Infrar.Generators.Parsing;
 /// <summary>Finds <c>Storage.Bucket("name", options)</c> declarations: what infrastructure the code asks for.</summary>
 internal static class BucketDeclarationParser
 {
+    /// <summary><c>Storage.Bucket(…)</c>, and <c>Bucket(…)</c> under <c>using static Infrar.Storage</c>.</summary>
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
-        node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Bucket" } };
+        node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Bucket" } or IdentifierNameSyntax { Identifier.ValueText: "Bucket" } };
 
     public static BucketDeclarationSpec? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return ParseDeclaration(context, cancellationToken);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            var line = context.Node.GetLocation().GetLineSpan();
+            return new BucketDeclarationSpec("", BucketOptionsSpec.Default, null, line.Path, line.StartLinePosition.Line + 1, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static BucketDeclarationSpec? ParseDeclaration(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var invocation = (InvocationExpressionSyntax)context.Node;
         if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
@@ -85,24 +99,23 @@ internal static class BucketDeclarationParser
             : elements.Select(e => e.ConstantValue).Where(c => c.HasValue && c.Value is string).Select(c => (string)c.Value!);
     }
 
-    /// <summary>The field or property the declaration initializes, by documentation id.</summary>
+    /// <summary>The field or property the declaration initializes or is assigned to (in a constructor), by documentation id.</summary>
     private static string? DeclaredSymbol(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
     {
-        SyntaxNode? holder = invocation.Parent switch
+        var symbol = invocation.Parent switch
         {
-            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } => declarator,
-            EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax property } => property,
-            ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax property } => property,
+            EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax declarator } => model.GetDeclaredSymbol(declarator, cancellationToken),
+            EqualsValueClauseSyntax { Parent: PropertyDeclarationSyntax property } => model.GetDeclaredSymbol(property, cancellationToken),
+            ArrowExpressionClauseSyntax { Parent: PropertyDeclarationSyntax property } => model.GetDeclaredSymbol(property, cancellationToken),
+            AssignmentExpressionSyntax { Left: var left } assignment when assignment.Right == invocation => model.GetSymbolInfo(left, cancellationToken).Symbol,
             _ => null,
         };
 
-        return holder is null
-            ? null
-            : model.GetDeclaredSymbol(holder, cancellationToken) switch
-            {
-                IFieldSymbol field => field.GetDocumentationCommentId(),
-                IPropertySymbol property => property.GetDocumentationCommentId(),
-                _ => null,
-            };
+        return symbol switch
+        {
+            IFieldSymbol field => field.OriginalDefinition.GetDocumentationCommentId(),
+            IPropertySymbol property => property.OriginalDefinition.GetDocumentationCommentId(),
+            _ => null,
+        };
     }
 }

@@ -12,8 +12,6 @@ namespace Infrar.Generators.Parsing;
 /// <summary>Finds calls on Infrar resources and turns each into a <see cref="CallSiteSpec"/>.</summary>
 internal static class CallSiteParser
 {
-    public const string OperationAttribute = "Infrar.Internal.InfrarOperationAttribute";
-
     /// <summary>
     /// The names of the SDK's rewritable methods: a cheap syntactic filter before any semantic work.
     /// A test checks it against every method the SDK marks with <c>[InfrarOperation]</c>.
@@ -33,6 +31,28 @@ internal static class CallSiteParser
 
     public static CallSiteSpec? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
+        try
+        {
+            return ParseCall(context, cancellationToken);
+        }
+        catch (System.Exception e) when (e is not System.OperationCanceledException)
+        {
+            // A failure here must be reported: an unread call is an unrewritten call, which would run the local store.
+            var invocation = (InvocationExpressionSyntax)context.Node;
+            var name = NameLocation(invocation);
+            var line = name.GetLineSpan();
+            return new CallSiteSpec(
+                "",
+                new MethodSpec(CalledName(invocation) ?? "?", "", "", EquatableArray<ParameterSpec>.Empty),
+                new CallLocationSpec(0, "", line.Path, line.StartLinePosition.Line + 1, line.StartLinePosition.Character + 1, name.SourceSpan.Start, name.SourceSpan.Length),
+                BucketReference.Unknown,
+                null,
+                $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static CallSiteSpec? ParseCall(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
         var invocation = (InvocationExpressionSyntax)context.Node;
         if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation { TargetMethod: var method } operation
             || OperationId(method) is not { } operationId
@@ -44,7 +64,7 @@ internal static class CallSiteParser
 
         var name = NameLocation(invocation);
         var display = name.GetLineSpan();
-        var destination = operation.Arguments.FirstOrDefault(a => a.Parameter?.Type.Name == "Bucket" && a.Parameter.Type.ContainingNamespace.Name == "Infrar");
+        var destination = operation.Arguments.FirstOrDefault(a => InfrarTypes.IsSdkType(a.Parameter?.Type as INamedTypeSymbol, "Infrar", "Bucket"));
         return new CallSiteSpec(
             operationId,
             new MethodSpec(
@@ -57,11 +77,16 @@ internal static class CallSiteParser
             destination is null ? null : BucketTracer.Trace(destination.Value, cancellationToken));
     }
 
-    /// <summary>The catalog operation a method performs, from its <c>[InfrarOperation]</c> attribute.</summary>
+    /// <summary>
+    /// The catalog operation a method performs, from its <c>[InfrarOperation]</c> attribute: only on the SDK's own
+    /// <c>Infrar.Bucket</c>, with the SDK's own attribute.
+    /// </summary>
     public static string? OperationId(IMethodSymbol method) =>
-        method.GetAttributes()
-            .FirstOrDefault(a => a.AttributeClass?.ToDisplayString() == OperationAttribute)
-            ?.ConstructorArguments.FirstOrDefault().Value as string;
+        InfrarTypes.IsSdkType(method.ContainingType, "Infrar", "Bucket")
+            ? method.GetAttributes()
+                .FirstOrDefault(a => InfrarTypes.IsSdkType(a.AttributeClass, "Infrar.Internal", "InfrarOperationAttribute"))
+                ?.ConstructorArguments.FirstOrDefault().Value as string
+            : null;
 
     private static Location NameLocation(InvocationExpressionSyntax invocation) => invocation.Expression switch
     {

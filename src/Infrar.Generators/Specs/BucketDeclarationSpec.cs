@@ -6,7 +6,11 @@ namespace Infrar.Generators.Specs;
 /// <param name="Symbol">The documentation id of the field or property it initializes, so calls in other files can be traced to it.</param>
 /// <param name="FilePath">The source file.</param>
 /// <param name="Line">The 1-based line.</param>
-public sealed record BucketDeclarationSpec(string Name, BucketOptionsSpec Options, string? Symbol, string FilePath, int Line);
+/// <param name="Failure">Why the generator could not read this declaration (an exception it hit), so it is reported.</param>
+public sealed record BucketDeclarationSpec(string Name, BucketOptionsSpec Options, string? Symbol, string FilePath, int Line, string? Failure = null);
+
+/// <summary>What a referenced assembly built with Infrar says of itself: the provider it was built for and its call count.</summary>
+public sealed record ReferencedBuildSpec(string Assembly, string Provider, int Calls);
 
 /// <summary>The infrastructure options of a bucket, as declared.</summary>
 public sealed record BucketOptionsSpec(bool Versioning, int ExpireAfterDays, EquatableArray<string> CorsOrigins, bool Public)

@@ -6,12 +6,14 @@ namespace Infrar.Generators.Specs;
 /// <param name="Location">Where the call is, in the form the compiler needs and the form people read.</param>
 /// <param name="Bucket">The bucket the call is made on, as far as this file tells.</param>
 /// <param name="DestinationBucket">For copies between buckets, the destination bucket.</param>
+/// <param name="Failure">Why the generator could not read this call (an exception it hit), so it is reported, not rewritten.</param>
 public sealed record CallSiteSpec(
     string OperationId,
     MethodSpec Method,
     CallLocationSpec Location,
     BucketReference Bucket,
-    BucketReference? DestinationBucket);
+    BucketReference? DestinationBucket,
+    string? Failure = null);
 
 /// <summary>
 /// Which bucket an expression is: its logical name when the declaration is in the same file, else the

@@ -28,6 +28,9 @@ namespace Infrar.Generated
             string destinationKey,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(sourceKey, nameof(sourceKey));
+            global::Infrar.Internal.Keys.Validate(destinationKey, nameof(destinationKey));
+
             try
             {
                 await AmazonS3Storage.Client.CopyObjectAsync(bucket.PhysicalName, sourceKey, bucket.PhysicalName, destinationKey, cancellationToken).ConfigureAwait(false);
@@ -46,9 +49,22 @@ namespace Infrar.Generated
             string destinationKey,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(sourceKey, nameof(sourceKey));
+            global::Infrar.Internal.Keys.Validate(destinationKey, nameof(destinationKey));
+
             try
             {
-                await AmazonS3Storage.Client.CopyObjectAsync(bucket.PhysicalName, sourceKey, destination.PhysicalName, destinationKey, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await AmazonS3Storage.Client.CopyObjectAsync(bucket.PhysicalName, sourceKey, destination.PhysicalName, destinationKey, cancellationToken).ConfigureAwait(false);
+                }
+                catch (global::Amazon.S3.AmazonS3Exception e) when (e.ErrorCode == "NoSuchBucket")
+                {
+                    // S3 does not say which bucket is missing; the source is the one this call may look at.
+                    throw await AmazonS3Storage.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false)
+                        ? new global::Infrar.BucketNotFoundException("aws", destination.PhysicalName, destinationKey, e.ErrorCode, e)
+                        : new global::Infrar.BucketNotFoundException("aws", bucket.PhysicalName, sourceKey, e.ErrorCode, e);
+                }
             }
             catch (global::Amazon.S3.AmazonS3Exception e)
             {
@@ -62,6 +78,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 await AmazonS3Storage.Client.DeleteObjectAsync(bucket.PhysicalName, key, cancellationToken).ConfigureAwait(false);
@@ -79,6 +97,8 @@ namespace Infrar.Generated
             global::System.IO.Stream destination,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 using var response = await AmazonS3Storage.Client.GetObjectAsync(bucket.PhysicalName, key, cancellationToken).ConfigureAwait(false);
@@ -96,6 +116,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 using var response = await AmazonS3Storage.Client.GetObjectAsync(bucket.PhysicalName, key, cancellationToken).ConfigureAwait(false);
@@ -116,6 +138,8 @@ namespace Infrar.Generated
             string path,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 using var response = await AmazonS3Storage.Client.GetObjectAsync(bucket.PhysicalName, key, cancellationToken).ConfigureAwait(false);
@@ -133,6 +157,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 try
@@ -142,7 +168,12 @@ namespace Infrar.Generated
                 }
                 catch (global::Amazon.S3.AmazonS3Exception e) when (e.StatusCode == global::System.Net.HttpStatusCode.NotFound)
                 {
-                    return false;
+                    if (await AmazonS3Storage.BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false))
+                    {
+                        return false;
+                    }
+
+                    throw new global::Infrar.BucketNotFoundException("aws", bucket.PhysicalName, key, "NoSuchBucket", e);
                 }
             }
             catch (global::Amazon.S3.AmazonS3Exception e)
@@ -158,6 +189,8 @@ namespace Infrar.Generated
             global::System.TimeSpan expiresIn,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
@@ -182,9 +215,20 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
-                var response = await AmazonS3Storage.Client.GetObjectMetadataAsync(bucket.PhysicalName, key, cancellationToken).ConfigureAwait(false);
+                global::Amazon.S3.Model.GetObjectMetadataResponse response;
+                try
+                {
+                    response = await AmazonS3Storage.Client.GetObjectMetadataAsync(bucket.PhysicalName, key, cancellationToken).ConfigureAwait(false);
+                }
+                catch (global::Amazon.S3.AmazonS3Exception e) when (e.StatusCode == global::System.Net.HttpStatusCode.NotFound)
+                {
+                    throw await AmazonS3Storage.NotFoundAsync(e, bucket, key, cancellationToken).ConfigureAwait(false);
+                }
+
                 return new global::Infrar.ObjectInfo(
                     key,
                     response.ContentLength,
@@ -206,6 +250,8 @@ namespace Infrar.Generated
             global::System.TimeSpan expiresIn,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
@@ -260,6 +306,8 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 var request = AmazonS3Storage.NewPut(bucket, key, options);
@@ -280,10 +328,13 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
+                await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
                 var request = AmazonS3Storage.NewPut(bucket, key, options);
-                request.InputStream = content;
+                request.InputStream = body;
                 await AmazonS3Storage.Client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
             }
             catch (global::Amazon.S3.AmazonS3Exception e)
@@ -300,6 +351,8 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 var request = AmazonS3Storage.NewPut(bucket, key, options);
@@ -407,6 +460,30 @@ namespace Infrar.Generated
 
             return result;
         }
+
+        /// <summary>Whether the bucket exists (HeadBucket, which s3:ListBucket on the bucket allows).</summary>
+        public static async global::System.Threading.Tasks.Task<bool> BucketExistsAsync(global::Infrar.Bucket bucket, global::System.Threading.CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Client.HeadBucketAsync(new global::Amazon.S3.Model.HeadBucketRequest { BucketName = bucket.PhysicalName }, cancellationToken).ConfigureAwait(false);
+                return true;
+            }
+            catch (global::Amazon.S3.AmazonS3Exception e) when (e.StatusCode == global::System.Net.HttpStatusCode.NotFound)
+            {
+                return false;
+            }
+        }
+
+        /// <summary>
+        /// S3 answers a HEAD on a missing object and on a missing bucket alike, 404 without a body: asking about the bucket
+        /// tells them apart, so both are reported as every provider reports them.
+        /// </summary>
+        public static async global::System.Threading.Tasks.Task<global::System.Exception> NotFoundAsync(
+            global::Amazon.S3.AmazonS3Exception e, global::Infrar.Bucket bucket, string key, global::System.Threading.CancellationToken cancellationToken) =>
+            await BucketExistsAsync(bucket, cancellationToken).ConfigureAwait(false)
+                ? Error(e, bucket, key)
+                : new global::Infrar.BucketNotFoundException("aws", bucket.PhysicalName, key, "NoSuchBucket", e);
 
         public static async global::System.Threading.Tasks.Task<global::Amazon.S3.Model.ListObjectsV2Response> ListPageAsync(
             global::Infrar.Bucket bucket, global::Amazon.S3.Model.ListObjectsV2Request request, global::System.Threading.CancellationToken cancellationToken)

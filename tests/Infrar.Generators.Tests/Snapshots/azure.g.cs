@@ -28,6 +28,9 @@ namespace Infrar.Generated
             string destinationKey,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(sourceKey, nameof(sourceKey));
+            global::Infrar.Internal.Keys.Validate(destinationKey, nameof(destinationKey));
+
             try
             {
                 var source = AzureBlobStorage.Blob(bucket, sourceKey);
@@ -48,11 +51,21 @@ namespace Infrar.Generated
             string destinationKey,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(sourceKey, nameof(sourceKey));
+            global::Infrar.Internal.Keys.Validate(destinationKey, nameof(destinationKey));
+
             try
             {
                 var source = AzureBlobStorage.Blob(bucket, sourceKey);
-                var copy = await AzureBlobStorage.Blob(destination, destinationKey).StartCopyFromUriAsync(source.Uri, new global::Azure.Storage.Blobs.Models.BlobCopyFromUriOptions(), cancellationToken).ConfigureAwait(false);
-                await copy.WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    var copy = await AzureBlobStorage.Blob(destination, destinationKey).StartCopyFromUriAsync(source.Uri, new global::Azure.Storage.Blobs.Models.BlobCopyFromUriOptions(), cancellationToken).ConfigureAwait(false);
+                    await copy.WaitForCompletionAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (global::Azure.RequestFailedException e) when (e.ErrorCode == "ContainerNotFound")
+                {
+                    throw await AzureBlobStorage.MissingContainerAsync(e, bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -66,9 +79,18 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
-                await AzureBlobStorage.Blob(bucket, key).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                // Delete, not DeleteIfExists: DeleteIfExists succeeds on a missing container too.
+                try
+                {
+                    await AzureBlobStorage.Blob(bucket, key).DeleteAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                }
+                catch (global::Azure.RequestFailedException e) when (e.ErrorCode == "BlobNotFound")
+                {
+                }
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -83,6 +105,8 @@ namespace Infrar.Generated
             global::System.IO.Stream destination,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 await AzureBlobStorage.Blob(bucket, key).DownloadToAsync(destination, cancellationToken).ConfigureAwait(false);
@@ -99,6 +123,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 var response = await AzureBlobStorage.Blob(bucket, key).DownloadContentAsync(cancellationToken).ConfigureAwait(false);
@@ -117,10 +143,14 @@ namespace Infrar.Generated
             string path,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
-                var blob = AzureBlobStorage.Blob(bucket, key);
-                await global::Infrar.Internal.AtomicFile.WriteAsync(path, file => blob.DownloadToAsync(file, cancellationToken), cancellationToken).ConfigureAwait(false);
+                // The download starts before the file does: a missing object leaves no file or folder behind.
+                var download = await AzureBlobStorage.Blob(bucket, key).DownloadStreamingAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                await using var content = download.Value.Content;
+                await global::Infrar.Internal.AtomicFile.WriteAsync(path, file => content.CopyToAsync(file, cancellationToken), cancellationToken).ConfigureAwait(false);
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -134,9 +164,20 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
-                return (await AzureBlobStorage.Blob(bucket, key).ExistsAsync(cancellationToken).ConfigureAwait(false)).Value;
+                // GetProperties, not Exists: Exists answers false for a missing container too.
+                try
+                {
+                    await AzureBlobStorage.Blob(bucket, key).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+                    return true;
+                }
+                catch (global::Azure.RequestFailedException e) when (e.ErrorCode == "BlobNotFound")
+                {
+                    return false;
+                }
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -151,6 +192,8 @@ namespace Infrar.Generated
             global::System.TimeSpan expiresIn,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 return await AzureBlobStorage.SignAsync(AzureBlobStorage.Blob(bucket, key), global::Azure.Storage.Sas.BlobSasPermissions.Read, expiresIn, cancellationToken).ConfigureAwait(false);
@@ -167,6 +210,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 var properties = (await AzureBlobStorage.Blob(bucket, key).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false)).Value;
@@ -191,6 +236,8 @@ namespace Infrar.Generated
             global::System.TimeSpan expiresIn,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 return await AzureBlobStorage.SignAsync(
@@ -236,6 +283,8 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 await AzureBlobStorage.Blob(bucket, key).UploadAsync(new global::System.BinaryData(content), AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
@@ -254,9 +303,12 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
-                await AzureBlobStorage.Blob(bucket, key).UploadAsync(content, AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
+                await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
+                await AzureBlobStorage.Blob(bucket, key).UploadAsync(body, AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -272,6 +324,8 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 await AzureBlobStorage.Blob(bucket, key).UploadAsync(path, AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
@@ -341,6 +395,34 @@ namespace Infrar.Generated
             Metadata = options?.Metadata is { } metadata ? new global::System.Collections.Generic.Dictionary<string, string>(metadata) : null,
             Conditions = options?.IfNotExists == true ? new global::Azure.Storage.Blobs.Models.BlobRequestConditions { IfNoneMatch = global::Azure.ETag.All } : null,
         };
+
+        /// <summary>
+        /// Which bucket of a copy is missing: Azure says only that a container is, and the source is the one this call
+        /// may look at (reading its blob's properties tells whether its container exists).
+        /// </summary>
+        public static async global::System.Threading.Tasks.Task<global::System.Exception> MissingContainerAsync(
+            global::Azure.RequestFailedException e,
+            global::Infrar.Bucket source,
+            string sourceKey,
+            global::Infrar.Bucket destination,
+            string destinationKey,
+            global::System.Threading.CancellationToken cancellationToken)
+        {
+            try
+            {
+                await Blob(source, sourceKey).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+            catch (global::Azure.RequestFailedException probe) when (probe.ErrorCode == "ContainerNotFound")
+            {
+                return new global::Infrar.BucketNotFoundException("azure", source.PhysicalName, sourceKey, e.ErrorCode, e);
+            }
+            catch (global::Azure.RequestFailedException)
+            {
+                // The source's container exists: the destination's is the missing one.
+            }
+
+            return new global::Infrar.BucketNotFoundException("azure", destination.PhysicalName, destinationKey, e.ErrorCode, e);
+        }
 
         public static async global::System.Threading.Tasks.Task<bool> NextPageAsync(
             global::Infrar.Bucket bucket,

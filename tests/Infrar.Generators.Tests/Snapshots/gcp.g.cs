@@ -28,6 +28,9 @@ namespace Infrar.Generated
             string destinationKey,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(sourceKey, nameof(sourceKey));
+            global::Infrar.Internal.Keys.Validate(destinationKey, nameof(destinationKey));
+
             try
             {
                 await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, bucket, destinationKey, cancellationToken).ConfigureAwait(false);
@@ -46,9 +49,19 @@ namespace Infrar.Generated
             string destinationKey,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(sourceKey, nameof(sourceKey));
+            global::Infrar.Internal.Keys.Validate(destinationKey, nameof(destinationKey));
+
             try
             {
-                await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
+                try
+                {
+                    await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
+                }
+                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && GoogleCloudStorage.IsMissingBucket(e))
+                {
+                    throw await GoogleCloudStorage.MissingBucketAsync(e, bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
+                }
             }
             catch (GoogleCloudStorage.ApiException e)
             {
@@ -62,6 +75,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 try
@@ -69,7 +84,7 @@ namespace Infrar.Generated
                     var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, new global::System.Uri(GoogleCloudStorage.Endpoint, GoogleCloudStorage.ObjectPath(bucket, key)));
                     using var response = await GoogleCloudStorage.SendAsync(request, cancellationToken).ConfigureAwait(false);
                 }
-                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !e.Message.Contains("bucket does not exist", global::System.StringComparison.OrdinalIgnoreCase))
+                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
                 {
                 }
             }
@@ -86,6 +101,8 @@ namespace Infrar.Generated
             global::System.IO.Stream destination,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
@@ -103,6 +120,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
@@ -121,6 +140,8 @@ namespace Infrar.Generated
             string path,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
@@ -138,6 +159,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 try
@@ -145,7 +168,7 @@ namespace Infrar.Generated
                     using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key) + "?fields=name", cancellationToken).ConfigureAwait(false);
                     return true;
                 }
-                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404)
+                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
                 {
                     return false;
                 }
@@ -163,6 +186,8 @@ namespace Infrar.Generated
             global::System.TimeSpan expiresIn,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 return await GoogleCloudStorage.SignAsync(bucket, key, "GET", expiresIn, cancellationToken).ConfigureAwait(false);
@@ -179,6 +204,8 @@ namespace Infrar.Generated
             string key,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key), cancellationToken).ConfigureAwait(false);
@@ -197,6 +224,8 @@ namespace Infrar.Generated
             global::System.TimeSpan expiresIn,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 return await GoogleCloudStorage.SignAsync(bucket, key, "PUT", expiresIn, cancellationToken).ConfigureAwait(false);
@@ -248,6 +277,8 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.ByteArrayContent(content), options, cancellationToken).ConfigureAwait(false);
@@ -266,9 +297,12 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
-                await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(content), options, cancellationToken).ConfigureAwait(false);
+                await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
+                await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(body), options, cancellationToken).ConfigureAwait(false);
             }
             catch (GoogleCloudStorage.ApiException e)
             {
@@ -284,6 +318,8 @@ namespace Infrar.Generated
             global::Infrar.UploadOptions? options,
             global::System.Threading.CancellationToken cancellationToken)
         {
+            global::Infrar.Internal.Keys.Validate(key, nameof(key));
+
             try
             {
                 await using var file = global::System.IO.File.OpenRead(path);
@@ -549,6 +585,38 @@ namespace Infrar.Generated
         }
 
         /// <summary>An error answer of the JSON API: its HTTP status, the first error's reason and its message.</summary>
+        /// <summary>Whether a 404 is about the bucket rather than the object: Cloud Storage says so only in its message.</summary>
+        public static bool IsMissingBucket(ApiException e) =>
+            e.Message.Contains("bucket does not exist", global::System.StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>
+        /// Which bucket of a copy is missing: Cloud Storage does not say, and the source is the one this call may look at
+        /// (reading its object's metadata tells whether its bucket exists).
+        /// </summary>
+        public static async global::System.Threading.Tasks.Task<global::System.Exception> MissingBucketAsync(
+            ApiException e,
+            global::Infrar.Bucket source,
+            string sourceKey,
+            global::Infrar.Bucket destination,
+            string destinationKey,
+            global::System.Threading.CancellationToken cancellationToken)
+        {
+            try
+            {
+                using var probe = await GetJsonAsync(ObjectPath(source, sourceKey) + "?fields=name", cancellationToken).ConfigureAwait(false);
+            }
+            catch (ApiException missing) when (missing.Status == 404 && IsMissingBucket(missing))
+            {
+                return new global::Infrar.BucketNotFoundException("gcp", source.PhysicalName, sourceKey, e.Reason, e);
+            }
+            catch (ApiException)
+            {
+                // The source's bucket exists: the destination's is the missing one.
+            }
+
+            return new global::Infrar.BucketNotFoundException("gcp", destination.PhysicalName, destinationKey, e.Reason, e);
+        }
+
         public sealed class ApiException(int status, string? reason, string message) : global::System.Exception(message)
         {
             public int Status { get; } = status;
@@ -586,7 +654,7 @@ namespace Infrar.Generated
         /// <summary>Maps a Google Cloud Storage error onto Infrar's storage exceptions (catalog: storage.errors).</summary>
         public static global::System.Exception Error(GoogleCloudStorage.ApiException e, global::Infrar.Bucket bucket, string? key) => (e.Reason, e.Status) switch
         {
-            (_, 404) when e.Message.Contains("bucket does not exist", global::System.StringComparison.OrdinalIgnoreCase) => new global::Infrar.BucketNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),
+            (_, 404) when GoogleCloudStorage.IsMissingBucket(e) => new global::Infrar.BucketNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),
             (_, 404) => new global::Infrar.ObjectNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),
             ("conditionNotMet", _) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, e.Reason, e),
             (_, 412) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, e.Reason, e),

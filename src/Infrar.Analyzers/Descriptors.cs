@@ -11,7 +11,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor NonConstantName = Rule(
         "INFRAR0101",
         "Resource name is not a compile-time constant",
-        "The name of bucket {0} is not a compile-time constant, so its infrastructure and permissions cannot be generated; use a string literal or a const",
+        "The name of bucket {0} is not a compile-time constant string, so its infrastructure and permissions cannot be generated; use a string literal or a const",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor InvalidName = Rule(

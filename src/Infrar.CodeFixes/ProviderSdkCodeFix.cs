@@ -80,6 +80,9 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             return null;
         }
 
+        // Infrar's names, qualified where the code already sees another type by one of them (its own Storage, say).
+        var p = Qualify(model, invocation.SpanStart) ? "global::Infrar." : "";
+
         var arguments = invocation.ArgumentList.Arguments;
         string Text(string parameter) => arguments.First(a => Parameter(a, method)?.Name == parameter).Expression.ToString();
         bool Has(string parameter) => arguments.Any(a => Parameter(a, method)?.Name == parameter);
@@ -90,21 +93,21 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         string? code = (type, method.Name) switch
         {
             ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "DeleteObjectAsync") when Constant("bucketName") && Has("key") && method.Parameters.Length <= 3 =>
-                $"Storage.Bucket({Text("bucketName")}).DeleteAsync({Text("key")}{token})",
+                $"{p}Storage.Bucket({Text("bucketName")}).DeleteAsync({Text("key")}{token})",
             ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "CopyObjectAsync") when Constant("sourceBucket") && Constant("destinationBucket") && method.Parameters.Length <= 5 =>
                 model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == "sourceBucket").Expression).Value as string
                     == model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == "destinationBucket").Expression).Value as string
-                    ? $"Storage.Bucket({Text("sourceBucket")}).CopyAsync({Text("sourceKey")}, {Text("destinationKey")}{token})"
-                    : $"Storage.Bucket({Text("sourceBucket")}).CopyToAsync({Text("sourceKey")}, Storage.Bucket({Text("destinationBucket")}), {Text("destinationKey")}{token})",
+                    ? $"{p}Storage.Bucket({Text("sourceBucket")}).CopyAsync({Text("sourceKey")}, {Text("destinationKey")}{token})"
+                    : $"{p}Storage.Bucket({Text("sourceBucket")}).CopyToAsync({Text("sourceKey")}, {p}Storage.Bucket({Text("destinationBucket")}), {Text("destinationKey")}{token})",
             ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "PutObjectAsync") when Has("request") =>
-                PutObject(arguments.First(a => Parameter(a, method)?.Name == "request").Expression, model, token, cancellationToken),
+                PutObject(arguments.First(a => Parameter(a, method)?.Name == "request").Expression, model, token, p, cancellationToken),
             ("Azure.Storage.Blobs.BlobContainerClient", "DeleteBlobIfExistsAsync") when method.Parameters.Length <= 4 && Only(arguments, method, "blobName", "cancellationToken")
                 && ContainerName(invocation, model, cancellationToken) is { } container =>
-                $"Storage.Bucket({container}).DeleteAsync({Text("blobName")}{token})",
+                $"{p}Storage.Bucket({container}).DeleteAsync({Text("blobName")}{token})",
             ("Azure.Storage.Blobs.BlobContainerClient", "UploadBlobAsync") when Only(arguments, method, "blobName", "content", "cancellationToken")
                 && method.Parameters.Any(p => p.Name == "content" && p.Type.ToDisplayString() == "System.IO.Stream")
                 && ContainerName(invocation, model, cancellationToken) is { } container =>
-                $"Storage.Bucket({container}).UploadAsync({Text("blobName")}, {Text("content")}, new UploadOptions {{ IfNotExists = true }}{token})",
+                $"{p}Storage.Bucket({container}).UploadAsync({Text("blobName")}, {Text("content")}, new {p}UploadOptions {{ IfNotExists = true }}{token})",
             _ => null,
         };
 
@@ -112,7 +115,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
     }
 
     /// <summary><c>new PutObjectRequest { BucketName = "b", Key = k, InputStream | ContentBody | FilePath = x, ContentType = t }</c>, and nothing else.</summary>
-    private static string? PutObject(ExpressionSyntax request, SemanticModel model, string token, CancellationToken cancellationToken)
+    private static string? PutObject(ExpressionSyntax request, SemanticModel model, string token, string p, CancellationToken cancellationToken)
     {
         if (request is not ObjectCreationExpressionSyntax { Initializer: { } initializer })
         {
@@ -137,13 +140,13 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             return null;
         }
 
-        var options = values.TryGetValue("ContentType", out var contentType) ? $", new UploadOptions {{ ContentType = {contentType} }}" : "";
+        var options = values.TryGetValue("ContentType", out var contentType) ? $", new {p}UploadOptions {{ ContentType = {contentType} }}" : "";
         var tail = options.Length > 0 ? options + token : token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : "";
         return values switch
         {
-            _ when values.TryGetValue("InputStream", out var stream) => $"Storage.Bucket({bucket}).UploadAsync({key}, {stream}{tail})",
-            _ when values.TryGetValue("ContentBody", out var body) => $"Storage.Bucket({bucket}).UploadAsync({key}, System.Text.Encoding.UTF8.GetBytes({body}){tail})",
-            _ when values.TryGetValue("FilePath", out var path) => $"Storage.Bucket({bucket}).UploadFileAsync({key}, {path}{tail})",
+            _ when values.TryGetValue("InputStream", out var stream) => $"{p}Storage.Bucket({bucket}).UploadAsync({key}, {stream}{tail})",
+            _ when values.TryGetValue("ContentBody", out var body) => $"{p}Storage.Bucket({bucket}).UploadAsync({key}, System.Text.Encoding.UTF8.GetBytes({body}){tail})",
+            _ when values.TryGetValue("FilePath", out var path) => $"{p}Storage.Bucket({bucket}).UploadFileAsync({key}, {path}{tail})",
             _ => null,
         };
     }
@@ -200,8 +203,16 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         return node.Parent is ExpressionStatementSyntax;
     }
 
+    /// <summary>The public names of Infrar the fix writes or a <c>using Infrar;</c> would bring in.</summary>
+    private static readonly string[] InfrarNames = ["Storage", "Bucket", "UploadOptions", "BucketOptions", "ListOptions", "ListEntry", "ObjectInfo", "CloudClients"];
+
+    /// <summary>Whether a name of Infrar's already means something else here, so the fix must write <c>global::Infrar.</c>.</summary>
+    private static bool Qualify(SemanticModel model, int position) =>
+        InfrarNames.Any(name => model.LookupNamespacesAndTypes(position, name: name).Any(symbol => symbol.ContainingNamespace?.ToDisplayString() != "Infrar"));
+
+    /// <summary>Adds <c>using Infrar;</c> unless it is there, or unless the fix wrote qualified names because one would be ambiguous.</summary>
     private static SyntaxNode WithInfrarUsing(SyntaxNode root) =>
-        root is CompilationUnitSyntax unit && unit.Usings.All(u => u.Name?.ToString() != "Infrar")
+        root is CompilationUnitSyntax unit && unit.Usings.All(u => u.Name?.ToString() != "Infrar") && !root.ToString().Contains("global::Infrar.Storage.Bucket(")
             ? unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName("Infrar"))
                 .WithTrailingTrivia(unit.Usings.LastOrDefault()?.GetTrailingTrivia() ?? SyntaxFactory.TriviaList(SyntaxFactory.ElasticLineFeed)))
             : root;

@@ -123,4 +123,32 @@ public sealed class CodeFixTests
                 .Replace("await container.DeleteBlobIfExistsAsync(\"mail-0.eml\");", "await Storage.Bucket(\"inbox\").DeleteAsync(\"mail-0.eml\");", StringComparison.Ordinal),
             after);
     }
+
+    [Fact]
+    public async Task INFRAR0105_writes_global_names_where_the_code_has_its_own_Storage_and_adds_no_ambiguous_using()
+    {
+        const string before = """
+            using System.Threading.Tasks;
+            using Amazon.S3;
+
+            public static class Storage
+            {
+                public static string Bucket(string name) => name;
+            }
+
+            public static class Cleanup
+            {
+                public static async Task RunAsync(IAmazonS3 s3)
+                {
+                    await s3.DeleteObjectAsync("photos", "old.jpg");
+                }
+            }
+            """;
+
+        var after = await AnalyzerHarness.FixAsync(before, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
+
+        Assert.Equal(
+            before.Replace("await s3.DeleteObjectAsync(\"photos\", \"old.jpg\");", "await global::Infrar.Storage.Bucket(\"photos\").DeleteAsync(\"old.jpg\");", StringComparison.Ordinal),
+            after);
+    }
 }

@@ -40,7 +40,29 @@ public sealed class RuleTests
 
         var error = Assert.Single(diagnostics);
         Assert.Equal("INFRAR0101", error.Id);
-        Assert.Equal("The name of bucket name is not a compile-time constant, so its infrastructure and permissions cannot be generated; use a string literal or a const", error.GetMessage());
+        Assert.Equal("The name of bucket name is not a compile-time constant string, so its infrastructure and permissions cannot be generated; use a string literal or a const", error.GetMessage());
+    }
+
+    [Fact]
+    public async Task INFRAR0101_a_null_name_is_reported_too()
+    {
+        var diagnostics = await Analyze("""
+            var nothing = Storage.Bucket(null!);
+            """, new NonConstantNameAnalyzer());
+
+        Assert.Equal("The name of bucket null is not a compile-time constant string, so its infrastructure and permissions cannot be generated; use a string literal or a const", Assert.Single(diagnostics).GetMessage());
+    }
+
+    [Fact]
+    public async Task INFRAR0102_a_name_ending_in_a_newline_is_refused_though_a_dollar_anchor_would_let_it_pass()
+    {
+        var diagnostics = await Analyze("""
+            var sneaky = Storage.Bucket("photos\n");
+            """, new InvalidNameAnalyzer());
+
+        var message = Assert.Single(diagnostics).GetMessage();
+        Assert.StartsWith("Bucket name 'photos\\n' is not valid on every provider: aws:", message, StringComparison.Ordinal);
+        Assert.DoesNotContain("\n", message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -65,6 +87,10 @@ public sealed class RuleTests
     [InlineData("Expression<Func<Task>> tree = () => photos.DeleteAsync(\"k\", default);", "call in an expression tree", "DeleteAsync")]
     [InlineData("dynamic untyped = photos;\n        await untyped.DeleteAsync(\"k\");", "dynamic call", "DeleteAsync")]
     [InlineData("var method = typeof(Bucket).GetMethod(\"ExistsAsync\");", "call through reflection", "ExistsAsync")]
+    [InlineData("var method = photos.GetType().GetMethod(\"ExistsAsync\")!.Invoke(photos, new object[] { \"k\", CancellationToken.None });", "call through reflection", "ExistsAsync")]
+    [InlineData("var all = photos.GetType().GetMethods();", "call through reflection", "*")]
+    [InlineData("dynamic key = \"k\";\n        await photos.DeleteAsync(key);", "call with a dynamic argument", "DeleteAsync")]
+    [InlineData("await Up(photos, \"k\", new byte[1]);\n        static Task Up(dynamic b, string k, byte[] x) => b.UploadAsync(k, x, null, CancellationToken.None);", "dynamic call", "UploadAsync")]
     public async Task INFRAR0103_a_use_interceptors_cannot_reach_is_an_error_on_a_cloud_and_silent_on_local(string code, string how, string method)
     {
         var source = "var photos = Storage.Bucket(\"photos\");\n        " + code + "\n        await photos.DeleteAsync(\"direct\");";
@@ -103,12 +129,16 @@ public sealed class RuleTests
             var container = new Azure.Storage.Blobs.BlobContainerClient("UseDevelopmentStorage=true", "photos");
             await container.DeleteBlobIfExistsAsync("a.jpg");
             await Storage.Bucket("photos").DeleteAsync("a.jpg");
+            var exists = await Amazon.S3.Util.AmazonS3Util.DoesS3BucketExistV2Async(s3, "photos");
+            var block = Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlockBlobClient(container, "a.jpg");
             """, new ProviderSdkAnalyzer());
 
         Assert.Equal(
             [
                 "AmazonS3Client.DeleteObjectAsync ties this code to Amazon S3; use Infrar's Storage API so it builds for every provider",
                 "BlobContainerClient.DeleteBlobIfExistsAsync ties this code to Azure Blob Storage; use Infrar's Storage API so it builds for every provider",
+                "AmazonS3Util.DoesS3BucketExistV2Async ties this code to Amazon S3; use Infrar's Storage API so it builds for every provider",
+                "SpecializedBlobExtensions.GetBlockBlobClient ties this code to Azure Blob Storage; use Infrar's Storage API so it builds for every provider",
             ],
             diagnostics.Select(d => d.GetMessage()));
     }
@@ -175,6 +205,22 @@ public sealed class RuleTests
 
         var warning = Assert.Single(diagnostics);
         Assert.Equal("A signed URL that lasts 30.00:00:00 is refused by S3 and Cloud Storage, which allow from 1 second to 7 days", warning.GetMessage());
+    }
+
+    [Fact]
+    public async Task INFRAR0109_reports_forever_and_nonsense_instead_of_throwing()
+    {
+        var diagnostics = await Analyze("""
+            var photos = Storage.Bucket("photos");
+            var forever = await photos.GetDownloadUrlAsync("a.jpg", TimeSpan.FromDays(int.MaxValue));
+            var longer = await photos.GetDownloadUrlAsync("a.jpg", TimeSpan.FromSeconds(long.MaxValue));
+            var nan = await photos.GetDownloadUrlAsync("a.jpg", TimeSpan.FromHours(double.NaN));
+            var none = await photos.GetUploadUrlAsync("a.jpg", TimeSpan.FromMinutes(0));
+            """, new SignedUrlExpiryAnalyzer());
+
+        Assert.Equal(
+            ["longer than TimeSpan.MaxValue", "longer than TimeSpan.MaxValue", "NaN seconds", "0 seconds or less"],
+            diagnostics.Select(d => d.GetMessage()["A signed URL that lasts ".Length..d.GetMessage().IndexOf(" is refused", StringComparison.Ordinal)]));
     }
 
     private static Task<IReadOnlyList<Microsoft.CodeAnalysis.Diagnostic>> Analyze(string body, Microsoft.CodeAnalysis.Diagnostics.DiagnosticAnalyzer analyzer, string provider = "local") =>

@@ -17,6 +17,17 @@ public sealed class InvalidNameAnalyzer : InfrarAnalyzer
 
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = [Descriptors.InvalidName];
 
+    /// <summary>The name as a C# literal would show it: a newline or other control character as an escape, never raw.</summary>
+    private static string Printable(string name) =>
+        string.Concat(name.Select(c => c switch
+        {
+            '\n' => "\\n",
+            '\r' => "\\r",
+            '\t' => "\\t",
+            _ when char.IsControl(c) || c is '\u2028' or '\u2029' => $"\\u{(int)c:x4}",
+            _ => c.ToString(),
+        }));
+
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
         var catalog = CatalogLoader.Default;
@@ -38,7 +49,7 @@ public sealed class InvalidNameAnalyzer : InfrarAnalyzer
                     Descriptors.InvalidName,
                     argument.Syntax.GetLocation(),
                     ImmutableDictionary<string, string?>.Empty.Add(SuggestedName, BucketNames.Suggest(name, catalog)),
-                    name,
+                    Printable(name),
                     string.Join("; ", problems.Select(p => $"{p.Provider}: {p.Reason}"))));
             });
     }

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace Infrar.Analyzers.Rules;
 
-/// <summary>INFRAR0101: <c>Storage.Bucket(name)</c> with a name that is not a compile-time constant.</summary>
+/// <summary>INFRAR0101: <c>Storage.Bucket(name)</c> with a name that is not a compile-time constant string (a null constant included).</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NonConstantNameAnalyzer : InfrarAnalyzer
 {
@@ -22,7 +22,7 @@ public sealed class NonConstantNameAnalyzer : InfrarAnalyzer
                 }
 
                 var name = invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0);
-                if (name is null || name.Value.ConstantValue.HasValue || name.ArgumentKind == ArgumentKind.DefaultValue)
+                if (name is null || name.ArgumentKind == ArgumentKind.DefaultValue || name.Value.ConstantValue is { HasValue: true, Value: string })
                 {
                     return;
                 }

@@ -11,7 +11,8 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>
 /// INFRAR0103: a use of a rewritable <c>Bucket</c> method that interceptors cannot reach (a method group or delegate, a
-/// call inside an expression tree, a <c>dynamic</c> call, a call through reflection), while a cloud provider is selected.
+/// call inside an expression tree, a <c>dynamic</c> call or one with a dynamic argument, a call through reflection), while
+/// a cloud provider is selected. Such a call would reach the local store, which refuses to run in a cloud build.
 /// </summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class NotRewritableAnalyzer : InfrarAnalyzer
@@ -50,14 +51,9 @@ public sealed class NotRewritableAnalyzer : InfrarAnalyzer
                 {
                     Report(context, invocation.Syntax, "call in an expression tree", invocation.TargetMethod.Name);
                 }
-                else if (invocation.TargetMethod.Name is "GetMethod" or "GetMember"
-                    && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, systemType)
-                    && invocation.Instance is ITypeOfOperation { TypeOperand: var type }
-                    && SymbolEqualityComparer.Default.Equals(type, symbols.Bucket)
-                    && invocation.Arguments.FirstOrDefault()?.Value.ConstantValue is { HasValue: true, Value: string name }
-                    && rewritable.Contains(name))
+                else if (ReflectedMethod(invocation, systemType, symbols, rewritable) is { } reflected)
                 {
-                    Report(context, invocation.Syntax, "call through reflection", name);
+                    Report(context, invocation.Syntax, "call through reflection", reflected);
                 }
             },
             OperationKind.Invocation);
@@ -65,16 +61,61 @@ public sealed class NotRewritableAnalyzer : InfrarAnalyzer
         start.RegisterOperationAction(
             context =>
             {
+                // A dynamic call is bound at run time, where no interceptor can reach it: whether the receiver is a
+                // dynamic value that may hold a Bucket, or a Bucket called with a dynamic argument.
                 var dynamic = (IDynamicInvocationOperation)context.Operation;
-                if (dynamic.Operation is IDynamicMemberReferenceOperation { MemberName: var name, Instance: var instance }
-                    && rewritable.Contains(name)
-                    && IsBucket(instance, symbols))
+                if (dynamic.Operation is IDynamicMemberReferenceOperation { MemberName: var name, Instance: var instance } && rewritable.Contains(name))
                 {
-                    Report(context, dynamic.Syntax, "dynamic call", name);
+                    if (IsBucket(instance?.Type, symbols))
+                    {
+                        Report(context, dynamic.Syntax, "call with a dynamic argument", name);
+                    }
+                    else if (instance?.Type?.TypeKind == TypeKind.Dynamic)
+                    {
+                        Report(context, dynamic.Syntax, "dynamic call", name);
+                    }
                 }
             },
             OperationKind.DynamicInvocation);
     }
+
+    /// <summary>
+    /// The Bucket method a reflection call looks up (<c>typeof(Bucket).GetMethod("X")</c>,
+    /// <c>bucket.GetType().GetMethod("X")</c>, <c>InvokeMember</c>), or "*" for <c>GetMethods()</c>/<c>GetMembers()</c>.
+    /// </summary>
+    private static string? ReflectedMethod(IInvocationOperation invocation, INamedTypeSymbol? systemType, InfrarSymbols symbols, ImmutableHashSet<string> rewritable)
+    {
+        if (invocation.TargetMethod.Name is not ("GetMethod" or "GetMember" or "GetMethods" or "GetMembers" or "InvokeMember" or "GetRuntimeMethod" or "GetRuntimeMethods")
+            || !ReflectsOnBucket(invocation.Instance ?? invocation.Arguments.FirstOrDefault()?.Value, systemType, symbols))
+        {
+            return null;
+        }
+
+        if (invocation.TargetMethod.Name is "GetMethods" or "GetMembers" or "GetRuntimeMethods")
+        {
+            return "*";
+        }
+
+        var name = invocation.Arguments.Select(a => a.Value.ConstantValue).Where(c => c.HasValue).Select(c => c.Value).OfType<string>().FirstOrDefault();
+        return name is not null && rewritable.Contains(name) ? name : null;
+    }
+
+    private static bool ReflectsOnBucket(IOperation? type, INamedTypeSymbol? systemType, InfrarSymbols symbols)
+    {
+        while (type is IConversionOperation conversion)
+        {
+            type = conversion.Operand;
+        }
+
+        return type switch
+        {
+            ITypeOfOperation { TypeOperand: var operand } => SymbolEqualityComparer.Default.Equals(operand, symbols.Bucket),
+            IInvocationOperation { TargetMethod.Name: "GetType", Instance: { } instance } => IsBucket(instance.Type, symbols),
+            _ => false,
+        } && (systemType is null || SymbolEqualityComparer.Default.Equals(type?.Type, systemType) || type?.Type?.Name == "Type");
+    }
+
+    private static bool IsBucket(ITypeSymbol? type, InfrarSymbols symbols) => SymbolEqualityComparer.Default.Equals(type, symbols.Bucket);
 
     private static bool InExpressionTree(IOperation operation, INamedTypeSymbol? expressionType)
     {
@@ -88,37 +129,5 @@ public sealed class NotRewritableAnalyzer : InfrarAnalyzer
         }
 
         return false;
-    }
-
-    private static bool IsBucket(IOperation? instance, InfrarSymbols symbols)
-    {
-        while (instance is IConversionOperation conversion)
-        {
-            if (SymbolEqualityComparer.Default.Equals(conversion.Operand.Type, symbols.Bucket))
-            {
-                return true;
-            }
-
-            instance = conversion.Operand;
-        }
-
-        return instance is ILocalReferenceOperation or IParameterReferenceOperation or IFieldReferenceOperation
-            && instance.Syntax is IdentifierNameSyntax
-            && instance.Type?.TypeKind == TypeKind.Dynamic
-            && InitializedWithBucket(instance, symbols);
-    }
-
-    private static bool InitializedWithBucket(IOperation instance, InfrarSymbols symbols)
-    {
-        var symbol = instance switch
-        {
-            ILocalReferenceOperation local => (ISymbol)local.Local,
-            IFieldReferenceOperation field => field.Field,
-            _ => null,
-        };
-        var declarator = symbol?.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax() as VariableDeclaratorSyntax;
-        return declarator?.Initializer?.Value is { } value
-            && instance.SemanticModel?.SyntaxTree == value.SyntaxTree
-            && SymbolEqualityComparer.Default.Equals(instance.SemanticModel?.GetTypeInfo(value).Type, symbols.Bucket);
     }
 }

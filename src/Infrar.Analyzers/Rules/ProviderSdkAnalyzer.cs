@@ -14,7 +14,8 @@ public sealed class ProviderSdkAnalyzer : InfrarAnalyzer
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols) =>
         OnInvocation(start, (operation, invocation) =>
             {
-                if (invocation.TargetMethod.IsStatic || ProviderOf(invocation.TargetMethod.ContainingType) is not { } provider)
+                // Instance calls, static helpers (AmazonS3Util) and extension methods (GetBlockBlobClient) alike.
+                if (ProviderOf(invocation.TargetMethod.ContainingType) is not { } provider)
                 {
                     return;
                 }

@@ -21,33 +21,53 @@ public sealed class SignedUrlExpiryAnalyzer : InfrarAnalyzer
             {
                 if (symbols.OperationId(invocation.TargetMethod) is not ("signed_read_url" or "signed_write_url")
                     || invocation.Arguments.FirstOrDefault(a => a.Parameter?.Name == "expiresIn") is not { } argument
-                    || Evaluate(argument.Value) is not { } expiry
-                    || (expiry > TimeSpan.Zero && expiry <= Longest))
+                    || Seconds(argument.Value) is not { } seconds
+                    || (seconds > 0 && seconds <= Longest.TotalSeconds))
                 {
                     return;
                 }
 
-                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.SignedUrlExpiry, argument.Syntax.GetLocation(), expiry.ToString()));
+                operation.ReportDiagnostic(Diagnostic.Create(Descriptors.SignedUrlExpiry, argument.Syntax.GetLocation(), Describe(seconds)));
             });
     }
 
-    /// <summary>The value of <c>TimeSpan.FromDays(8)</c> and its siblings with a constant argument; null for anything else.</summary>
-    private static TimeSpan? Evaluate(IOperation value)
+    /// <summary>
+    /// The seconds of <c>TimeSpan.FromDays(8)</c> and its siblings with a constant argument, as a double so that
+    /// <c>FromDays(int.MaxValue)</c> or <c>FromHours(double.NaN)</c>, which TimeSpan cannot hold, are reported rather than
+    /// thrown; null for anything else.
+    /// </summary>
+    private static double? Seconds(IOperation value)
     {
         if (value is not IInvocationOperation { TargetMethod: { IsStatic: true, ContainingType.Name: "TimeSpan" } method, Arguments.Length: 1 } invocation
-            || invocation.Arguments[0].Value.ConstantValue is not { HasValue: true, Value: var constant })
+            || invocation.Arguments[0].Value.ConstantValue is not { HasValue: true, Value: not null and var constant })
         {
             return null;
         }
 
-        var amount = Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture);
+        double amount;
+        try
+        {
+            amount = Convert.ToDouble(constant, System.Globalization.CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is InvalidCastException or FormatException or OverflowException)
+        {
+            return null;
+        }
+
         return method.Name switch
         {
-            "FromDays" => TimeSpan.FromDays(amount),
-            "FromHours" => TimeSpan.FromHours(amount),
-            "FromMinutes" => TimeSpan.FromMinutes(amount),
-            "FromSeconds" => TimeSpan.FromSeconds(amount),
+            "FromDays" => amount * 86_400,
+            "FromHours" => amount * 3_600,
+            "FromMinutes" => amount * 60,
+            "FromSeconds" => amount,
+            "FromMilliseconds" => amount / 1_000,
             _ => null,
         };
     }
+
+    private static string Describe(double seconds) =>
+        double.IsNaN(seconds) ? "NaN seconds"
+        : seconds <= 0 ? "0 seconds or less"
+        : seconds >= TimeSpan.MaxValue.TotalSeconds ? "longer than TimeSpan.MaxValue"
+        : TimeSpan.FromSeconds(seconds).ToString();
 }

@@ -5,7 +5,7 @@ namespace Infrar.Build.Tests;
 
 /// <summary>A project that never saw this repository, with one PackageReference to Infrar.Sdk.</summary>
 [Collection(RealBuilds.Name)]
-public sealed class PackageTests(PackedSdk sdk) : IClassFixture<PackedSdk>, IDisposable
+public sealed class PackageTests(PackedSdk sdk) : IDisposable
 {
     private readonly List<string> _workspaces = [];
 

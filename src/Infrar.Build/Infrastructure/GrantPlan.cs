@@ -39,9 +39,11 @@ internal static class GrantPlanner
             return [];
         }
 
+        // Only declared buckets get resources, so only they get grants: a grant counted is a grant written.
+        var declared = model.Buckets.Select(b => b.Name).ToHashSet(StringComparer.Ordinal);
         foreach (var call in model.Calls)
         {
-            if (call.Bucket is null || !storage.Operations.TryGetValue(call.Operation, out var template))
+            if (call.Bucket is null || !declared.Contains(call.Bucket) || !storage.Operations.TryGetValue(call.Operation, out var template))
             {
                 continue;
             }
@@ -51,7 +53,7 @@ internal static class GrantPlanner
                 Add(call.Bucket, permission, call.At);
             }
 
-            if (call.Destination is not null)
+            if (call.Destination is not null && declared.Contains(call.Destination))
             {
                 foreach (var permission in template.DestinationPermissions)
                 {
@@ -73,7 +75,7 @@ internal static class GrantPlanner
             var key = (scope is GrantScope.Account or GrantScope.Self ? null : bucket, scope, action);
             if (!grants.TryGetValue(key, out var sites))
             {
-                grants[key] = sites = new SortedSet<string>(SiteComparer.Instance);
+                grants[key] = sites = new SortedSet<string>(CallSites.Comparer);
             }
 
             sites.Add(site);
@@ -88,24 +90,4 @@ internal static class GrantPlanner
         _ when permission.StartsWith("self:", StringComparison.Ordinal) => (GrantScope.Self, permission["self:".Length..]),
         _ => (GrantScope.Objects, permission),
     };
-
-    /// <summary>Orders <c>file:line</c> by file, then by line as a number.</summary>
-    private sealed class SiteComparer : IComparer<string>
-    {
-        public static readonly SiteComparer Instance = new();
-
-        public int Compare(string? x, string? y)
-        {
-            var (fileX, lineX) = Split(x!);
-            var (fileY, lineY) = Split(y!);
-            var byFile = string.CompareOrdinal(fileX, fileY);
-            return byFile != 0 ? byFile : lineX.CompareTo(lineY);
-        }
-
-        private static (string File, int Line) Split(string site)
-        {
-            var colon = site.LastIndexOf(':');
-            return colon > 0 && int.TryParse(site[(colon + 1)..], out var line) ? (site[..colon], line) : (site, 0);
-        }
-    }
 }

@@ -38,7 +38,7 @@ internal sealed record InfrarManifest(
                     .Select(g => new ManifestOperation(
                         g.Key,
                         catalog.Operations.TryGetValue(g.Key, out var definition) ? definition.Access : "unknown",
-                        [.. g.Select(c => c.At).Distinct().Order(StringComparer.Ordinal)],
+                        [.. g.Select(c => c.At).Distinct().Order(CallSites.Comparer)],
                         Permissions(binding?.Storage, g.Key, g.Any(c => c.Bucket == bucket.Name), g.Any(c => c.Destination == bucket.Name))))]))
             .ToList();
 

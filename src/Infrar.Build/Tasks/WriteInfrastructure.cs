@@ -73,12 +73,26 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
 
     private bool Run()
     {
+        Provider = Provider.Trim().ToLowerInvariant();
         var (model, allowances) = AssemblyManifestReader.Read(AssemblyPath);
         model = IncludeReferences(model);
         if (model is null)
         {
-            Log.LogWarning(null, "INFRAR0031", null, null, 0, 0, 0, 0, $"{AssemblyPath} holds no Infrar manifest: the Infrar generator did not run, so no infrastructure was written.");
+            const string why = "holds no Infrar manifest: the Infrar generator did not run, so no infrastructure was written";
+            if (Provider != "local")
+            {
+                // Without the generator nothing was rewritten: on a cloud every call would run the local store.
+                Log.LogError(null, "INFRAR0031", null, null, 0, 0, 0, 0, $"{AssemblyPath} {why}, and no call was rewritten for {Provider}.");
+                return false;
+            }
+
+            Log.LogWarning(null, "INFRAR0031", null, null, 0, 0, 0, 0, $"{AssemblyPath} {why}.");
             return true;
+        }
+
+        if (Log.HasLoggedErrors)
+        {
+            return false;
         }
 
         var catalog = CatalogLoader.Default;
@@ -123,7 +137,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         written.AddRange(WriteFolder(files).Select(path => new TaskItem(path)));
         RemoveOtherProviders();
         WrittenFiles = [.. written];
-        Log.LogMessage(MessageImportance.High, $"Infrar: {Provider} infrastructure in {InfrastructurePath} ({files.Count} files, {grants.Count} grants), manifest {ManifestPath}");
+        Log.LogMessage(MessageImportance.High, $"Infrar: {Provider} infrastructure in {InfrastructurePath} ({Count(files.Count, "file")}, {Count(grants.Count, "permission")} granted), manifest {ManifestPath}");
         return true;
     }
 
@@ -139,6 +153,17 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
 
             var prefix = Path.GetFileNameWithoutExtension(reference.ItemSpec) + "/";
             model ??= new ProjectModel(library.Version, [], []);
+            foreach (var bucket in library.Buckets)
+            {
+                if (model.Buckets.FirstOrDefault(m => m.Name == bucket.Name) is { } mine && !SameOptions(mine, bucket))
+                {
+                    LogAtSite(
+                        "INFRAR0106",
+                        mine.DeclaredAt,
+                        $"Bucket '{bucket.Name}' is declared here and at {prefix}{bucket.DeclaredAt} with different options (versioning, expiry, CORS, public); a bucket has one set of options: declare it once, or alike.");
+                }
+            }
+
             model = model with
             {
                 Buckets = [.. model.Buckets, .. library.Buckets.Where(b => model.Buckets.All(m => m.Name != b.Name)).Select(b => b with { DeclaredAt = prefix + b.DeclaredAt })],
@@ -148,6 +173,11 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
 
         return model;
     }
+
+    private static string Count(int n, string noun) => n == 1 ? $"1 {noun}" : $"{n} {noun}s";
+
+    private static bool SameOptions(BucketModel a, BucketModel b) =>
+        a.Versioning == b.Versioning && a.ExpireAfterDays == b.ExpireAfterDays && a.Public == b.Public && a.CorsOrigins.SequenceEqual(b.CorsOrigins);
 
     private void CheckBaseline(IReadOnlyList<Grant> grants)
     {

@@ -15,14 +15,14 @@ internal static class ProjectsApi
             (await store.ListProjectsAsync(ct)).Select(ProjectResponse.From))
             .RequireRole(Roles.Viewer);
 
-        api.MapPost("/projects", async (CreateProjectRequest? request, PlatformStore store, CancellationToken ct) =>
+        api.MapPost("/projects", async (CreateProjectRequest? request, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
             if (RequestValidation.Project(request) is { Count: > 0 } errors)
             {
                 return Results.ValidationProblem(errors);
             }
 
-            var project = await store.CreateProjectAsync(request!.Name!, ct);
+            var project = await store.CreateProjectAsync(request!.Name!, RequestAudit.For(context, StatusCodes.Status201Created), ct);
             return Results.Created($"/api/projects/{project.Id}", ProjectResponse.From(project));
         }).RequireRole(Roles.Admin);
 
@@ -36,7 +36,7 @@ internal static class ProjectsApi
             return (await store.ListEnvironmentsAsync(id, ct)).Select(EnvironmentResponse.From);
         }).RequireRole(Roles.Viewer);
 
-        api.MapPost("/projects/{id:long}/environments", async (long id, CreateEnvironmentRequest? request, PlatformStore store, CredentialProtector protector, PlatformOptions options, CancellationToken ct) =>
+        api.MapPost("/projects/{id:long}/environments", async (long id, CreateEnvironmentRequest? request, HttpContext context, PlatformStore store, CredentialProtector protector, PlatformOptions options, CancellationToken ct) =>
         {
             await store.RequireProjectAsync(id, ct);
             if (RequestValidation.Environment(request, options) is { Count: > 0 } errors)
@@ -60,7 +60,7 @@ internal static class ProjectsApi
                 row.Credentials = protector.Protect(credentials, DeploymentWorker.CredentialContext(row));
             }
 
-            row = await store.CreateEnvironmentAsync(row, ct);
+            row = await store.CreateEnvironmentAsync(row, RequestAudit.For(context, StatusCodes.Status201Created), ct);
             return Results.Created($"/api/environments/{row.Id}", EnvironmentResponse.From(row));
         }).RequireRole(Roles.Admin);
 

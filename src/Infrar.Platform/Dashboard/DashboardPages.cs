@@ -43,8 +43,8 @@ internal static class DashboardPages
 
             var session = SessionHandler.NewSecret();
             var expires = DateTimeOffset.UtcNow + SessionHandler.Lifetime;
-            await store.CreateSessionAsync(row.Id, ApiTokens.Hash(session), SessionHandler.NewSecret(), expires.ToUnixTimeMilliseconds(), context.RequestAborted);
-            await store.AppendAuditAsync(row.Name, "session.create", "/ui/login", "signed in", CancellationToken.None);
+            await store.CreateSessionAsync(
+                row.Id, ApiTokens.Hash(session), SessionHandler.NewSecret(), expires.ToUnixTimeMilliseconds(), new AuditRecord(row.Name, "session.create", "/ui/login", "signed in"), context.RequestAborted);
             context.Response.Cookies.Append(Schemes.SessionCookie, session, new CookieOptions
             {
                 HttpOnly = true,
@@ -157,7 +157,7 @@ internal static class DashboardPages
         ui.MapPost("/ui/deployments/{id:long}/approve", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
             await Forms.ReadCheckedAsync(context);
-            await store.ApproveAsync(id, Caller.Require(context).Name, ct);
+            await store.ApproveAsync(id, Caller.Require(context).Name, ct, RequestAudit.For(context, StatusCodes.Status302Found));
             return Results.Redirect($"/ui/deployments/{id}");
         }).RequireSession(Roles.Approver);
 
@@ -170,7 +170,7 @@ internal static class DashboardPages
                 throw new InputException("A waiver says why, in 1 to 500 characters.");
             }
 
-            await store.WaiveAsync(id, Caller.Require(context).Name, reason, ct);
+            await store.WaiveAsync(id, Caller.Require(context).Name, reason, ct, RequestAudit.For(context, StatusCodes.Status302Found));
             return Results.Redirect($"/ui/deployments/{id}");
         }).RequireSession(Roles.Admin);
     }

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Dapper;
 using Infrar.Platform.Deployments;
+using Infrar.Platform.Security;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -8,7 +9,9 @@ namespace Infrar.Platform.Data;
 
 /// <summary>
 /// Every read and write of projects, environments, deployments, logs, tokens and the audit log. Each change that
-/// spans rows (a deployment with its first job, a transition with its record) is one transaction.
+/// spans rows (a deployment with its first job, a transition with its record) is one transaction, and a request's
+/// audit row is written in the transaction of the change it records. A method holds one connection at a time, and
+/// after a commit it opens none: once a change is made, nothing between it and the answer can fail on the database.
 /// </summary>
 internal sealed class PlatformStore(Database database)
 {
@@ -16,14 +19,18 @@ internal sealed class PlatformStore(Database database)
 
     public Database Database => database;
 
-    public async Task<ProjectRow> CreateProjectAsync(string name, CancellationToken cancellationToken)
+    public async Task<ProjectRow> CreateProjectAsync(string name, AuditRecord? audit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         try
         {
-            return await connection.QuerySingleAsync<ProjectRow>(
+            var project = await connection.QuerySingleAsync<ProjectRow>(
                 "INSERT INTO projects (name, created_at) VALUES (@name, @now) RETURNING id, name, created_at",
-                new { name, now = Database.Now() });
+                new { name, now = Database.Now() },
+                transaction);
+            await CommitAsync(connection, transaction, audit);
+            return project;
         }
         catch (DbException e) when (IsUniqueViolation(e))
         {
@@ -61,9 +68,10 @@ internal sealed class PlatformStore(Database database)
         return await connection.QuerySingleOrDefaultAsync<ProjectRow>("SELECT id, name, created_at FROM projects WHERE name = @name", new { name });
     }
 
-    public async Task<EnvironmentRow> CreateEnvironmentAsync(EnvironmentRow environment, CancellationToken cancellationToken)
+    public async Task<EnvironmentRow> CreateEnvironmentAsync(EnvironmentRow environment, AuditRecord? audit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         try
         {
             environment.CreatedAt = Database.Now();
@@ -73,7 +81,9 @@ internal sealed class PlatformStore(Database database)
                 VALUES (@ProjectId, @Name, @Provider, @Region, @Protected, @Variables, @State, @Credentials, @CredentialNames, @CreatedAt)
                 RETURNING id
                 """,
-                environment);
+                environment,
+                transaction);
+            await CommitAsync(connection, transaction, audit);
             return environment;
         }
         catch (DbException e) when (IsUniqueViolation(e))
@@ -97,9 +107,18 @@ internal sealed class PlatformStore(Database database)
     /// <summary>Creates a deployment in its first state with the job that starts it, in one transaction.</summary>
     public async Task<DeploymentRow> CreateDeploymentAsync(long environmentId, string kind, string infra, string? manifest, string actor, CancellationToken cancellationToken)
     {
-        var status = kind == DeploymentStatus.Destroy ? DeploymentStatus.DestroyQueued : DeploymentStatus.Queued;
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var deployment = await InsertDeploymentAsync(connection, transaction, environmentId, kind, infra, manifest, actor);
+        await CommitAsync(connection, transaction, audit: null);
+        return deployment;
+    }
+
+    /// <summary>The deployment with its first transition and the job that starts it, inside the caller's transaction.</summary>
+    internal async Task<DeploymentRow> InsertDeploymentAsync(
+        DbConnection connection, DbTransaction transaction, long environmentId, string kind, string infra, string? manifest, string actor)
+    {
+        var status = kind == DeploymentStatus.Destroy ? DeploymentStatus.DestroyQueued : DeploymentStatus.Queued;
         var now = Database.Now();
         var id = await connection.ExecuteScalarAsync<long>(
             """
@@ -111,8 +130,84 @@ internal sealed class PlatformStore(Database database)
             transaction);
         await RecordTransitionAsync(connection, transaction, id, "", status, actor);
         await EnqueueAsync(connection, transaction, id, "plan");
-        await transaction.CommitAsync(cancellationToken);
-        return (await GetDeploymentAsync(id, cancellationToken))!;
+        return await connection.QuerySingleAsync<DeploymentRow>(DeploymentColumns + " WHERE id = @id", new { id }, transaction);
+    }
+
+    /// <summary>
+    /// Makes a change once per idempotency key: the first request with a key runs <paramref name="change"/> and keeps its
+    /// answer with the key, in the change's transaction; a later one with the same key (and the same request) gets that
+    /// answer back and changes nothing, even when the two arrive together on two instances. A key reused for another
+    /// request is refused. Without a key the change simply runs. The audit row goes in the same transaction.
+    /// </summary>
+    public async Task<(StoredAnswer Answer, bool Replayed)> ChangeOnceAsync(
+        IdempotentRequest? idempotency, AuditRecord audit, Func<DbConnection, DbTransaction, Task<StoredAnswer>> change, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        if (idempotency is not null)
+        {
+            var now = Database.Now();
+            await connection.ExecuteAsync(
+                "DELETE FROM idempotency_keys WHERE created_at < @expired", new { expired = now - (long)IdempotentRequest.Retention.TotalMilliseconds }, transaction);
+
+            // Claims the key; a concurrent claim of the same key waits here until the first commits (then finds it) or rolls back.
+            var claimed = await connection.ExecuteAsync(
+                """
+                INSERT INTO idempotency_keys (actor, idempotency_key, request_hash, status, location, body, created_at)
+                VALUES (@Actor, @Key, @RequestHash, 0, NULL, '', @now)
+                ON CONFLICT (actor, idempotency_key) DO NOTHING
+                """,
+                new { idempotency.Actor, idempotency.Key, idempotency.RequestHash, now },
+                transaction);
+            if (claimed == 0)
+            {
+                var earlier = await ReadAnswerAsync(connection, transaction, idempotency)
+                    ?? throw new ConflictException($"Idempotency-Key '{idempotency.Key}' is being used by a request that has not finished; retry it.");
+                await transaction.RollbackAsync(CancellationToken.None);
+                return (earlier, true);
+            }
+        }
+
+        var answer = await change(connection, transaction);
+        if (idempotency is not null)
+        {
+            await connection.ExecuteAsync(
+                "UPDATE idempotency_keys SET status = @Status, location = @Location, body = @Body WHERE actor = @actor AND idempotency_key = @key",
+                new { answer.Status, answer.Location, answer.Body, actor = idempotency.Actor, key = idempotency.Key },
+                transaction);
+        }
+
+        audit.Outcome = answer.Status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        await CommitAsync(connection, transaction, audit);
+        return (answer, false);
+    }
+
+    /// <summary>The answer an earlier request with this idempotency key got, or null when the key is new.</summary>
+    public async Task<StoredAnswer?> FindAnswerAsync(IdempotentRequest idempotency, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await ReadAnswerAsync(connection, null, idempotency);
+    }
+
+    private static async Task<StoredAnswer?> ReadAnswerAsync(DbConnection connection, DbTransaction? transaction, IdempotentRequest idempotency)
+    {
+        var row = await connection.QuerySingleOrDefaultAsync<(string RequestHash, long Status, string? Location, string Body, long CreatedAt)>(
+            "SELECT request_hash, status, location, body, created_at FROM idempotency_keys WHERE actor = @Actor AND idempotency_key = @Key AND created_at >= @since",
+            new { idempotency.Actor, idempotency.Key, since = Database.Now() - (long)IdempotentRequest.Retention.TotalMilliseconds },
+            transaction);
+        if (row.Body is null)
+        {
+            return null;
+        }
+
+        if (!string.Equals(row.RequestHash, idempotency.RequestHash, StringComparison.Ordinal))
+        {
+            throw new IdempotencyMismatchException(
+                $"Idempotency-Key '{idempotency.Key}' was first used {DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt):u} for a different request; " +
+                "send a new key with a new request, and the same key only to retry the same request.");
+        }
+
+        return new StoredAnswer((int)row.Status, row.Location, row.Body);
     }
 
     public async Task<DeploymentRow?> GetDeploymentAsync(long id, CancellationToken cancellationToken)
@@ -152,13 +247,15 @@ internal sealed class PlatformStore(Database database)
         string actor,
         CancellationToken cancellationToken,
         Func<DbConnection, DbTransaction, DeploymentRow, Task>? also = null,
-        string? failure = null)
+        string? failure = null,
+        AuditRecord? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await MoveAsync(connection, transaction, id, to, actor, failure, also);
-        await transaction.CommitAsync(cancellationToken);
-        return (await GetDeploymentAsync(id, cancellationToken))!;
+        var moved = await ReadDeploymentAsync(connection, transaction, id);
+        await CommitAsync(connection, transaction, audit);
+        return moved;
     }
 
     /// <summary>
@@ -199,7 +296,7 @@ internal sealed class PlatformStore(Database database)
     /// Approves a planned deployment or destroy: by someone other than who asked for it. It moves to applying (or
     /// destroying) and its apply is queued.
     /// </summary>
-    public async Task<DeploymentRow> ApproveAsync(long id, string approver, CancellationToken cancellationToken)
+    public async Task<DeploymentRow> ApproveAsync(long id, string approver, CancellationToken cancellationToken, AuditRecord? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
@@ -212,15 +309,16 @@ internal sealed class PlatformStore(Database database)
         await MoveAsync(connection, transaction, id, DeploymentStatus.Executing(deployment.Kind), approver, failure: null);
         await connection.ExecuteAsync("UPDATE deployments SET approved_by = @approver WHERE id = @id", new { id, approver }, transaction);
         await EnqueueAsync(connection, transaction, id, "apply");
-        await transaction.CommitAsync(cancellationToken);
-        return (await GetDeploymentAsync(id, cancellationToken))!;
+        var approved = await ReadDeploymentAsync(connection, transaction, id);
+        await CommitAsync(connection, transaction, audit);
+        return approved;
     }
 
     /// <summary>
     /// An admin's waiver of the guardrails a plan broke, with the reason, audited in the same transaction. The plan
     /// then waits for approval on a protected environment, or is applied.
     /// </summary>
-    public async Task<DeploymentRow> WaiveAsync(long id, string admin, string reason, CancellationToken cancellationToken)
+    public async Task<DeploymentRow> WaiveAsync(long id, string admin, string reason, CancellationToken cancellationToken, AuditRecord? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
@@ -235,20 +333,32 @@ internal sealed class PlatformStore(Database database)
         await MoveAsync(connection, transaction, id, next, admin, failure: null);
         await connection.ExecuteAsync("UPDATE deployments SET waived_by = @admin, waiver_reason = @reason WHERE id = @id", new { id, admin, reason }, transaction);
         await InsertLogAsync(connection, transaction, id, [$"infrar: {admin} waived the guardrails: {reason}"]);
-        await InsertAuditAsync(connection, transaction, admin, "deployment.waive", $"deployment/{id}", "waived: " + reason);
+        if (audit is not null)
+        {
+            audit.Outcome += " waived: " + reason;
+        }
+        else
+        {
+            await InsertAuditAsync(connection, transaction, admin, "deployment.waive", $"deployment/{id}", "waived: " + reason);
+        }
+
         if (next != DeploymentStatus.AwaitingApproval)
         {
             await EnqueueAsync(connection, transaction, id, "apply");
         }
 
-        await transaction.CommitAsync(cancellationToken);
-        return (await GetDeploymentAsync(id, cancellationToken))!;
+        var waived = await ReadDeploymentAsync(connection, transaction, id);
+        await CommitAsync(connection, transaction, audit);
+        return waived;
     }
 
     /// <summary>Stops a plan that broke guardrails: policy_denied, with each violation, holding the environment until waived or cancelled.</summary>
     public Task<DeploymentRow> DenyAsync(long id, string violations, string actor, CancellationToken cancellationToken) =>
         TransitionAsync(id, DeploymentStatus.PolicyDenied, actor, cancellationToken, (connection, transaction, _) =>
             connection.ExecuteAsync("UPDATE deployments SET violations = @violations WHERE id = @id", new { id, violations }, transaction));
+
+    private static Task<DeploymentRow> ReadDeploymentAsync(DbConnection connection, DbTransaction transaction, long id) =>
+        connection.QuerySingleAsync<DeploymentRow>(DeploymentColumns + " WHERE id = @id", new { id }, transaction);
 
     private async Task<DeploymentRow> LockDeploymentAsync(DbConnection connection, DbTransaction transaction, long id) =>
         await connection.QuerySingleOrDefaultAsync<DeploymentRow>(
@@ -282,30 +392,38 @@ internal sealed class PlatformStore(Database database)
         return await connection.QuerySingleOrDefaultAsync<string?>("SELECT document FROM policies WHERE scope = @scope AND scope_id = @scopeId", new { scope, scopeId });
     }
 
-    public async Task SetPolicyAsync(string scope, long scopeId, string? document, string actor, CancellationToken cancellationToken)
+    public async Task SetPolicyAsync(string scope, long scopeId, string? document, string actor, CancellationToken cancellationToken, AuditRecord? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         if (document is null)
         {
-            await connection.ExecuteAsync("DELETE FROM policies WHERE scope = @scope AND scope_id = @scopeId", new { scope, scopeId });
-            return;
+            await connection.ExecuteAsync("DELETE FROM policies WHERE scope = @scope AND scope_id = @scopeId", new { scope, scopeId }, transaction);
+        }
+        else
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO policies (scope, scope_id, document, updated_by, updated_at) VALUES (@scope, @scopeId, @document, @actor, @now)
+                ON CONFLICT (scope, scope_id) DO UPDATE SET document = excluded.document, updated_by = excluded.updated_by, updated_at = excluded.updated_at
+                """,
+                new { scope, scopeId, document, actor, now = Database.Now() },
+                transaction);
         }
 
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO policies (scope, scope_id, document, updated_by, updated_at) VALUES (@scope, @scopeId, @document, @actor, @now)
-            ON CONFLICT (scope, scope_id) DO UPDATE SET document = excluded.document, updated_by = excluded.updated_by, updated_at = excluded.updated_at
-            """,
-            new { scope, scopeId, document, actor, now = Database.Now() });
+        await CommitAsync(connection, transaction, audit);
     }
 
     /// <summary>Starts a dashboard session for a token: the cookie's id is stored only as its hash.</summary>
-    public async Task CreateSessionAsync(long tokenId, string sessionHash, string csrf, long expiresAt, CancellationToken cancellationToken)
+    public async Task CreateSessionAsync(long tokenId, string sessionHash, string csrf, long expiresAt, AuditRecord audit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         await connection.ExecuteAsync(
             "INSERT INTO sessions (session_hash, token_id, csrf, created_at, expires_at) VALUES (@sessionHash, @tokenId, @csrf, @now, @expiresAt)",
-            new { sessionHash, tokenId, csrf, now = Database.Now(), expiresAt });
+            new { sessionHash, tokenId, csrf, now = Database.Now(), expiresAt },
+            transaction);
+        await CommitAsync(connection, transaction, audit);
     }
 
     /// <summary>The live session's token and its form token; null when unknown, expired or its token was revoked.</summary>
@@ -368,14 +486,18 @@ internal sealed class PlatformStore(Database database)
             new { deploymentId, afterId })];
     }
 
-    public async Task<TokenRow> CreateTokenAsync(string name, string role, string tokenHash, CancellationToken cancellationToken)
+    public async Task<TokenRow> CreateTokenAsync(string name, string role, string tokenHash, CancellationToken cancellationToken, AuditRecord? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         try
         {
-            return await connection.QuerySingleAsync<TokenRow>(
+            var token = await connection.QuerySingleAsync<TokenRow>(
                 "INSERT INTO api_tokens (name, role, token_hash, created_at) VALUES (@name, @role, @tokenHash, @now) RETURNING *",
-                new { name, role, tokenHash, now = Database.Now() });
+                new { name, role, tokenHash, now = Database.Now() },
+                transaction);
+            await CommitAsync(connection, transaction, audit);
+            return token;
         }
         catch (DbException e) when (IsUniqueViolation(e))
         {
@@ -384,10 +506,18 @@ internal sealed class PlatformStore(Database database)
     }
 
     /// <summary>Revokes a token: it stops working at once. False when there is no token of that name.</summary>
-    public async Task<bool> DeleteTokenAsync(string name, CancellationToken cancellationToken)
+    public async Task<bool> DeleteTokenAsync(string name, CancellationToken cancellationToken, AuditRecord? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteAsync("DELETE FROM api_tokens WHERE name = @name", new { name }) == 1;
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        if (await connection.ExecuteAsync("DELETE FROM api_tokens WHERE name = @name", new { name }, transaction) != 1)
+        {
+            await transaction.RollbackAsync(CancellationToken.None);
+            return false;
+        }
+
+        await CommitAsync(connection, transaction, audit);
+        return true;
     }
 
     public async Task<TokenRow?> FindTokenAsync(string tokenHash, CancellationToken cancellationToken)
@@ -408,10 +538,45 @@ internal sealed class PlatformStore(Database database)
         await InsertAuditAsync(connection, null, actor, action, target, outcome, requests);
     }
 
+    /// <summary>Appends audit rows in one transaction, each with the time of its request.</summary>
+    public async Task AppendAuditAsync(IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        foreach (var record in records)
+        {
+            await InsertAuditAsync(connection, transaction, record);
+        }
+
+        await transaction.CommitAsync(CancellationToken.None);
+    }
+
+    /// <summary>A setting the instances sharing the database agree on; null when none has set it.</summary>
+    public async Task<string?> GetSettingAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<string?>("SELECT value FROM service_settings WHERE name = @name", new { name });
+    }
+
+    /// <summary>Sets a setting unless an instance set it first; returns the value that holds.</summary>
+    public async Task<string> SetSettingOnceAsync(string name, string value, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("INSERT INTO service_settings (name, value) VALUES (@name, @value) ON CONFLICT (name) DO NOTHING", new { name, value });
+        return await connection.QuerySingleAsync<string>("SELECT value FROM service_settings WHERE name = @name", new { name });
+    }
+
+    /// <summary>One environment's sealed credentials, to check that this instance's key opens them; null when none has any.</summary>
+    public async Task<EnvironmentRow?> FindEnvironmentWithCredentialsAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QueryFirstOrDefaultAsync<EnvironmentRow>("SELECT * FROM environments WHERE credentials IS NOT NULL ORDER BY id LIMIT 1");
+    }
+
     public async Task<IReadOnlyList<AuditRow>> ListAuditAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return [.. await connection.QueryAsync<AuditRow>("SELECT * FROM audit_log ORDER BY id DESC LIMIT @limit", new { limit })];
+        return [.. await connection.QueryAsync<AuditRow>("SELECT * FROM audit_log ORDER BY at DESC, id DESC LIMIT @limit", new { limit })];
     }
 
     internal static Task InsertLogAsync(DbConnection connection, DbTransaction transaction, long deploymentId, IEnumerable<string> lines)
@@ -429,6 +594,36 @@ internal sealed class PlatformStore(Database database)
             "INSERT INTO audit_log (at, actor, action, target, outcome, requests) VALUES (@now, @actor, @action, @target, @outcome, @requests)",
             new { now = Database.Now(), actor = Cut(actor, 64), action = Cut(action, 128), target = Cut(target, 256), outcome = Cut(outcome, 512), requests },
             transaction);
+
+    internal static Task InsertAuditAsync(DbConnection connection, DbTransaction? transaction, AuditRecord record) =>
+        connection.ExecuteAsync(
+            "INSERT INTO audit_log (at, actor, action, target, outcome, requests) VALUES (@At, @actor, @action, @target, @outcome, @Requests)",
+            new
+            {
+                record.At,
+                actor = Cut(record.Actor, 64),
+                action = Cut(record.Action, 128),
+                target = Cut(record.Target, 256),
+                outcome = Cut(record.Outcome, 512),
+                record.Requests,
+            },
+            transaction);
+
+    /// <summary>Commits, with the request's audit row when there is one; once committed, the request is accounted for.</summary>
+    private static async Task CommitAsync(DbConnection connection, DbTransaction transaction, AuditRecord? audit)
+    {
+        if (audit is not null)
+        {
+            await InsertAuditAsync(connection, transaction, audit);
+        }
+
+        // Not cancelled by the caller going away: a commit that has begun is seen through.
+        await transaction.CommitAsync(CancellationToken.None);
+        if (audit is not null)
+        {
+            audit.Written = true;
+        }
+    }
 
     private static string Cut(string value, int length) => value.Length <= length ? value : value[..(length - 1)] + "…";
 
@@ -459,3 +654,16 @@ internal sealed class ConflictException(string message) : Exception(message);
 
 /// <summary>The caller may not do this; the API answers 403.</summary>
 internal sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>An Idempotency-Key sent again with another request; the API answers 422.</summary>
+internal sealed class IdempotencyMismatchException(string message) : Exception(message);
+
+/// <summary>A request that starts work, by its caller's Idempotency-Key and a hash of what it asks.</summary>
+internal sealed record IdempotentRequest(string Actor, string Key, string RequestHash)
+{
+    /// <summary>How long a key's answer is kept: a retry later than this is a new request.</summary>
+    public static readonly TimeSpan Retention = TimeSpan.FromHours(24);
+}
+
+/// <summary>The answer a request got, as kept for its retries: status, Location, and the JSON body.</summary>
+internal sealed record StoredAnswer(int Status, string? Location, string Body);

@@ -9,7 +9,8 @@ namespace Infrar.Platform.Deployments;
 
 /// <summary>
 /// Deployments: submitting one (checked against the infrastructure policy before anything is stored), destroying an
-/// environment, reading a deployment's plan, log and live events, and moving it on: approve, waive, cancel.
+/// environment, reading a deployment's plan, log and live events, and moving it on: approve, waive, cancel. Submitting
+/// and destroying take an Idempotency-Key; every change is audited in its own transaction.
 /// </summary>
 internal static class DeploymentsApi
 {
@@ -23,6 +24,12 @@ internal static class DeploymentsApi
 
         api.MapPost("/environments/{id:long}/deployments", async (long id, CreateDeploymentRequest? request, HttpContext context, PlatformStore store, PlatformOptions options, CancellationToken ct) =>
         {
+            var idempotency = Idempotency.Of(context, request);
+            if (idempotency is not null && await store.FindAnswerAsync(idempotency, ct) is { } earlier)
+            {
+                return Idempotency.Send(context, earlier, replayed: true);
+            }
+
             var environment = await store.RequireEnvironmentAsync(id, ct);
             var policy = new InfraPolicy(InfraPolicy.Default.Providers.With(options.AllowedProviders));
             if (RequestValidation.Deployment(request, environment.Provider, policy, out var violations) is { Count: > 0 } errors)
@@ -33,18 +40,22 @@ internal static class DeploymentsApi
                     extensions: violations.Count > 0 ? new Dictionary<string, object?> { ["violations"] = violations } : null);
             }
 
-            var deployment = await store.CreateDeploymentAsync(
-                id, DeploymentStatus.Deploy, JsonSerializer.Serialize(request!.Infra), request.Manifest?.GetRawText(), Caller.Require(context).Name, ct);
-            return Results.Accepted($"/api/deployments/{deployment.Id}", DeploymentResponse.From(deployment));
+            var infra = JsonSerializer.Serialize(request!.Infra);
+            return await SubmitAsync(context, store, idempotency, id, DeploymentStatus.Deploy, infra, request.Manifest?.GetRawText(), ct);
         }).RequireRole(Roles.Deployer);
 
         api.MapPost("/environments/{id:long}/destroy", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
+            var idempotency = Idempotency.Of(context, null);
+            if (idempotency is not null && await store.FindAnswerAsync(idempotency, ct) is { } earlier)
+            {
+                return Idempotency.Send(context, earlier, replayed: true);
+            }
+
             await store.RequireEnvironmentAsync(id, ct);
             var last = (await store.ListDeploymentsAsync(id, ct)).FirstOrDefault(d => d.Kind == DeploymentStatus.Deploy && d.Status == DeploymentStatus.Succeeded)
                 ?? throw new ConflictException($"Environment {id} has no succeeded deployment to destroy.");
-            var deployment = await store.CreateDeploymentAsync(id, DeploymentStatus.Destroy, last.Infra, last.Manifest, Caller.Require(context).Name, ct);
-            return Results.Accepted($"/api/deployments/{deployment.Id}", DeploymentResponse.From(deployment));
+            return await SubmitAsync(context, store, idempotency, id, DeploymentStatus.Destroy, last.Infra, last.Manifest, ct);
         }).RequireRole(Roles.Deployer);
 
         api.MapGet("/deployments/{id:long}", async (long id, PlatformStore store, CancellationToken ct) =>
@@ -75,7 +86,7 @@ internal static class DeploymentsApi
         api.MapGet("/deployments/{id:long}/events", DeploymentEvents.StreamAsync).RequireRole(Roles.Viewer);
 
         api.MapPost("/deployments/{id:long}/approve", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
-            DeploymentResponse.From(await store.ApproveAsync(id, Caller.Require(context).Name, ct)))
+            DeploymentResponse.From(await store.ApproveAsync(id, Caller.Require(context).Name, ct, RequestAudit.For(context, StatusCodes.Status200OK))))
             .RequireRole(Roles.Approver);
 
         api.MapPost("/deployments/{id:long}/waive", async (long id, WaiveRequest? request, HttpContext context, PlatformStore store, CancellationToken ct) =>
@@ -85,11 +96,25 @@ internal static class DeploymentsApi
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["reason"] = ["A waiver says why, in 1 to 500 characters; the audit log keeps it."] });
             }
 
-            return Results.Ok(DeploymentResponse.From(await store.WaiveAsync(id, Caller.Require(context).Name, reason, ct)));
+            return Results.Ok(DeploymentResponse.From(await store.WaiveAsync(id, Caller.Require(context).Name, reason, ct, RequestAudit.For(context, StatusCodes.Status200OK))));
         }).RequireRole(Roles.Admin);
 
         api.MapPost("/deployments/{id:long}/cancel", async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
-            DeploymentResponse.From(await store.TransitionAsync(id, DeploymentStatus.Cancelled, Caller.Require(context).Name, ct)))
+            DeploymentResponse.From(await store.TransitionAsync(
+                id, DeploymentStatus.Cancelled, Caller.Require(context).Name, ct, audit: RequestAudit.For(context, StatusCodes.Status200OK))))
             .RequireRole(Roles.Deployer);
+    }
+
+    /// <summary>Creates the deployment (or destroy) with its audit row and its key's answer, in one transaction; answers 202.</summary>
+    private static async Task<IResult> SubmitAsync(
+        HttpContext context, PlatformStore store, IdempotentRequest? idempotency, long environmentId, string kind, string infra, string? manifest, CancellationToken ct)
+    {
+        var actor = Caller.Require(context).Name;
+        var (answer, replayed) = await store.ChangeOnceAsync(idempotency, RequestAudit.For(context, StatusCodes.Status202Accepted), async (connection, transaction) =>
+        {
+            var deployment = await store.InsertDeploymentAsync(connection, transaction, environmentId, kind, infra, manifest, actor);
+            return Idempotency.Keep(context, StatusCodes.Status202Accepted, $"/api/deployments/{deployment.Id}", DeploymentResponse.From(deployment));
+        }, ct);
+        return Idempotency.Send(context, answer, replayed);
     }
 }

@@ -42,14 +42,14 @@ internal static class PoliciesApi
                     return Results.ValidationProblem(errors);
                 }
 
-                await store.SetPolicyAsync(scope, id, policy.ToJson(), Caller.Require(context).Name, ct);
+                await store.SetPolicyAsync(scope, id, policy.ToJson(), Caller.Require(context).Name, ct, RequestAudit.For(context, StatusCodes.Status200OK));
                 return Results.Text(policy.ToJson(), "application/json");
             }).RequireRole(Roles.Admin);
 
             api.MapDelete(route, async (long id, HttpContext context, PlatformStore store, CancellationToken ct) =>
             {
                 await RequireAsync(store, scope, id, ct);
-                await store.SetPolicyAsync(scope, id, null, Caller.Require(context).Name, ct);
+                await store.SetPolicyAsync(scope, id, null, Caller.Require(context).Name, ct, RequestAudit.For(context, StatusCodes.Status204NoContent));
                 return Results.NoContent();
             }).RequireRole(Roles.Admin);
         }

@@ -31,13 +31,45 @@ internal sealed class BearerTokenHandler(IOptionsMonitor<AuthenticationSchemeOpt
         }
 
         var token = header["Bearer ".Length..].Trim();
-        if (token.Length is 0 or > 256 || await store.FindTokenAsync(ApiTokens.Hash(token), Context.RequestAborted) is not { } row)
+        if (token.Length is 0 or > 256)
         {
             return AuthenticateResult.Fail("unknown token");
         }
 
+        var hash = ApiTokens.Hash(token);
+        TokenRow? row;
+        try
+        {
+            row = await store.FindTokenAsync(hash, Context.RequestAborted);
+        }
+        catch (Exception e) when (Database.IsUnavailable(e))
+        {
+            // The request is refused (503) either way; the audit log says whose it was, as last confirmed.
+            if (RecentlySeen.TryGetValue(hash, out var name))
+            {
+                RequestAudit.SetUnverifiedActor(Context, name);
+            }
+
+            throw;
+        }
+
+        if (row is null)
+        {
+            RecentlySeen.TryRemove(hash, out _);
+            return AuthenticateResult.Fail("unknown token");
+        }
+
+        if (RecentlySeen.Count >= 1000)
+        {
+            RecentlySeen.Clear();
+        }
+
+        RecentlySeen[hash] = row.Name;
         return AuthenticateResult.Success(new AuthenticationTicket(Caller.Principal(row.Name, row.Role, Scheme.Name), Scheme.Name));
     }
+
+    /// <summary>Token hashes and the names they last belonged to: only to name a caller refused while the database was busy.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> RecentlySeen = new(StringComparer.Ordinal);
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)
     {

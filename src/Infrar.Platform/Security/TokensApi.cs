@@ -9,7 +9,7 @@ internal static class TokensApi
 {
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/tokens", async (CreateTokenRequest? request, PlatformStore store, CancellationToken ct) =>
+        api.MapPost("/tokens", async (CreateTokenRequest? request, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
             if (RequestValidation.Token(request) is { Count: > 0 } errors)
             {
@@ -17,7 +17,7 @@ internal static class TokensApi
             }
 
             var token = ApiTokens.Create();
-            await store.CreateTokenAsync(request!.Name!, request.Role!, ApiTokens.Hash(token), ct);
+            await store.CreateTokenAsync(request!.Name!, request.Role!, ApiTokens.Hash(token), ct, RequestAudit.For(context, StatusCodes.Status201Created));
             return Results.Created($"/api/tokens/{request.Name}", new TokenResponse(request.Name!, request.Role!, token));
         }).RequireRole(Roles.Admin);
 
@@ -28,7 +28,7 @@ internal static class TokensApi
                 throw new ConflictException($"Token '{name}' is the one making this request; revoke it with another admin token.");
             }
 
-            return await store.DeleteTokenAsync(name, ct) ? Results.NoContent() : throw new NotFoundException($"There is no token named '{name}'.");
+            return await store.DeleteTokenAsync(name, ct, RequestAudit.For(context, StatusCodes.Status204NoContent)) ? Results.NoContent() : throw new NotFoundException($"There is no token named '{name}'.");
         }).RequireRole(Roles.Admin);
 
         api.MapGet("/audit", async (int? limit, PlatformStore store, CancellationToken ct) =>

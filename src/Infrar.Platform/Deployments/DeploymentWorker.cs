@@ -11,8 +11,10 @@ namespace Infrar.Platform.Deployments;
 
 /// <summary>
 /// Takes jobs from the durable queue and runs them: plan (a deploy's or a destroy's), the guardrails on a deploy's plan,
-/// then apply (after approval on a protected environment). Each job runs in a fresh working copy inside the sandbox,
-/// deleted when it ends. While a job runs its lease is renewed; each pass also ends the deployments of workers that died.
+/// then apply (after approval on a protected environment). Up to <see cref="PlatformOptions.Jobs"/> jobs run at once,
+/// each on its own environment (the queue hands out one job per environment at a time, across instances). Each job
+/// runs in a fresh working copy inside the sandbox, deleted when it ends. While a job runs its lease is renewed; each
+/// pass also ends the deployments of workers that died.
 /// </summary>
 internal sealed partial class DeploymentWorker(
     PlatformStore store,
@@ -26,34 +28,74 @@ internal sealed partial class DeploymentWorker(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        LogStarted(logger, options.InstanceName, tofu.Executable, tofu.Sandbox.Description);
-        while (!stoppingToken.IsCancellationRequested)
+        var slots = Math.Max(1, options.Jobs);
+        LogStarted(logger, options.InstanceName, slots, tofu.Executable, tofu.Sandbox.Description);
+        using var free = new SemaphoreSlim(slots, slots);
+        var running = new List<Task>();
+        try
         {
-            try
+            while (!stoppingToken.IsCancellationRequested)
             {
-                foreach (var deployment in await queue.RecoverAsync(stoppingToken))
+                await free.WaitAsync(stoppingToken);
+                ClaimedJob? job = null;
+                try
                 {
-                    LogRecovered(logger, deployment);
+                    foreach (var deployment in await queue.RecoverAsync(stoppingToken))
+                    {
+                        LogRecovered(logger, deployment);
+                    }
+
+                    job = await queue.ClaimAsync(options.InstanceName, options.Lease, stoppingToken);
+                }
+                catch (Exception e) when (e is System.Data.Common.DbException or IOException)
+                {
+                    LogPassFailed(logger, e);
+                }
+                finally
+                {
+                    if (job is null)
+                    {
+                        free.Release();
+                    }
                 }
 
-                var job = await queue.ClaimAsync(options.InstanceName, options.Lease, stoppingToken);
                 if (job is null)
                 {
                     await Task.Delay(options.Poll, stoppingToken);
                     continue;
                 }
 
-                await RunWithLeaseAsync(job, stoppingToken);
+                running.RemoveAll(task => task.IsCompleted);
+                running.Add(RunInSlotAsync(job, free, stoppingToken));
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (e is System.Data.Common.DbException or IOException)
-            {
-                LogPassFailed(logger, e);
-                await Task.Delay(options.Poll, stoppingToken);
-            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: running jobs stop with their lease left to run out, so recovery marks them interrupted.
+        }
+
+        await Task.WhenAll(running);
+    }
+
+    private async Task RunInSlotAsync(ClaimedJob job, SemaphoreSlim free, CancellationToken stoppingToken)
+    {
+        try
+        {
+            await Task.Yield();
+            await RunWithLeaseAsync(job, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // The service is stopping.
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or IOException)
+        {
+            // The database failed the job's own bookkeeping: its lease runs out, and recovery ends it.
+            LogPassFailed(logger, e);
+        }
+        finally
+        {
+            free.Release();
         }
     }
 
@@ -61,9 +103,11 @@ internal sealed partial class DeploymentWorker(
     {
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var renewing = RenewAsync(job, lost);
+        await using var log = new JobLog(store, job.DeploymentId);
         try
         {
-            await RunAsync(job, lost.Token);
+            await RunAsync(job, log, lost.Token);
+            await log.FlushAsync();
             await queue.CompleteAsync(job.Id, CancellationToken.None);
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -78,7 +122,7 @@ internal sealed partial class DeploymentWorker(
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            await FailAsync(job.DeploymentId, $"{e.GetType().Name}: {e.Message}", SecretMask.None);
+            await FailAsync(log, $"{e.GetType().Name}: {e.Message}");
             await queue.CompleteAsync(job.Id, CancellationToken.None);
         }
         finally
@@ -108,7 +152,7 @@ internal sealed partial class DeploymentWorker(
         }
     }
 
-    private async Task RunAsync(ClaimedJob job, CancellationToken cancellationToken)
+    private async Task RunAsync(ClaimedJob job, JobLog log, CancellationToken cancellationToken)
     {
         var deployment = await store.GetDeploymentAsync(job.DeploymentId, cancellationToken)
             ?? throw new InvalidOperationException($"Job {job.Id} names deployment {job.DeploymentId}, which does not exist.");
@@ -117,10 +161,10 @@ internal sealed partial class DeploymentWorker(
         var credentials = environment.Credentials is { } sealedCredentials
             ? protector.Unprotect(sealedCredentials, CredentialContext(environment))
             : new Dictionary<string, string>();
-        var mask = new SecretMask(credentials.Values);
+        log.Mask = new SecretMask(credentials.Values);
         if (credentials.Keys.FirstOrDefault(name => CredentialNames.Problem(name) is not null) is { } reserved)
         {
-            await FailAsync(deployment.Id, $"the credential {reserved} is refused: {CredentialNames.Problem(reserved)}; recreate the environment's credentials", mask);
+            await FailAsync(log, $"the credential {reserved} is refused: {CredentialNames.Problem(reserved)}; recreate the environment's credentials");
             return;
         }
 
@@ -131,16 +175,16 @@ internal sealed partial class DeploymentWorker(
 
         async Task<bool> Tofu(string step, params string[] arguments)
         {
-            await Log(deployment.Id, $"$ {Path.GetFileName(tofu.Executable)} {string.Join(' ', arguments)}", mask);
+            log.Write($"$ {Path.GetFileName(tofu.Executable)} {string.Join(' ', arguments)}");
             var exit = await tofu.RunAsync(
-                run, arguments, line => Log(deployment.Id, line, mask), cancellationToken,
+                run, arguments, line => Write(log, line), cancellationToken,
                 onStarted: process => queue.RecordProcessAsync(job.Id, process, null, CancellationToken.None));
 
             // Kept before the deployment moves on: an ending state frees the environment for the next one, which reads it.
             state = await KeepStateAsync(environment, workspace, state);
             if (exit != 0)
             {
-                await FailAsync(deployment.Id, $"tofu {step} exited with {exit}; see the log", mask);
+                await FailAsync(log, $"tofu {step} exited with {exit}; see the log");
             }
 
             return exit == 0;
@@ -152,38 +196,38 @@ internal sealed partial class DeploymentWorker(
             {
                 // "destroy" is the plan step of a destroy queued by an earlier version.
                 case "plan" or "destroy":
-                    await store.TransitionAsync(deployment.Id, DeploymentStatus.Planning, Actor, cancellationToken);
+                    await MoveAsync(log, DeploymentStatus.Planning, cancellationToken);
                     string[] plan = deployment.Kind == DeploymentStatus.Destroy
                         ? ["plan", "-destroy", "-input=false", "-no-color", "-out=tfplan"]
                         : ["plan", "-input=false", "-no-color", "-out=tfplan"];
                     if (!await Tofu("init", "init", "-input=false", "-no-color") ||
                         !await Tofu("plan", plan) ||
-                        await SavePlanAsync(deployment.Id, workspace, run, mask, cancellationToken) is not { } planJson)
+                        await SavePlanAsync(log, workspace, run, cancellationToken) is not { } planJson)
                     {
                         return;
                     }
 
-                    if (deployment.Kind == DeploymentStatus.Deploy && await CheckGuardrailsAsync(deployment, environment, planJson, mask, cancellationToken))
+                    if (deployment.Kind == DeploymentStatus.Deploy && await CheckGuardrailsAsync(log, deployment, environment, planJson, cancellationToken))
                     {
                         return;
                     }
 
                     if (environment.Protected != 0)
                     {
-                        await store.TransitionAsync(deployment.Id, DeploymentStatus.AwaitingApproval, Actor, cancellationToken);
-                        await Log(deployment.Id, "infrar: the environment is protected; the plan waits for another user's approval", mask);
+                        log.Write("infrar: the environment is protected; the plan waits for another user's approval");
+                        await MoveAsync(log, DeploymentStatus.AwaitingApproval, cancellationToken);
                         return;
                     }
 
-                    await store.TransitionAsync(deployment.Id, DeploymentStatus.Executing(deployment.Kind), Actor, cancellationToken);
-                    await ApplyAsync(deployment, Tofu, cancellationToken);
+                    await MoveAsync(log, DeploymentStatus.Executing(deployment.Kind), cancellationToken);
+                    await ApplyAsync(log, deployment, Tofu, cancellationToken);
                     return;
 
                 case "apply":
                     await RestorePlanFileAsync(deployment.Id, workspace.Directory, cancellationToken);
                     if (await Tofu("init", "init", "-input=false", "-no-color"))
                     {
-                        await ApplyAsync(deployment, Tofu, cancellationToken);
+                        await ApplyAsync(log, deployment, Tofu, cancellationToken);
                     }
 
                     return;
@@ -198,17 +242,23 @@ internal sealed partial class DeploymentWorker(
         }
     }
 
-    private async Task ApplyAsync(DeploymentRow deployment, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
+    private async Task ApplyAsync(JobLog log, DeploymentRow deployment, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
     {
         if (await tofuCommand("apply", ["apply", "-input=false", "-no-color", "tfplan"]))
         {
-            var done = deployment.Kind == DeploymentStatus.Destroy ? DeploymentStatus.Destroyed : DeploymentStatus.Succeeded;
-            await store.TransitionAsync(deployment.Id, done, Actor, cancellationToken);
+            await MoveAsync(log, deployment.Kind == DeploymentStatus.Destroy ? DeploymentStatus.Destroyed : DeploymentStatus.Succeeded, cancellationToken);
         }
     }
 
+    /// <summary>Moves the deployment on, after its log so far is stored: a reader sees every line before the status that follows.</summary>
+    private async Task MoveAsync(JobLog log, string to, CancellationToken cancellationToken)
+    {
+        await log.FlushAsync();
+        await store.TransitionAsync(log.DeploymentId, to, Actor, cancellationToken);
+    }
+
     /// <summary>Evaluates the guardrails on the plan; true when it broke one and now waits as policy_denied.</summary>
-    private async Task<bool> CheckGuardrailsAsync(DeploymentRow deployment, EnvironmentRow environment, string planJson, SecretMask mask, CancellationToken cancellationToken)
+    private async Task<bool> CheckGuardrailsAsync(JobLog log, DeploymentRow deployment, EnvironmentRow environment, string planJson, CancellationToken cancellationToken)
     {
         var policies = new List<ScopedPolicy>();
         foreach (var (scope, id, source) in new[] { ("project", environment.ProjectId, "project policy"), ("environment", environment.Id, "environment policy") })
@@ -223,36 +273,37 @@ internal sealed partial class DeploymentWorker(
         var violations = PlanGuardrails.Evaluate(planJson, environment.Provider, manifest, policies);
         if (violations.Count == 0)
         {
-            await Log(deployment.Id, "infrar: guardrails: the plan breaks none", mask);
+            log.Write("infrar: guardrails: the plan breaks none");
             return false;
         }
 
         foreach (var violation in violations)
         {
-            await Log(deployment.Id, $"infrar: guardrail {violation.Rule} ({violation.Source}) refuses {violation.Resource}: {violation.Message}", mask);
+            log.Write($"infrar: guardrail {violation.Rule} ({violation.Source}) refuses {violation.Resource}: {violation.Message}");
         }
 
+        log.Write($"infrar: {violations.Count} guardrail violation(s); an admin may waive them (infrar waive {deployment.Id} --reason …), or cancel the deployment");
+        await log.FlushAsync();
         await store.DenyAsync(deployment.Id, JsonSerializer.Serialize(violations, GuardrailPolicy.Json), Actor, cancellationToken);
-        await Log(deployment.Id, $"infrar: {violations.Count} guardrail violation(s); an admin may waive them (infrar waive {deployment.Id} --reason …), or cancel the deployment", mask);
         return true;
     }
 
     /// <summary>Keeps the plan (JSON and counts for people, the plan file for whichever worker applies it); null when show failed.</summary>
-    private async Task<string?> SavePlanAsync(long deploymentId, RunWorkspace workspace, TofuRun run, SecretMask mask, CancellationToken cancellationToken)
+    private async Task<string?> SavePlanAsync(JobLog log, RunWorkspace workspace, TofuRun run, CancellationToken cancellationToken)
     {
         using var json = new MemoryStream();
-        var exit = await tofu.RunAsync(run, ["show", "-json", "-no-color", "tfplan"], line => Log(deploymentId, line, mask), cancellationToken, json);
+        var exit = await tofu.RunAsync(run, ["show", "-json", "-no-color", "tfplan"], line => Write(log, line), cancellationToken, json);
         if (exit != 0)
         {
-            await FailAsync(deploymentId, $"tofu show exited with {exit}; see the log", mask);
+            await FailAsync(log, $"tofu show exited with {exit}; see the log");
             return null;
         }
 
-        var planJson = mask.Apply(System.Text.Encoding.UTF8.GetString(json.ToArray()));
+        var planJson = log.Mask.Apply(System.Text.Encoding.UTF8.GetString(json.ToArray()));
         var summary = PlanSummary.FromPlanJson(planJson);
         var planFile = await File.ReadAllBytesAsync(Path.Combine(workspace.Directory, "tfplan"), cancellationToken);
-        await store.SavePlanAsync(deploymentId, planJson, summary, planFile, cancellationToken);
-        await Log(deploymentId, $"infrar: plan: {summary.Adds} to add, {summary.Changes} to change, {summary.Destroys} to destroy", mask);
+        await store.SavePlanAsync(log.DeploymentId, planJson, summary, planFile, cancellationToken);
+        log.Write($"infrar: plan: {summary.Adds} to add, {summary.Changes} to change, {summary.Destroys} to destroy");
         return planJson;
     }
 
@@ -375,24 +426,28 @@ internal sealed partial class DeploymentWorker(
     /// <summary>What credentials are bound to: their environment, so a ciphertext copied elsewhere does not decrypt.</summary>
     public static string CredentialContext(EnvironmentRow environment) => $"project:{environment.ProjectId}/environment:{environment.Name}";
 
-    private Task Log(long deploymentId, string line, SecretMask mask) =>
-        store.AppendLogAsync(deploymentId, [mask.Apply(line)], CancellationToken.None);
-
-    private async Task FailAsync(long deploymentId, string failure, SecretMask mask)
+    private static Task Write(JobLog log, string line)
     {
-        var deployment = await store.GetDeploymentAsync(deploymentId, CancellationToken.None);
+        log.Write(line);
+        return Task.CompletedTask;
+    }
+
+    private async Task FailAsync(JobLog log, string failure)
+    {
+        var deployment = await store.GetDeploymentAsync(log.DeploymentId, CancellationToken.None);
         if (deployment is null || DeploymentStatus.IsTerminal(deployment.Status))
         {
             return;
         }
 
-        failure = mask.Apply(failure);
-        await store.AppendLogAsync(deploymentId, ["infrar: failed: " + failure], CancellationToken.None);
-        await store.TransitionAsync(deploymentId, DeploymentStatus.Failed, Actor, CancellationToken.None, failure: failure);
+        failure = log.Mask.Apply(failure);
+        log.Write("infrar: failed: " + failure);
+        await log.FlushAsync();
+        await store.TransitionAsync(log.DeploymentId, DeploymentStatus.Failed, Actor, CancellationToken.None, failure: failure);
     }
 
-    [LoggerMessage(LogLevel.Information, "Deployment worker {Instance} started; OpenTofu binary {Tofu}; sandbox {Sandbox}")]
-    private static partial void LogStarted(ILogger logger, string instance, string tofu, string sandbox);
+    [LoggerMessage(LogLevel.Information, "Deployment worker {Instance} started, running up to {Jobs} jobs at once; OpenTofu binary {Tofu}; sandbox {Sandbox}")]
+    private static partial void LogStarted(ILogger logger, string instance, int jobs, string tofu, string sandbox);
 
     [LoggerMessage(LogLevel.Warning, "Deployment {Deployment} was interrupted (its worker stopped) and is now failed")]
     private static partial void LogRecovered(ILogger logger, long deployment);

@@ -9,6 +9,24 @@ internal sealed class PlatformOptions
     /// <summary>A PostgreSQL connection string; when empty, the SQLite file in the data directory is used.</summary>
     public string? Postgres { get; set; }
 
+    /// <summary>
+    /// The most connections this instance keeps to PostgreSQL. Every instance sharing a server needs its own, so keep
+    /// instances × pool size below the server's max_connections, with a few to spare (docs/platform.md, "Under load").
+    /// </summary>
+    public int DatabasePoolSize { get; set; } = Data.Database.DefaultPoolSize;
+
+    /// <summary>How long a request waits for a database connection (SQLite: for the write lock) before it is answered 503.</summary>
+    public TimeSpan DatabaseWait { get; set; } = Data.Database.DefaultWait;
+
+    /// <summary>How many jobs this instance runs at once, each on a different environment.</summary>
+    public int Jobs { get; set; } = 4;
+
+    /// <summary>The least level logged; each request is logged at Debug, so <c>debug</c> shows them.</summary>
+    public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
+
+    /// <summary>How the console log is written: <c>simple</c> (for people) or <c>json</c> (one object a line, for collectors).</summary>
+    public string LogFormat { get; set; } = "simple";
+
     /// <summary>The address to listen on; loopback unless asked otherwise.</summary>
     public string Urls { get; set; } = "http://127.0.0.1:5080";
 

@@ -20,9 +20,14 @@ internal static class ServeCommand
         var mirror = new Option<string?>("--provider-mirror") { Description = "The provider plugins runs may use, as a filesystem mirror (default: providers in the data folder)" };
         var allow = new Option<string[]>("--allow-provider") { Description = "A provider source to allow beyond the catalog's, as namespace/type (repeatable)" };
         var auditWindow = new Option<int?>("--anonymous-audit-seconds") { Description = "How long refused requests without a valid token are counted before their audit row is written (default 60)" };
+        var poolSize = new Option<int?>("--db-pool-size") { Description = $"The most PostgreSQL connections this instance keeps (default {Data.Database.DefaultPoolSize}); instances × pool size must stay below the server's max_connections" };
+        var dbWait = new Option<double?>("--db-wait-seconds") { Description = $"How long a request waits for a database connection (SQLite: the write lock) before it is answered 503 (default {Data.Database.DefaultWait.TotalSeconds})" };
+        var jobs = new Option<int?>("--jobs") { Description = "How many deployments this instance runs at once, each on its own environment (default 4; 0 runs none: an API-only instance)" };
+        var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information (default), warning or error; debug logs every request" };
+        var logFormat = new Option<string?>("--log-format") { Description = "simple (default) or json (one object a line)" };
         var command = new Command("serve", "Run the deployment service: JSON API (/api, OpenAPI at /openapi/v1.json) and dashboard (/).")
         {
-            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow,
+            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow, poolSize, dbWait, jobs, logLevel, logFormat,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -50,6 +55,12 @@ internal static class ServeCommand
                 options.AnonymousAuditWindow = TimeSpan.FromSeconds(window);
             }
 
+            if (Validate(parse, options, poolSize, dbWait, jobs, logLevel, logFormat) is { } problem)
+            {
+                await Console.Error.WriteLineAsync($"infrar serve: {problem}");
+                return ExitCodes.Usage;
+            }
+
             try
             {
                 await using var app = await PlatformHost.BuildAsync(options);
@@ -59,6 +70,7 @@ internal static class ServeCommand
                 Console.WriteLine($"  data:     {options.DataDirectory}");
                 Console.WriteLine($"  database: {database.Description}");
                 Console.WriteLine($"  sandbox:  {app.Services.GetRequiredService<Deployments.TofuSandbox>().Description}");
+                Console.WriteLine($"  jobs:     {(options.RunWorker ? $"up to {options.Jobs} at once" : "none (API only)")}");
                 Console.WriteLine($"  tokens:   the first admin token is in {options.AdminTokenFile}");
                 await app.WaitForShutdownAsync(ct);
                 return ExitCodes.Success;
@@ -71,4 +83,65 @@ internal static class ServeCommand
         });
         return command;
     }
+
+    /// <summary>Reads the load and logging options into <paramref name="options"/>; returns what is wrong with them, if anything.</summary>
+    private static string? Validate(
+        ParseResult parse, PlatformOptions options, Option<int?> poolSize, Option<double?> dbWait, Option<int?> jobs, Option<string?> logLevel, Option<string?> logFormat)
+    {
+        if ((parse.GetValue(poolSize) ?? IntegerVariable("INFRAR_DB_POOL_SIZE")) is { } pool)
+        {
+            if (pool is < 1 or > 1000)
+            {
+                return $"--db-pool-size must be between 1 and 1000, not {pool}.";
+            }
+
+            options.DatabasePoolSize = pool;
+        }
+
+        if (parse.GetValue(dbWait) is { } wait)
+        {
+            if (wait is < 0.1 or > 600 || double.IsNaN(wait))
+            {
+                return $"--db-wait-seconds must be between 0.1 and 600, not {wait}.";
+            }
+
+            options.DatabaseWait = TimeSpan.FromSeconds(wait);
+        }
+
+        if ((parse.GetValue(jobs) ?? IntegerVariable("INFRAR_JOBS")) is { } count)
+        {
+            if (count is < 0 or > 64)
+            {
+                return $"--jobs must be between 0 and 64, not {count}.";
+            }
+
+            options.Jobs = count;
+            options.RunWorker = count > 0;
+        }
+
+        if (parse.GetValue(logLevel) is { } level)
+        {
+            if (!Enum.TryParse<Microsoft.Extensions.Logging.LogLevel>(level, ignoreCase: true, out var parsed) || !Enum.IsDefined(parsed) || int.TryParse(level, out _))
+            {
+                return $"--log-level must be trace, debug, information, warning, error or critical, not '{level}'.";
+            }
+
+            options.LogLevel = parsed;
+        }
+
+        if (parse.GetValue(logFormat) is { } format)
+        {
+            if (format is not ("simple" or "json"))
+            {
+                return $"--log-format must be simple or json, not '{format}'.";
+            }
+
+            options.LogFormat = format;
+        }
+
+        return null;
+    }
+
+    private static int? IntegerVariable(string name) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var value) ? value : null;
 }

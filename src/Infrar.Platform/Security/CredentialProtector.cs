@@ -43,6 +43,51 @@ internal sealed class CredentialProtector
         return new CredentialProtector(Convert.FromBase64String(File.ReadAllText(keyFile).Trim()));
     }
 
+    /// <summary>
+    /// Makes sure every instance sharing the database seals credentials with the same key: the first to start keeps a
+    /// sealed check value in the database, and an instance whose key cannot open it (or, on a database from before the
+    /// check, cannot open the credentials already there) refuses to start, naming the fix.
+    /// </summary>
+    public async Task EnsureSameKeyAsync(Data.PlatformStore store, CancellationToken cancellationToken = default)
+    {
+        const string Setting = "credentials_key_check";
+        const string Context = "infrar:credentials-key-check";
+        var check = await store.GetSettingAsync(Setting, cancellationToken);
+        if (check is null)
+        {
+            if (await store.FindEnvironmentWithCredentialsAsync(cancellationToken) is { Credentials: { } sealedCredentials } environment &&
+                !Opens(sealedCredentials, Deployments.DeploymentWorker.CredentialContext(environment)))
+            {
+                throw KeyMismatch();
+            }
+
+            check = await store.SetSettingOnceAsync(Setting, Protect(new Dictionary<string, string>(), Context), cancellationToken);
+        }
+
+        if (!Opens(check, Context))
+        {
+            throw KeyMismatch();
+        }
+    }
+
+    private bool Opens(string protectedText, string context)
+    {
+        try
+        {
+            Unprotect(protectedText, context);
+            return true;
+        }
+        catch (Exception e) when (e is CryptographicException or FormatException or JsonException or ArgumentException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    private static InvalidOperationException KeyMismatch() => new(
+        "This instance's credentials key is not the key the database's credentials were sealed with, so it could not read " +
+        "them. Every instance sharing a database needs the same key: set INFRAR_CREDENTIALS_KEY to the same value on each " +
+        "(base64 of 32 random bytes), or copy credentials.key from the data folder of the instance that first used this database.");
+
     /// <param name="credentials">Environment variable names and their secret values.</param>
     /// <param name="context">What the credentials belong to; a ciphertext moved to another environment does not decrypt.</param>
     public string Protect(IReadOnlyDictionary<string, string> credentials, string context)

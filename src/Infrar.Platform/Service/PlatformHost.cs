@@ -16,6 +16,9 @@ namespace Infrar.Platform.Service;
 /// <summary>Builds the service: its database (migrated before it listens), the sandbox, the worker, the API and the dashboard.</summary>
 internal static class PlatformHost
 {
+    /// <summary>Background connections beyond one per job: the queue's poll, lease renewals, batched audit rows.</summary>
+    public const int BackgroundConnections = 4;
+
     private const UnixFileMode OwnerOnly = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
     public static async Task<WebApplication> BuildAsync(PlatformOptions options, Action<ILoggingBuilder>? logging = null)
@@ -29,29 +32,46 @@ internal static class PlatformHost
             File.SetUnixFileMode(options.DataDirectory, OwnerOnly);
         }
 
-        var database = string.IsNullOrWhiteSpace(options.Postgres) ? Database.Sqlite(options.DatabaseFile) : Database.Postgres(options.Postgres);
+        var database = string.IsNullOrWhiteSpace(options.Postgres)
+            ? Database.Sqlite(options.DatabaseFile, options.DatabaseWait)
+            : Database.Postgres(options.Postgres, options.DatabasePoolSize, options.DatabaseWait);
         if (database.Dialect == Dialect.Sqlite)
         {
             RestrictDatabaseFiles(options.DatabaseFile);
         }
 
         await MigrationRunner.ApplyAsync(database);
+        var protector = CredentialProtector.FromEnvironmentOrFile(options.CredentialsKeyFile);
+        await protector.EnsureSameKeyAsync(new PlatformStore(database));
         var sandbox = await TofuSandbox.CreateAsync(options);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
         builder.WebHost.UseUrls(options.Urls);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = 16 * 1024 * 1024);
+        builder.Logging.SetMinimumLevel(options.LogLevel);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        if (options.LogFormat == "json")
+        {
+            builder.Logging.ClearProviders();
+            builder.Logging.AddJsonConsole(json => json.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ");
+        }
+
         logging?.Invoke(builder.Logging);
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(sandbox);
         builder.Services.AddSingleton<PlatformStore>();
-        builder.Services.AddSingleton<JobQueue>();
-        builder.Services.AddSingleton(_ => CredentialProtector.FromEnvironmentOrFile(options.CredentialsKeyFile));
+
+        // Jobs, their logs and batched audit rows use connections of their own (see Database.ForBackground).
+        var background = new PlatformStore(database.ForBackground(options.Jobs + BackgroundConnections));
+        builder.Services.AddSingleton(services => new JobQueue(background, options));
+        builder.Services.AddSingleton(protector);
         builder.Services.AddSingleton(_ => new TofuRunner(options.Tofu, sandbox));
-        builder.Services.AddSingleton<AnonymousAudit>();
+        builder.Services.AddSingleton(services => new AnonymousAudit(background, options));
         builder.Services.AddHostedService(services => services.GetRequiredService<AnonymousAudit>());
+        builder.Services.AddSingleton(services => new AuditQueue(background, services.GetRequiredService<ILogger<AuditQueue>>()));
+        builder.Services.AddHostedService(services => services.GetRequiredService<AuditQueue>());
         builder.Services.AddProblemDetails();
         builder.Services.AddOpenApi(openApi => openApi.AddDocumentTransformer<BearerSecurityTransformer>());
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
@@ -59,7 +79,7 @@ internal static class PlatformHost
         AddSecurity(builder.Services, options);
         if (options.RunWorker)
         {
-            builder.Services.AddHostedService<DeploymentWorker>();
+            builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<DeploymentWorker>(services, background));
         }
 
         var app = builder.Build();

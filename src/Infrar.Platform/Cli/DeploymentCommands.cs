@@ -79,7 +79,8 @@ internal static class DeploymentCommands
         var infra = new Option<DirectoryInfo>("--infra") { Description = "The infra/<provider> folder the build wrote", Required = true };
         var manifest = new Option<FileInfo>("--manifest") { Description = "The infrar.manifest.json the build wrote", Required = true };
         var project = new Option<string?>("--project") { Description = "The project (default: the manifest's)" };
-        var command = new Command("deploy", "Plan and apply a build's infrastructure in an environment, streaming the log.") { environment, infra, manifest, project };
+        var key = IdempotencyKeyOption();
+        var command = new Command("deploy", "Plan and apply a build's infrastructure in an environment, streaming the log.") { environment, infra, manifest, project, key };
         service.AddTo(command);
         command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
         {
@@ -109,11 +110,21 @@ internal static class DeploymentCommands
                 ?? throw new InputException("The manifest names no project; pass --project.");
             var files = infraFolder.GetFiles().Where(f => !f.Name.StartsWith('.')).ToDictionary(f => f.Name, f => File.ReadAllText(f.FullName));
             var target = await FindEnvironmentAsync(client, projectName, parse.GetValue(environment)!, ct);
-            var deployment = await client.SendAsync(HttpMethod.Post, $"/api/environments/{target}/deployments", new { infra = files, manifest = manifestJson }, ct);
+            var deployment = await client.SendAsync(
+                HttpMethod.Post, $"/api/environments/{target}/deployments", new { infra = files, manifest = manifestJson }, ct, parse.GetValue(key) ?? NewKey());
             return await FollowAsync(client, deployment.GetProperty("id").GetInt64(), ct);
         }));
         return command;
     }
+
+    /// <summary>
+    /// The key that makes a submission safe to retry: the CLI retries with it after a 503 or a lost connection, and a
+    /// script that runs the command again (a CI job re-run) can pass its own to get the first deployment back.
+    /// </summary>
+    private static Option<string?> IdempotencyKeyOption() =>
+        new("--idempotency-key") { Description = "Sent as Idempotency-Key: the same key gets the first deployment back instead of a second (default: a new key each run)" };
+
+    private static string NewKey() => Guid.NewGuid().ToString();
 
     private static Command StatusCommand()
     {
@@ -228,12 +239,13 @@ internal static class DeploymentCommands
         var service = new ServiceOptions();
         var project = new Option<string>("--project") { Description = "The project", Required = true };
         var environment = new Option<string>("--env") { Description = "The environment whose infrastructure to destroy", Required = true };
-        var command = new Command("destroy", "Destroy what the environment's last successful deployment created, streaming the log.") { project, environment };
+        var key = IdempotencyKeyOption();
+        var command = new Command("destroy", "Destroy what the environment's last successful deployment created, streaming the log.") { project, environment, key };
         service.AddTo(command);
         command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
         {
             var target = await FindEnvironmentAsync(client, parse.GetValue(project)!, parse.GetValue(environment)!, ct);
-            var deployment = await client.SendAsync(HttpMethod.Post, $"/api/environments/{target}/destroy", cancellationToken: ct);
+            var deployment = await client.SendAsync(HttpMethod.Post, $"/api/environments/{target}/destroy", cancellationToken: ct, idempotencyKey: parse.GetValue(key) ?? NewKey());
             return await FollowAsync(client, deployment.GetProperty("id").GetInt64(), ct);
         }));
         return command;

@@ -12,36 +12,72 @@ internal sealed class PlatformClient(Uri server, string token) : IDisposable
 
     public Uri Server => server;
 
-    public async Task<JsonElement> SendAsync(HttpMethod method, string path, object? body = null, CancellationToken cancellationToken = default)
+    /// <summary>How long the CLI keeps retrying a request the service answered 503 (or, for a retry-safe one, could not be reached).</summary>
+    public static readonly TimeSpan RetryFor = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// Sends a request and returns its JSON answer, or throws a <see cref="PlatformException"/> saying why not. A 503
+    /// (the service's database is busy: nothing was changed) is retried after its Retry-After, for up to a minute. A
+    /// submission with an <paramref name="idempotencyKey"/> (which the service carries out once) is also retried when
+    /// the connection fails, as while the service restarts: its answer is not lost, and nothing is done twice.
+    /// </summary>
+    public async Task<JsonElement> SendAsync(
+        HttpMethod method, string path, object? body = null, CancellationToken cancellationToken = default, string? idempotencyKey = null)
     {
-        using var request = new HttpRequestMessage(method, path);
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        if (body is not null)
+        var deadline = DateTime.UtcNow + RetryFor;
+        var safe = idempotencyKey is not null;
+        for (var attempt = 1; ; attempt++)
         {
-            request.Content = JsonContent.Create(body, options: Json);
-        }
-
-        HttpResponseMessage response;
-        try
-        {
-            response = await _http.SendAsync(request, cancellationToken);
-        }
-        catch (HttpRequestException e)
-        {
-            throw new PlatformException($"Could not reach the Infrar service at {server}: {e.Message}. Start it with 'infrar serve', or pass --server.");
-        }
-
-        using (response)
-        {
-            var text = await response.Content.ReadAsStringAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
+            using var request = new HttpRequestMessage(method, path);
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+            if (idempotencyKey is not null)
             {
-                throw new PlatformException(Describe(response, text));
+                request.Headers.Add("Idempotency-Key", idempotencyKey);
             }
 
-            return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+            if (body is not null)
+            {
+                request.Content = JsonContent.Create(body, options: Json);
+            }
+
+            HttpResponseMessage response;
+            try
+            {
+                response = await _http.SendAsync(request, cancellationToken);
+            }
+            catch (HttpRequestException e) when (safe && DateTime.UtcNow < deadline)
+            {
+                await Console.Error.WriteLineAsync($"infrar: {server} could not be reached ({e.Message}); retrying");
+                await Task.Delay(Backoff(attempt), cancellationToken);
+                continue;
+            }
+            catch (HttpRequestException e)
+            {
+                throw new PlatformException($"Could not reach the Infrar service at {server}: {e.Message}. Start it with 'infrar serve', or pass --server.");
+            }
+
+            using (response)
+            {
+                var text = await response.Content.ReadAsStringAsync(cancellationToken);
+                if (response.StatusCode == System.Net.HttpStatusCode.ServiceUnavailable && DateTime.UtcNow < deadline)
+                {
+                    var wait = response.Headers.RetryAfter?.Delta ?? Backoff(attempt);
+                    await Console.Error.WriteLineAsync($"infrar: the service is busy (503); retrying in {wait.TotalSeconds:0} s");
+                    await Task.Delay(wait, cancellationToken);
+                    continue;
+                }
+
+                if (!response.IsSuccessStatusCode)
+                {
+                    throw new PlatformException(Describe(response, text));
+                }
+
+                return text.Length == 0 ? default : JsonDocument.Parse(text).RootElement.Clone();
+            }
         }
     }
+
+    private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Min(10, 0.5 * Math.Pow(2, attempt - 1)));
 
     /// <summary>Reads a deployment's Server-Sent Events, handing each event to <paramref name="onEvent"/>; returns the final status.</summary>
     public async Task<string> FollowAsync(long deployment, Action<string, string> onEvent, CancellationToken cancellationToken = default)

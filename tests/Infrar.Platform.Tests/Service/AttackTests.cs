@@ -5,6 +5,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
 using Infrar.Platform.Data;
+using Infrar.Testing;
 using Xunit;
 
 namespace Infrar.Platform.Tests.Service;
@@ -128,7 +129,7 @@ public sealed class AttackTests : IDisposable
             using var admin = Admin(first);
             environment = await PlatformApi.CreateEnvironmentAsync(admin, "photos", "dev", Buckets);
             deployment = (await PlatformApi.DeployAsync(admin, environment)).GetProperty("id").GetInt64();
-            await WaitForLogAsync(admin, deployment, "slow apply: started");
+            await PlatformApi.WaitForLogAsync(admin, deployment, "slow apply: started");
             Assert.NotEmpty(ProcessesRunning(slowTofu));
 
             first.KillServiceOnly();
@@ -337,20 +338,6 @@ public sealed class AttackTests : IDisposable
         Assert.True(errors.TryGetProperty(field, out var messages), $"the 400 names {field}: {errors}");
         Assert.Contains(messages.EnumerateArray(), m => m.GetString()!.Contains(text, StringComparison.Ordinal));
         return body;
-    }
-
-    private static async Task WaitForLogAsync(HttpClient client, long deployment, string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!(await client.GetStringAsync($"/api/deployments/{deployment}/log")).Contains(text, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"Deployment {deployment}'s log never showed '{text}'.");
-            }
-
-            await Task.Delay(100);
-        }
     }
 
     /// <summary>Live (not zombie) processes whose command line names <paramref name="text"/>.</summary>

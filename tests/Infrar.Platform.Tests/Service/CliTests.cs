@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Infrar.Testing;
 using Xunit;
 
 namespace Infrar.Platform.Tests.Service;
@@ -77,6 +78,27 @@ public sealed class CliTests : IDisposable
         // The deployment is in the data folder's database for the next command.
         var status = await ServiceProcess.RunAsync(environment, ["status", "1", "--local"]);
         Assert.Contains("Deployment #1 (deploy): succeeded", status.Output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_deploy_run_again_with_its_idempotency_key_follows_the_first_deployment_instead_of_making_another()
+    {
+        var data = Path.Combine(_root.FullName, "data");
+        using var service = await ServiceProcess.ServeAsync(data, "--tofu", StandInTofu.Write(_root.FullName, TimeSpan.Zero));
+        string[] connect = ["--server", service.BaseAddress.ToString(), "--token", File.ReadAllText(Path.Combine(data, "admin-token")).Trim()];
+        var created = await ServiceProcess.RunAsync(
+            ["env", "create", "--project", "photoservice", "--name", "dev", "--provider", "local", "--var", $"local_root={Path.Combine(_root.FullName, "buckets")}", .. connect]);
+        Assert.True(created.ExitCode == 0, created.Output);
+        string[] deploy = ["deploy", "--project", "photoservice", "--env", "dev", "--infra", SampleInfrastructure.InfraFolder, "--manifest", SampleInfrastructure.ManifestFile, .. connect];
+
+        var first = await ServiceProcess.RunAsync([.. deploy, "--idempotency-key", "ci-run-7"]);
+        var rerun = await ServiceProcess.RunAsync([.. deploy, "--idempotency-key", "ci-run-7"]);
+        var another = await ServiceProcess.RunAsync(deploy);
+
+        Assert.True(first.ExitCode == 0 && rerun.ExitCode == 0 && another.ExitCode == 0, first.Output + rerun.Output + another.Output);
+        Assert.Contains("Deployment #1:", first.Output, StringComparison.Ordinal);
+        Assert.Contains("Deployment #1:", rerun.Output, StringComparison.Ordinal);
+        Assert.Contains("Deployment #2:", another.Output, StringComparison.Ordinal);
     }
 
     [Fact]

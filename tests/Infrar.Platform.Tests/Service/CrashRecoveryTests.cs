@@ -1,5 +1,6 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Infrar.Testing;
 using Xunit;
 
 namespace Infrar.Platform.Tests.Service;
@@ -33,7 +34,7 @@ public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
             using var client = Client(first, data);
             environment = await PlatformApi.CreateEnvironmentAsync(client, "photos", "dev", Path.Combine(_root.FullName, "buckets"));
             deployment = (await PlatformApi.DeployAsync(client, environment)).GetProperty("id").GetInt64();
-            await WaitForLogAsync(client, deployment, "slow apply: started");
+            await PlatformApi.WaitForLogAsync(client, deployment, "slow apply: started");
             Assert.Equal("applying", (await client.GetFromJsonAsync<JsonElement>($"/api/deployments/{deployment}")).GetProperty("status").GetString());
 
             first.Kill();
@@ -59,17 +60,4 @@ public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
     private static HttpClient Client(ServiceProcess service, string data) =>
         PlatformApi.Client(service.BaseAddress, File.ReadAllText(Path.Combine(data, "admin-token")).Trim());
 
-    private static async Task WaitForLogAsync(HttpClient client, long deployment, string text)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
-        while (!(await client.GetStringAsync($"/api/deployments/{deployment}/log")).Contains(text, StringComparison.Ordinal))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new Xunit.Sdk.XunitException($"Deployment {deployment}'s log never showed '{text}'.");
-            }
-
-            await Task.Delay(100);
-        }
-    }
 }

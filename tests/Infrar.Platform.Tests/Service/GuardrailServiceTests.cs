@@ -83,7 +83,7 @@ public sealed class GuardrailServiceTests : IAsyncLifetime
         Assert.Equal("admin", done.GetProperty("waivedBy").GetString());
         Assert.True(Directory.Exists(Path.Combine(Buckets, "thumbnails")));
         var audit = (await admin.GetFromJsonAsync<JsonElement[]>("/api/audit"))!;
-        Assert.Contains(audit, a => a.GetProperty("action").GetString() == "deployment.waive" && a.GetProperty("outcome").GetString() == "waived: the thumbnail service is not ready yet");
+        Assert.Contains(audit, a => a.GetProperty("action").GetString() == "POST /api/deployments/{id:long}/waive" && a.GetProperty("outcome").GetString() == "200 waived: the thumbnail service is not ready yet");
         Assert.Contains(audit, a => a.GetProperty("action").GetString() == "PUT /api/projects/{id:long}/policy" && a.GetProperty("outcome").GetString() == "200");
     }
 

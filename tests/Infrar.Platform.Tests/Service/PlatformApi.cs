@@ -81,6 +81,40 @@ public static class PlatformApi
         }
     }
 
+    /// <summary>
+    /// The audit log once a row matching <paramref name="until"/> is in it: the rows of requests that changed nothing
+    /// are written in batches, a fraction of a second after their answer.
+    /// </summary>
+    public static async Task<JsonElement[]> AuditAsync(HttpClient admin, Func<JsonElement, bool> until)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (true)
+        {
+            var rows = (await admin.GetFromJsonAsync<JsonElement[]>("/api/audit?limit=1000"))!;
+            if (rows.Any(until) || DateTime.UtcNow > deadline)
+            {
+                return rows;
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
+    /// <summary>Waits until the deployment's log shows <paramref name="text"/>.</summary>
+    public static async Task WaitForLogAsync(HttpClient client, long deployment, string text)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (!(await client.GetStringAsync($"/api/deployments/{deployment}/log")).Contains(text, StringComparison.Ordinal))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new Xunit.Sdk.XunitException($"Deployment {deployment}'s log never showed '{text}'.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Waits until a folder holds no folder: working copies are deleted just after their job ends.</summary>
     public static async Task AssertEmptiedAsync(string folder)
     {

@@ -22,7 +22,10 @@ public sealed class PlatformServer : IAsyncDisposable
 
     public string AdminToken => File.ReadAllText(Options.AdminTokenFile).Trim();
 
-    internal static async Task<PlatformServer> StartAsync(string dataDirectory, string? postgres, Action<PlatformOptions>? configure = null)
+    internal IServiceProvider Services => _app.Services;
+
+    internal static async Task<PlatformServer> StartAsync(
+        string dataDirectory, string? postgres, Action<PlatformOptions>? configure = null, Action<ILoggingBuilder>? logging = null)
     {
         var options = new PlatformOptions
         {
@@ -35,7 +38,11 @@ public sealed class PlatformServer : IAsyncDisposable
             InstanceName = $"test-{Guid.NewGuid():N}",
         };
         configure?.Invoke(options);
-        var app = await PlatformHost.BuildAsync(options, logging => logging.ClearProviders());
+        var app = await PlatformHost.BuildAsync(options, builder =>
+        {
+            builder.ClearProviders();
+            logging?.Invoke(builder);
+        });
         await app.StartAsync();
         return new PlatformServer(app, options);
     }

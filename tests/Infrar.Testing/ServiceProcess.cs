@@ -1,10 +1,12 @@
 using System.Diagnostics;
 using System.Text;
-using Infrar.Testing;
+namespace Infrar.Testing;
 
-namespace Infrar.Platform.Tests.Service;
-
-/// <summary>The infrar program as users run it, in its own process: <c>infrar serve</c>, or a CLI command.</summary>
+/// <summary>
+/// The infrar program as users run it, in its own process: <c>infrar serve</c>, or a CLI command. The program is the
+/// infrar.dll built beside the running tests or benchmark (which reference src/Infrar.Platform).
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class ServiceProcess : IDisposable
 {
     private readonly Process _process;
@@ -35,13 +37,23 @@ public sealed class ServiceProcess : IDisposable
         }
     }
 
-    /// <summary>The built infrar.dll of src/Infrar.Platform, in the configuration the tests were built in.</summary>
-    public static string Program { get; } = Path.Combine(Path.GetDirectoryName(typeof(PlatformOptions).Assembly.Location)!, "infrar.dll");
+    /// <summary>The built infrar.dll of src/Infrar.Platform, in the configuration the caller was built in.</summary>
+    public static string Program { get; } = Path.Combine(AppContext.BaseDirectory, "infrar.dll");
 
-    public static async Task<ServiceProcess> ServeAsync(string dataDirectory, params string[] extra)
+    public static Task<ServiceProcess> ServeAsync(string dataDirectory, params string[] extra) =>
+        ServeAsync(dataDirectory, new Dictionary<string, string>(), extra);
+
+    /// <summary>Starts <c>infrar serve</c> with extra environment variables, and waits until it listens.</summary>
+    public static async Task<ServiceProcess> ServeAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] extra)
     {
         var port = FreePort.Next();
-        var process = Process.Start(Start(["serve", "--data", dataDirectory, "--urls", $"http://127.0.0.1:{port}", .. extra]))!;
+        var start = Start(["serve", "--data", dataDirectory, "--urls", $"http://127.0.0.1:{port}", .. extra]);
+        foreach (var (name, value) in environment)
+        {
+            start.Environment[name] = value;
+        }
+
+        var process = Process.Start(start)!;
         var service = new ServiceProcess(process, port);
         await FreePort.WaitUntilListeningAsync(port, "infrar serve", TimeSpan.FromSeconds(60), () => service.Output, () => process.HasExited);
         return service;

@@ -3,6 +3,7 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Infrar.Generators.Catalog;
+using Infrar.Generators.CatalogCode;
 using Infrar.Generators.Diagnostics;
 using Infrar.Generators.Emit;
 using Infrar.Generators.Parsing;
@@ -44,7 +45,7 @@ public sealed class StorageGenerator : IIncrementalGenerator
     /// <summary>Creates the generator over another catalog (tests).</summary>
     internal StorageGenerator(InfrarCatalog catalog) => _catalog = catalog;
 
-    private InfrarCatalog Catalog => _catalog ?? CatalogLoader.Default;
+    private InfrarCatalog Catalog => _catalog ?? GeneratorCatalog.Default;
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {

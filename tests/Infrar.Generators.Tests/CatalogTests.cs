@@ -1,5 +1,6 @@
 using System.Reflection;
 using Infrar.Generators.Catalog;
+using Infrar.Generators.CatalogCode;
 using Infrar.Generators.Parsing;
 using Infrar.Internal;
 using Infrar.Testing;
@@ -14,12 +15,12 @@ public sealed class CatalogTests
     public void Changing_a_template_in_the_catalog_changes_the_generated_code()
     {
         var files = CatalogFiles();
-        files["providers/aws.yaml"] = files["providers/aws.yaml"].Replace(
+        files["providers/aws/storage/Operations.cs"] = files["providers/aws/storage/Operations.cs"].Replace(
             "await AmazonS3Storage.Client.DeleteObjectAsync(bucket.PhysicalName, key, cancellationToken).ConfigureAwait(false);",
             "await AmazonS3Storage.Client.DeleteObjectAsync(new global::Amazon.S3.Model.DeleteObjectRequest { BucketName = bucket.PhysicalName, Key = key }, cancellationToken).ConfigureAwait(false);",
             StringComparison.Ordinal);
 
-        var result = GeneratorHarness.Run("aws", [("PhotoLibrary.cs", Sources.EveryOperation)], new StorageGenerator(CatalogLoader.Load(files)));
+        var result = GeneratorHarness.Run("aws", [("PhotoLibrary.cs", Sources.EveryOperation)], new StorageGenerator(CatalogLoader.Load(files, CapabilityCodeReader.Read)));
 
         var text = result.GeneratedSources["Infrar.Storage.Aws.g.cs"];
         Assert.Contains("DeleteObjectAsync(new global::Amazon.S3.Model.DeleteObjectRequest { BucketName = bucket.PhysicalName, Key = key }", text, StringComparison.Ordinal);
@@ -29,37 +30,68 @@ public sealed class CatalogTests
     [Fact]
     public void The_embedded_catalog_is_the_one_in_the_repository()
     {
-        var fromDisk = CatalogLoader.Load(CatalogFiles());
+        var fromDisk = CatalogLoader.Load(CatalogFiles(), CapabilityCodeReader.Read);
 
-        Assert.Equal(fromDisk.Operations.Keys.Order(), CatalogLoader.Default.Operations.Keys.Order());
+        Assert.Equal(fromDisk.Operations.Keys.Order(), GeneratorCatalog.Default.Operations.Keys.Order());
         foreach (var provider in fromDisk.Providers.Values)
         {
-            var embedded = CatalogLoader.Default.Providers[provider.Id].Storage;
+            var embedded = GeneratorCatalog.Default.Providers[provider.Id].Storage;
             Assert.Equal(provider.Storage.Support, embedded.Support);
             Assert.All(provider.Storage.Operations, pair => Assert.Equal(pair.Value, embedded.Operations[pair.Key]));
         }
     }
 
     [Fact]
-    public void A_provider_without_code_for_an_operation_is_refused_by_name()
+    public void A_provider_without_a_method_for_an_operation_is_refused_naming_both()
     {
         var files = CatalogFiles();
-        files["providers/gcp.yaml"] = RemoveOperation(files["providers/gcp.yaml"], "exists");
+        files["providers/gcp/storage/Operations.cs"] = RemoveMethod(files["providers/gcp/storage/Operations.cs"], "exists");
+
+        var error = Assert.Throws<CatalogException>(() => CatalogLoader.Load(files, CapabilityCodeReader.Read));
+
+        Assert.Equal(
+            "catalog/providers/gcp/storage/: no method implements exists; every operation of capabilities/storage.yaml needs an [InfrarOperation] method on every provider.",
+            error.Message);
+    }
+
+    [Fact]
+    public void A_provider_without_the_permissions_of_an_operation_is_refused_naming_both()
+    {
+        var files = CatalogFiles();
+        files["providers/gcp/storage/storage.yaml"] = files["providers/gcp/storage/storage.yaml"].Replace("  exists:\n    permissions: [storage.objects.get]\n", "", StringComparison.Ordinal);
 
         var error = Assert.Throws<CatalogException>(() => CatalogLoader.Load(files));
 
-        Assert.Equal("providers/gcp.yaml: storage.operations lacks exists; every operation of capabilities/storage.yaml needs code on every provider.", error.Message);
+        Assert.Equal(
+            "providers/gcp/storage/storage.yaml: operations lacks exists; every operation of capabilities/storage.yaml needs its permissions on every provider.",
+            error.Message);
     }
 
     [Fact]
     public void Malformed_yaml_is_reported_with_its_file_and_line()
     {
         var files = CatalogFiles();
-        files["providers/azure.yaml"] = "provider: azure\nstorage:\n  service: [unclosed\n";
+        files["providers/azure/storage/storage.yaml"] = "service: [unclosed\n";
 
         var error = Assert.Throws<CatalogException>(() => CatalogLoader.Load(files));
 
-        Assert.StartsWith("catalog/providers/azure.yaml(", error.Message, StringComparison.Ordinal);
+        Assert.StartsWith("catalog/providers/azure/storage/storage.yaml(", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("    {\n        using var response", "catalog/providers/aws/storage/Operations.cs(")]
+    [InlineData("namespace Infrar.Catalog.Aws;", "catalog/providers/aws/storage/Operations.cs(1,1): catalog code uses no using directive")]
+    public void Broken_provider_code_is_reported_with_its_file_and_line(string replaced, string expected)
+    {
+        var files = CatalogFiles();
+        var code = files["providers/aws/storage/Operations.cs"];
+        files["providers/aws/storage/Operations.cs"] = replaced.StartsWith("namespace", StringComparison.Ordinal)
+            ? "using System;\n" + code
+            : code.Replace(replaced, "    {\n        using var response = ;", StringComparison.Ordinal);
+
+        var error = Assert.Throws<CatalogException>(() => CatalogLoader.Load(files, CapabilityCodeReader.Read));
+
+        Assert.StartsWith(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -78,7 +110,7 @@ public sealed class CatalogTests
     [Fact]
     public void Every_permission_and_template_is_given_for_every_operation_on_every_cloud()
     {
-        foreach (var provider in CatalogLoader.Default.Providers.Values)
+        foreach (var provider in GeneratorCatalog.Default.Providers.Values)
         {
             Assert.All(provider.Storage.Operations.Values, template =>
             {
@@ -91,17 +123,19 @@ public sealed class CatalogTests
     }
 
     internal static Dictionary<string, string> CatalogFiles() =>
-        Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "catalog"), "*.yaml", SearchOption.AllDirectories)
+        Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "catalog"), "*", SearchOption.AllDirectories)
+            .Where(path => Path.GetExtension(path) is ".yaml" or ".cs" or ".tf")
             .ToDictionary(
                 path => Path.GetRelativePath(Path.Combine(RepositoryRoot.Path, "catalog"), path).Replace('\\', '/'),
                 File.ReadAllText);
 
-    private static string RemoveOperation(string yaml, string operation)
+    /// <summary>The C# file without the method that implements <paramref name="operation"/>, attribute to closing brace.</summary>
+    private static string RemoveMethod(string code, string operation)
     {
-        var lines = yaml.Split('\n').ToList();
-        var start = lines.FindIndex(l => l == $"    {operation}:");
-        var end = lines.FindIndex(start + 1, l => l.StartsWith("    ", StringComparison.Ordinal) && !l.StartsWith("     ", StringComparison.Ordinal));
-        lines.RemoveRange(start, end - start);
+        var lines = code.Split('\n').ToList();
+        var start = lines.FindIndex(l => l.Contains($"[global::Infrar.Internal.InfrarOperation(\"{operation}\")]", StringComparison.Ordinal));
+        var end = lines.FindIndex(start, l => l == "    }");
+        lines.RemoveRange(start, end - start + 1);
         return string.Join('\n', lines);
     }
 }

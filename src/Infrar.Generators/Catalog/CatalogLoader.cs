@@ -10,7 +10,12 @@ using YamlDotNet.Serialization.NamingConventions;
 
 namespace Infrar.Generators.Catalog;
 
-/// <summary>Reads the catalog's YAML files into an <see cref="InfrarCatalog"/>, refusing anything incomplete.</summary>
+/// <summary>
+/// Reads the catalog into an <see cref="InfrarCatalog"/>, refusing anything incomplete. Each provider is a folder,
+/// <c>providers/&lt;id&gt;/</c>: <c>provider.yaml</c>; per capability a folder with its data file and its C# (read by
+/// <see cref="CapabilityCode"/> reader the caller passes: only the generator needs the code); and
+/// <c>infrastructure/</c>, the OpenTofu templates as <c>.tf</c> files.
+/// </summary>
 internal static class CatalogLoader
 {
     private static readonly Lazy<InfrarCatalog> Embedded = new(() => Load(ReadEmbeddedFiles()));
@@ -19,11 +24,15 @@ internal static class CatalogLoader
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .Build();
 
-    /// <summary>The catalog compiled into the generator.</summary>
+    /// <summary>The catalog compiled into this assembly, without provider code.</summary>
     public static InfrarCatalog Default => Embedded.Value;
 
-    /// <summary>Reads a catalog from its files' texts, keyed by path relative to <c>catalog/</c> (for example <c>providers/aws.yaml</c>).</summary>
-    public static InfrarCatalog Load(IReadOnlyDictionary<string, string> files)
+    /// <summary>
+    /// Reads a catalog from its files' texts, keyed by path relative to <c>catalog/</c> (for example
+    /// <c>providers/aws/storage/storage.yaml</c>). With <paramref name="readCode"/>, each capability folder's C# files
+    /// are read into each operation's code; without it, the code is left empty.
+    /// </summary>
+    public static InfrarCatalog Load(IReadOnlyDictionary<string, string> files, Func<IReadOnlyList<KeyValuePair<string, string>>, CapabilityCode>? readCode = null)
     {
         var capability = Parse<CapabilityFile>(files, "capabilities/storage.yaml");
         var operations = capability.Operations.ToDictionary(
@@ -32,63 +41,109 @@ internal static class CatalogLoader
 
         var providers = new Dictionary<string, ProviderCatalog>();
         var infrastructure = new Dictionary<string, InfrastructureBinding>();
-        foreach (var path in files.Keys
-            .Where(p => p.StartsWith("providers/", StringComparison.Ordinal) || p.StartsWith("infrastructure/", StringComparison.Ordinal))
-            .OrderBy(p => p, StringComparer.Ordinal))
+        foreach (var path in files.Keys.Where(IsProviderFile).OrderBy(p => p, StringComparer.Ordinal))
         {
+            var folder = path.Substring(0, path.Length - "provider.yaml".Length);
             var file = Parse<ProviderFile>(files, path);
             var id = Required(file.Provider, path, "provider");
-            if (file.Storage is not null)
+            if (folder != $"providers/{id}/")
             {
-                providers.Add(id, new ProviderCatalog(id, file.Name ?? id, ToBinding(file.Storage, operations, path)));
+                throw new CatalogException($"catalog/{path}: provider is '{id}', but the folder is {folder}; they must agree.");
             }
 
-            if (file.Infrastructure is { } infra)
+            var storagePath = folder + "storage/storage.yaml";
+            if (files.ContainsKey(storagePath))
             {
-                infrastructure.Add(id, new InfrastructureBinding(infra.Files.ToList(), infra.Templates));
+                var code = readCode?.Invoke(FilesIn(files, folder + "storage/", ".cs"));
+                providers.Add(id, new ProviderCatalog(id, file.Name ?? id, ToBinding(Parse<StorageFile>(files, storagePath), code, operations, storagePath)));
+            }
+
+            var infrastructurePath = folder + "infrastructure/infrastructure.yaml";
+            if (files.ContainsKey(infrastructurePath))
+            {
+                infrastructure.Add(id, ToInfrastructure(files, folder + "infrastructure/", Parse<InfrastructureFile>(files, infrastructurePath), infrastructurePath));
             }
         }
 
         return new InfrarCatalog(operations, providers, infrastructure, capability.KeyParameters.ToEquatableArray());
     }
 
-    private static StorageBinding ToBinding(StorageSection storage, Dictionary<string, OperationDefinition> operations, string path)
+    private static bool IsProviderFile(string path) =>
+        path.StartsWith("providers/", StringComparison.Ordinal) && path.EndsWith("/provider.yaml", StringComparison.Ordinal) && path.Count(c => c == '/') == 2;
+
+    /// <summary>The files directly in <paramref name="folder"/> with <paramref name="extension"/>, in name order.</summary>
+    private static List<KeyValuePair<string, string>> FilesIn(IReadOnlyDictionary<string, string> files, string folder, string extension) =>
+        [.. files
+            .Where(f => f.Key.StartsWith(folder, StringComparison.Ordinal) && f.Key.IndexOf('/', folder.Length) < 0 && f.Key.EndsWith(extension, StringComparison.Ordinal))
+            .OrderBy(f => f.Key, StringComparer.Ordinal)];
+
+    private static InfrastructureBinding ToInfrastructure(IReadOnlyDictionary<string, string> files, string folder, InfrastructureFile data, string path)
+    {
+        var written = new List<KeyValuePair<string, string>>();
+        foreach (var name in data.Files)
+        {
+            if (!files.TryGetValue(folder + name, out var text))
+            {
+                throw new CatalogException($"catalog/{path}: files names {name}, but there is no catalog/{folder}{name}.");
+            }
+
+            written.Add(new KeyValuePair<string, string>(name, text));
+        }
+
+        var templates = FilesIn(files, folder + "templates/", ".tf").ToDictionary(
+            f => f.Key.Substring(folder.Length + "templates/".Length, f.Key.Length - folder.Length - "templates/".Length - ".tf".Length),
+            f => f.Value);
+        return new InfrastructureBinding(written, templates);
+    }
+
+    private static StorageBinding ToBinding(StorageFile storage, CapabilityCode? code, Dictionary<string, OperationDefinition> operations, string path)
     {
         var missing = operations.Keys.Where(id => !storage.Operations.ContainsKey(id)).ToList();
         if (missing.Count > 0)
         {
-            throw new CatalogException($"{path}: storage.operations lacks {string.Join(", ", missing)}; every operation of capabilities/storage.yaml needs code on every provider.");
+            throw new CatalogException($"{path}: operations lacks {string.Join(", ", missing)}; every operation of capabilities/storage.yaml needs its permissions on every provider.");
         }
 
         var unknown = storage.Operations.Keys.Where(id => !operations.ContainsKey(id)).ToList();
         if (unknown.Count > 0)
         {
-            throw new CatalogException($"{path}: storage.operations has {string.Join(", ", unknown)}, which capabilities/storage.yaml does not define.");
+            throw new CatalogException($"{path}: operations has {string.Join(", ", unknown)}, which capabilities/storage.yaml does not define.");
         }
 
-        var errors = storage.Errors ?? throw new CatalogException($"{path}: storage.errors is missing.");
+        if (code is not null)
+        {
+            var folder = path.Substring(0, path.LastIndexOf('/') + 1);
+            var uncoded = operations.Keys.Where(id => !code.Operations.ContainsKey(id)).ToList();
+            if (uncoded.Count > 0)
+            {
+                throw new CatalogException($"catalog/{folder}: no method implements {string.Join(", ", uncoded)}; every operation of capabilities/storage.yaml needs an [InfrarOperation] method on every provider.");
+            }
+
+            var extra = code.Operations.Keys.Where(id => !operations.ContainsKey(id)).ToList();
+            if (extra.Count > 0)
+            {
+                throw new CatalogException($"catalog/{folder}: [InfrarOperation] names {string.Join(", ", extra)}, which capabilities/storage.yaml does not define.");
+            }
+        }
+
         return new StorageBinding(
-            Required(storage.Service, path, "storage.service"),
-            storage.Packages.Select(p => new PackageSpec(Required(p.Id, path, "storage.packages[].id"), Required(p.Version, path, "storage.packages[].version"), p.Assembly)).ToEquatableArray(),
-            Required(storage.SupportClass, path, "storage.support_class"),
-            storage.Support ?? "",
-            new ErrorMapping(
-                Required(errors.Catch, path, "storage.errors.catch"),
-                Required(errors.Code, path, "storage.errors.code"),
-                Required(errors.Status, path, "storage.errors.status"),
-                errors.Map.Select(r => new ErrorRule(r.Code, r.Status, r.When, Required(r.Exception, path, "storage.errors.map[].exception"))).ToEquatableArray()),
+            Required(storage.Service, path, "service"),
+            storage.Packages.Select(p => new PackageSpec(Required(p.Id, path, "packages[].id"), Required(p.Version, path, "packages[].version"), p.Assembly)).ToEquatableArray(),
+            code?.SupportClass ?? "",
+            code?.Support ?? "",
+            code?.ErrorType ?? "",
             storage.Operations.ToDictionary(
                 pair => pair.Key,
                 pair => new OperationTemplate(
                     pair.Key,
                     pair.Value.Permissions.ToEquatableArray(),
                     pair.Value.DestinationPermissions.ToEquatableArray(),
-                    Required(pair.Value.Code, path, $"storage.operations.{pair.Key}.code"),
-                    pair.Value.Async,
-                    pair.Value.Wrap,
+                    code?.Operations[pair.Key].Body ?? "",
+                    code?.Operations[pair.Key].Async ?? true,
+                    !(code?.Operations[pair.Key].Iterator ?? false),
                     pair.Value.ErrorKey,
                     pair.Value.Limitations)),
-            storage.BucketNaming.Select(r => new NamingRule(r.Must, r.MustNot, Required(r.Reason, path, "storage.bucket_naming[].reason"))).ToEquatableArray());
+            storage.BucketNaming.Select(r => new NamingRule(r.Must, r.MustNot, Required(r.Reason, path, "bucket_naming[].reason"))).ToEquatableArray());
     }
 
     private static T Parse<T>(IReadOnlyDictionary<string, string> files, string path)
@@ -111,7 +166,8 @@ internal static class CatalogLoader
     private static string Required(string? value, string path, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw new CatalogException($"catalog/{path}: {field} is required.") : value!;
 
-    private static Dictionary<string, string> ReadEmbeddedFiles()
+    /// <summary>The catalog's files compiled into this assembly, by path relative to <c>catalog/</c>.</summary>
+    public static Dictionary<string, string> ReadEmbeddedFiles()
     {
         var assembly = typeof(CatalogLoader).GetTypeInfo().Assembly;
         var files = new Dictionary<string, string>();
@@ -146,32 +202,20 @@ internal static class CatalogLoader
         public string? Provider { get; set; }
 
         public string? Name { get; set; }
-
-        public StorageSection? Storage { get; set; }
-
-        public InfrastructureSection? Infrastructure { get; set; }
     }
 
-    private sealed class InfrastructureSection
+    private sealed class InfrastructureFile
     {
-        public Dictionary<string, string> Files { get; set; } = [];
-
-        public Dictionary<string, string> Templates { get; set; } = [];
+        public List<string> Files { get; set; } = [];
     }
 
-    private sealed class StorageSection
+    private sealed class StorageFile
     {
         public string? Service { get; set; }
 
         public List<PackageEntry> Packages { get; set; } = [];
 
-        public string? SupportClass { get; set; }
-
-        public string? Support { get; set; }
-
-        public ErrorsEntry? Errors { get; set; }
-
-        public Dictionary<string, TemplateEntry> Operations { get; set; } = [];
+        public Dictionary<string, OperationEntryData> Operations { get; set; } = [];
 
         public List<NamingEntry> BucketNaming { get; set; } = [];
     }
@@ -194,45 +238,17 @@ internal static class CatalogLoader
         public string? Assembly { get; set; }
     }
 
-    private sealed class ErrorsEntry
-    {
-        public string? Catch { get; set; }
-
-        public string? Code { get; set; }
-
-        public string? Status { get; set; }
-
-        public List<ErrorRuleEntry> Map { get; set; } = [];
-    }
-
-    private sealed class ErrorRuleEntry
-    {
-        public string? Code { get; set; }
-
-        public int? Status { get; set; }
-
-        public string? When { get; set; }
-
-        public string? Exception { get; set; }
-    }
-
-    private sealed class TemplateEntry
+    private sealed class OperationEntryData
     {
         public List<string> Permissions { get; set; } = [];
 
-        public string? Code { get; set; }
-
-        public bool Async { get; set; } = true;
-
-        public bool Wrap { get; set; } = true;
+        public List<string> DestinationPermissions { get; set; } = [];
 
         public string ErrorKey { get; set; } = "key";
 
         public string? Limitations { get; set; }
 
         public string? Notes { get; set; }
-
-        public List<string> DestinationPermissions { get; set; } = [];
     }
 #pragma warning restore CA1812
 }

@@ -41,8 +41,8 @@ internal sealed record PackageSpec(string Id, string Version, string? Assembly);
 /// <param name="Service">The provider's storage service, as people say it.</param>
 /// <param name="Packages">The packages the generated code needs.</param>
 /// <param name="SupportClass">The name of the generated class holding the client and helpers.</param>
-/// <param name="Support">The members of that class: the client, created once per process, and helpers.</param>
-/// <param name="Errors">How the provider's errors map onto Infrar's exceptions.</param>
+/// <param name="Support">The members of that class (the client, created once per process, helpers, and <c>Error</c>), as the generator writes them.</param>
+/// <param name="ErrorType">The provider's exception type, which <c>Error</c> maps onto Infrar's exceptions.</param>
 /// <param name="Operations">Each operation's code, by operation id.</param>
 /// <param name="BucketNaming">What the provider accepts as a bucket name, rule by rule.</param>
 internal sealed record StorageBinding(
@@ -50,28 +50,28 @@ internal sealed record StorageBinding(
     EquatableArray<PackageSpec> Packages,
     string SupportClass,
     string Support,
-    ErrorMapping Errors,
+    string ErrorType,
     IReadOnlyDictionary<string, OperationTemplate> Operations,
     EquatableArray<NamingRule> BucketNaming);
 
 /// <summary>One naming rule: a name must match <see cref="Must"/>, or must not match <see cref="MustNot"/> (regular expressions).</summary>
 internal sealed record NamingRule(string? Must, string? MustNot, string Reason);
 
-/// <summary>How a provider's exception becomes one of Infrar's.</summary>
-/// <param name="Catch">The provider's exception type.</param>
-/// <param name="Code">An expression over <c>e</c> giving the provider's error code.</param>
-/// <param name="Status">An expression over <c>e</c> giving the HTTP status as an <c>int</c>.</param>
-/// <param name="Rules">The mappings, first match wins; anything unmatched becomes a <c>StorageException</c>.</param>
-internal sealed record ErrorMapping(string Catch, string Code, string Status, EquatableArray<ErrorRule> Rules);
+/// <summary>The C# of one provider's capability folder, as the generator writes it.</summary>
+/// <param name="SupportClass">The class that declares <c>Error</c>: the client and the helpers the operations share.</param>
+/// <param name="Support">That class's members.</param>
+/// <param name="ErrorType">The type of <c>Error</c>'s first parameter: the provider's exception.</param>
+/// <param name="Operations">Each operation's body, by the id its <c>[InfrarOperation]</c> attribute names.</param>
+internal sealed record CapabilityCode(string SupportClass, string Support, string ErrorType, IReadOnlyDictionary<string, OperationCode> Operations);
 
-/// <summary>One error mapping: a provider error code or an HTTP status, an optional guard over <c>e</c>, and the Infrar exception it becomes.</summary>
-internal sealed record ErrorRule(string? Code, int? Status, string? When, string Exception);
+/// <summary>One operation's body, whether its method is <c>async</c>, and whether it is an iterator (which maps its own errors).</summary>
+internal sealed record OperationCode(string Body, bool Async, bool Iterator);
 
 /// <summary>One operation's code on one provider.</summary>
 /// <param name="Id">The operation id.</param>
 /// <param name="Permissions">The provider permissions the operation needs on its bucket.</param>
 /// <param name="DestinationPermissions">For copies between buckets, the permissions it needs on the destination bucket.</param>
-/// <param name="Code">The interceptor's body, in terms of the SDK method's parameter names and <c>bucket</c>.</param>
+/// <param name="Code">The interceptor's body, in terms of the SDK method's parameter names and <c>bucket</c>; empty where the catalog was read without its code.</param>
 /// <param name="Async">Whether the body awaits (emitted as an <c>async</c> method).</param>
 /// <param name="Wrap">Whether the body is wrapped in the provider's error mapping (iterators map their own errors).</param>
 /// <param name="ErrorKey">The parameter naming the object key reported in errors.</param>

@@ -114,7 +114,7 @@ internal static class StorageInterceptorEmitter
             writer.OpenBlock("try");
             writer.WriteLines(template.Code);
             writer.CloseBlock();
-            writer.OpenBlock($"catch ({storage.Errors.Catch} e)");
+            writer.OpenBlock($"catch ({storage.ErrorType} e)");
             writer.WriteLine($"throw {storage.SupportClass}.Error(e, bucket, {template.ErrorKey});");
             writer.CloseBlock();
         }
@@ -131,29 +131,7 @@ internal static class StorageInterceptorEmitter
         var storage = provider.Storage;
         WriteGeneratedCode(writer);
         writer.OpenBlock($"file static class {storage.SupportClass}");
-        if (storage.Support.Length > 0)
-        {
-            writer.WriteLines(storage.Support);
-            writer.WriteLine();
-        }
-
-        var errors = storage.Errors;
-        writer.WriteLine($"/// <summary>Maps a {storage.Service} error onto Infrar's storage exceptions (catalog: storage.errors).</summary>");
-        writer.WriteLine($"public static global::System.Exception Error({errors.Catch} e, global::Infrar.Bucket bucket, string? key) => ({errors.Code}, {errors.Status}) switch");
-        writer.OpenBlock();
-        foreach (var rule in errors.Rules)
-        {
-            var pattern = rule.Code is not null ? $"(\"{rule.Code}\", _)" : $"(_, {rule.Status!.Value.ToString(CultureInfo.InvariantCulture)})";
-            if (rule.When is not null)
-            {
-                pattern += " when " + rule.When;
-            }
-
-            writer.WriteLine($"{pattern} => new global::Infrar.{rule.Exception}Exception(\"{provider.Id}\", bucket.PhysicalName, key, {errors.Code}, e),");
-        }
-
-        writer.WriteLine($"_ => new global::Infrar.StorageException(e.Message, \"{provider.Id}\", bucket.PhysicalName, key, {errors.Code}, e),");
-        writer.CloseBlock(";");
+        writer.WriteLines(storage.Support);
         writer.CloseBlock();
     }
 

@@ -1,6 +1,5 @@
 using System.Reflection;
 using Infrar.Platform.Policies.Hcl;
-using YamlDotNet.RepresentationModel;
 
 namespace Infrar.Platform.Policies;
 
@@ -59,19 +58,11 @@ internal sealed class ProviderAllowlist
     private static IEnumerable<AllowedProvider> FromCatalog()
     {
         var assembly = Assembly.GetExecutingAssembly();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("infrastructure/", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("infrastructure/", StringComparison.Ordinal) && n.EndsWith("/versions.tf", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
         {
             using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            var yaml = new YamlStream();
-            yaml.Load(reader);
-            var root = (YamlMappingNode)yaml.Documents[0].RootNode;
-            var files = (YamlMappingNode)((YamlMappingNode)root.Children[new YamlScalarNode("infrastructure")]).Children[new YamlScalarNode("files")];
-            if (!files.Children.TryGetValue(new YamlScalarNode("versions.tf"), out var versions))
-            {
-                continue;
-            }
-
-            var body = HclBody.Parse(HclLexer.Tokenize(((YamlScalarNode)versions).Value!));
+            var versions = reader.ReadToEnd();
+            var body = HclBody.Parse(HclLexer.Tokenize(versions));
             var configuration = body.Blocks
                 .Where(b => b.Type == "provider" && b.Labels.Count == 1)
                 .ToDictionary(

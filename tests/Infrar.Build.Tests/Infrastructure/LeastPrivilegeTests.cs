@@ -121,9 +121,11 @@ public sealed class LeastPrivilegeTests
     [Fact]
     public void A_wildcard_grant_from_the_catalog_is_refused_unless_the_code_allows_it()
     {
-        var files = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "catalog"), "*.yaml", SearchOption.AllDirectories)
+        var files = Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "catalog"), "*", SearchOption.AllDirectories)
+            .Where(p => Path.GetExtension(p) is ".yaml" or ".tf")
             .ToDictionary(p => Path.GetRelativePath(Path.Combine(RepositoryRoot.Path, "catalog"), p).Replace('\\', '/'), File.ReadAllText);
-        files["providers/aws.yaml"] = files["providers/aws.yaml"].Replace("permissions: [s3:DeleteObject]", "permissions: [\"s3:*\"]", StringComparison.Ordinal);
+        files["providers/aws/storage/storage.yaml"] = files["providers/aws/storage/storage.yaml"].Replace(
+            "permissions: [s3:DeleteObject]", "permissions: [\"s3:*\"]", StringComparison.Ordinal);
         var catalog = CatalogLoader.Load(files);
         var (model, allowances) = Emitted.Model(("PhotoLibrary.cs", Sources.EveryOperation));
         var grants = Emitted.Grants("aws", model, catalog);

@@ -1,21 +1,11 @@
-# Google Cloud Storage through its JSON API (storage/v1) over HttpClient, authorized with Google.Apis.Auth
-# application-default credentials: what Google.Cloud.Storage.V1 does on the wire, without the library.
-provider: gcp
-name: Google Cloud
-storage:
-  service: Google Cloud Storage
-  packages:
-    - { id: Google.Apis.Auth, version: 1.78.0, assembly: Google.Apis.Auth }
-  # What Cloud Storage accepts as a bucket name; Infrar adds "-<name_suffix>" (up to 9 characters) to it.
-  bucket_naming:
-    - { must: "^.{3,54}\\z", reason: "Cloud Storage bucket names are 3 to 63 characters, and Infrar adds a suffix of up to 9" }
-    - { must: "^[a-z0-9._-]*\\z", reason: "Cloud Storage bucket names use only lower-case letters, digits, '-', '_' and '.'" }
-    - { must: "^[a-z0-9]", reason: "Cloud Storage bucket names start with a letter or digit" }
-    - { must_not: "^goog", reason: "Cloud Storage bucket names cannot start with goog" }
-    - { must_not: "g[o0][o0]gle", reason: "Cloud Storage bucket names cannot contain google or close misspellings" }
-    - { must_not: "^\\d+\\.\\d+\\.\\d+\\.\\d+\\z", reason: "Cloud Storage bucket names do not look like an IP address" }
-  support_class: GoogleCloudStorage
-  support: |
+namespace Infrar.Catalog.Gcp;
+
+/// <summary>
+/// Google Cloud Storage's client and the helpers its operations share. The generator writes these members into a
+/// file-local class of this name beside the interceptors, as they are here.
+/// </summary>
+internal static class GoogleCloudStorage
+{
     private const string Scope = "https://www.googleapis.com/auth/devstorage.read_write";
     private const string DefaultEndpoint = "https://storage.googleapis.com";
 
@@ -331,128 +321,16 @@ storage:
             return new ApiException((int)response.StatusCode, reason, $"Cloud Storage answered {(int)response.StatusCode}: {message}");
         }
     }
-  errors:
-    catch: GoogleCloudStorage.ApiException
-    code: e.Reason
-    status: e.Status
-    map:
-      - { status: 404, when: GoogleCloudStorage.IsMissingBucket(e), exception: BucketNotFound }
-      - { status: 404, exception: ObjectNotFound }
-      - { code: conditionNotMet, exception: ObjectAlreadyExists }
-      - { status: 412, exception: ObjectAlreadyExists }
-      - { status: 401, exception: AccessDenied }
-      - { status: 403, exception: AccessDenied }
-  operations:
-    upload_stream:
-      permissions: [storage.objects.create, storage.objects.delete]
-      code: |
-        await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
-        await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(body), options, cancellationToken).ConfigureAwait(false);
-    upload_bytes:
-      permissions: [storage.objects.create, storage.objects.delete]
-      code: |
-        await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.ByteArrayContent(content), options, cancellationToken).ConfigureAwait(false);
-    upload_file:
-      permissions: [storage.objects.create, storage.objects.delete]
-      code: |
-        await using var file = global::System.IO.File.OpenRead(path);
-        await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(file), options, cancellationToken).ConfigureAwait(false);
-    download_stream:
-      permissions: [storage.objects.get]
-      code: |
-        using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-        await response.Content.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
-    download_bytes:
-      permissions: [storage.objects.get]
-      code: |
-        using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-    download_file:
-      permissions: [storage.objects.get]
-      code: |
-        using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-        await global::Infrar.Internal.AtomicFile.WriteAsync(path, file => response.Content.CopyToAsync(file, cancellationToken), cancellationToken).ConfigureAwait(false);
-    get_info:
-      permissions: [storage.objects.get]
-      code: |
-        using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key), cancellationToken).ConfigureAwait(false);
-        return GoogleCloudStorage.ToObjectInfo(key, resource.RootElement);
-    exists:
-      permissions: [storage.objects.get]
-      code: |
-        try
-        {
-            using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key) + "?fields=name", cancellationToken).ConfigureAwait(false);
-            return true;
-        }
-        catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
-        {
-            return false;
-        }
-    list:
-      permissions: [storage.objects.list]
-      wrap: false
-      code: |
-        string? pageToken = null;
-        do
-        {
-            var query = "?prefix=" + global::System.Uri.EscapeDataString(prefix ?? "")
-                + (options?.Delimiter is { } delimiter ? "&delimiter=" + global::System.Uri.EscapeDataString(delimiter) : "")
-                + (pageToken is null ? "" : "&pageToken=" + global::System.Uri.EscapeDataString(pageToken));
-            global::System.Collections.Generic.List<global::Infrar.ListEntry> entries;
-            try
-            {
-                using var page = await GoogleCloudStorage.GetJsonAsync($"storage/v1/b/{(global::System.Uri.EscapeDataString(bucket.PhysicalName))}/o{query}", cancellationToken).ConfigureAwait(false);
-                entries = GoogleCloudStorage.Entries(page.RootElement);
-                pageToken = page.RootElement.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
-            }
-            catch (GoogleCloudStorage.ApiException e)
-            {
-                throw GoogleCloudStorage.Error(e, bucket, null);
-            }
 
-            foreach (var entry in entries)
-            {
-                yield return entry;
-            }
-        }
-        while (pageToken is not null);
-    delete:
-      permissions: [storage.objects.delete]
-      code: |
-        try
-        {
-            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, new global::System.Uri(GoogleCloudStorage.Endpoint, GoogleCloudStorage.ObjectPath(bucket, key)));
-            using var response = await GoogleCloudStorage.SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-        catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
-        {
-        }
-    copy:
-      permissions: [storage.objects.get, storage.objects.create, storage.objects.delete]
-      error_key: sourceKey
-      code: |
-        await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, bucket, destinationKey, cancellationToken).ConfigureAwait(false);
-    copy_to:
-      permissions: [storage.objects.get]
-      destination_permissions: [storage.objects.create, storage.objects.delete]
-      error_key: sourceKey
-      code: |
-        try
-        {
-            await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
-        }
-        catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && GoogleCloudStorage.IsMissingBucket(e))
-        {
-            throw await GoogleCloudStorage.MissingBucketAsync(e, bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
-        }
-    signed_read_url:
-      permissions: [storage.objects.get, "self:iam.serviceAccounts.signBlob"]
-      notes: Signing needs a service account; on the metadata server it also needs iam.serviceAccounts.signBlob on itself (the generated infrastructure grants it).
-      code: |
-        return await GoogleCloudStorage.SignAsync(bucket, key, "GET", expiresIn, cancellationToken).ConfigureAwait(false);
-    signed_write_url:
-      permissions: [storage.objects.create, storage.objects.delete, "self:iam.serviceAccounts.signBlob"]
-      notes: Signing needs a service account; on the metadata server it also needs iam.serviceAccounts.signBlob on itself (the generated infrastructure grants it).
-      code: |
-        return await GoogleCloudStorage.SignAsync(bucket, key, "PUT", expiresIn, cancellationToken).ConfigureAwait(false);
+    /// <summary>Maps a Google Cloud Storage error onto Infrar's storage exceptions (catalog: storage.errors).</summary>
+    public static global::System.Exception Error(GoogleCloudStorage.ApiException e, global::Infrar.Bucket bucket, string? key) => (e.Reason, e.Status) switch
+    {
+        (_, 404) when GoogleCloudStorage.IsMissingBucket(e) => new global::Infrar.BucketNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),
+        (_, 404) => new global::Infrar.ObjectNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),
+        ("conditionNotMet", _) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, e.Reason, e),
+        (_, 412) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, e.Reason, e),
+        (_, 401) => new global::Infrar.AccessDeniedException("gcp", bucket.PhysicalName, key, e.Reason, e),
+        (_, 403) => new global::Infrar.AccessDeniedException("gcp", bucket.PhysicalName, key, e.Reason, e),
+        _ => new global::Infrar.StorageException(e.Message, "gcp", bucket.PhysicalName, key, e.Reason, e),
+    };
+}

@@ -1,0 +1,1 @@
+{ name = "{{env}}", value = aws_s3_bucket.{{id}}.bucket },

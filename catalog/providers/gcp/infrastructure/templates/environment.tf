@@ -1,0 +1,4 @@
+env {
+  name  = "{{env}}"
+  value = google_storage_bucket.{{id}}.name
+}

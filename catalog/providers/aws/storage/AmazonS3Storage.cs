@@ -155,7 +155,7 @@ internal static class AmazonS3Storage
         }
     }
 
-    /// <summary>Maps a Amazon S3 error onto Infrar's storage exceptions (catalog: storage.errors).</summary>
+    /// <summary>Maps an Amazon S3 error onto Infrar's storage exceptions: first match wins, the rest is a StorageException.</summary>
     public static global::System.Exception Error(global::Amazon.S3.AmazonS3Exception e, global::Infrar.Bucket bucket, string? key) => (e.ErrorCode, (int)e.StatusCode) switch
     {
         ("NoSuchKey", _) => new global::Infrar.ObjectNotFoundException("aws", bucket.PhysicalName, key, e.ErrorCode, e),

@@ -127,7 +127,7 @@ internal static class AzureBlobStorage
         return new global::Azure.Storage.Blobs.BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(delegationKey.Value, Client.AccountName) }.ToUri();
     }
 
-    /// <summary>Maps a Azure Blob Storage error onto Infrar's storage exceptions (catalog: storage.errors).</summary>
+    /// <summary>Maps an Azure Blob Storage error onto Infrar's storage exceptions: first match wins, the rest is a StorageException.</summary>
     public static global::System.Exception Error(global::Azure.RequestFailedException e, global::Infrar.Bucket bucket, string? key) => (e.ErrorCode, e.Status) switch
     {
         ("BlobNotFound", _) => new global::Infrar.ObjectNotFoundException("azure", bucket.PhysicalName, key, e.ErrorCode, e),

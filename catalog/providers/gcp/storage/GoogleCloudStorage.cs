@@ -322,7 +322,7 @@ internal static class GoogleCloudStorage
         }
     }
 
-    /// <summary>Maps a Google Cloud Storage error onto Infrar's storage exceptions (catalog: storage.errors).</summary>
+    /// <summary>Maps a Google Cloud Storage error onto Infrar's storage exceptions: first match wins, the rest is a StorageException.</summary>
     public static global::System.Exception Error(GoogleCloudStorage.ApiException e, global::Infrar.Bucket bucket, string? key) => (e.Reason, e.Status) switch
     {
         (_, 404) when GoogleCloudStorage.IsMissingBucket(e) => new global::Infrar.BucketNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),

@@ -3,7 +3,6 @@ using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
 using Infrar.Generators.Catalog;
-using Infrar.Generators.CatalogCode;
 using Infrar.Generators.Diagnostics;
 using Infrar.Generators.Emit;
 using Infrar.Generators.Parsing;
@@ -45,7 +44,7 @@ public sealed class StorageGenerator : IIncrementalGenerator
     /// <summary>Creates the generator over another catalog (tests).</summary>
     internal StorageGenerator(InfrarCatalog catalog) => _catalog = catalog;
 
-    private InfrarCatalog Catalog => _catalog ?? GeneratorCatalog.Default;
+    private InfrarCatalog Catalog => _catalog ?? EmbeddedCatalog.Value;
 
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {

@@ -15,7 +15,7 @@ public sealed class ProviderPackagesTests
     public void Infrar_Providers_props_lists_exactly_the_catalogs_packages()
     {
         var path = Path.Combine(RepositoryRoot.Path, "src", "Infrar.Build", "build", "Infrar.Providers.props");
-        var expected = Render(CatalogLoader.Default);
+        var expected = Render(EmbeddedCatalog.Value);
 
         if (Environment.GetEnvironmentVariable("INFRAR_ACCEPT_SNAPSHOTS") == "1")
         {

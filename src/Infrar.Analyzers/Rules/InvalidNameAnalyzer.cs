@@ -30,7 +30,7 @@ public sealed class InvalidNameAnalyzer : InfrarAnalyzer
 
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        var catalog = CatalogLoader.Default;
+        var catalog = EmbeddedCatalog.Value;
         OnInvocation(start, (operation, invocation) =>
             {
                 if (!symbols.IsBucketDeclaration(invocation.TargetMethod)

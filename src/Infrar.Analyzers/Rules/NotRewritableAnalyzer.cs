@@ -21,7 +21,7 @@ public sealed class NotRewritableAnalyzer : InfrarAnalyzer
 
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        if (!CatalogLoader.Default.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
+        if (!EmbeddedCatalog.Value.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
         {
             return;
         }

@@ -95,7 +95,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
             return false;
         }
 
-        var catalog = CatalogLoader.Default;
+        var catalog = EmbeddedCatalog.Value;
         if (!catalog.Infrastructure.TryGetValue(Provider, out var infrastructure))
         {
             Log.LogError(null, "INFRAR0001", null, null, 0, 0, 0, 0, $"InfrarProvider '{Provider}' has no infrastructure templates in the catalog.");

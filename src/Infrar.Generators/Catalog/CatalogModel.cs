@@ -71,7 +71,7 @@ internal sealed record OperationCode(string Body, bool Async, bool Iterator);
 /// <param name="Id">The operation id.</param>
 /// <param name="Permissions">The provider permissions the operation needs on its bucket.</param>
 /// <param name="DestinationPermissions">For copies between buckets, the permissions it needs on the destination bucket.</param>
-/// <param name="Code">The interceptor's body, in terms of the SDK method's parameter names and <c>bucket</c>; empty where the catalog was read without its code.</param>
+/// <param name="Code">The interceptor's body, in terms of the SDK method's parameter names and <c>bucket</c>.</param>
 /// <param name="Async">Whether the body awaits (emitted as an <c>async</c> method).</param>
 /// <param name="Wrap">Whether the body is wrapped in the provider's error mapping (iterators map their own errors).</param>
 /// <param name="ErrorKey">The parameter naming the object key reported in errors.</param>

@@ -35,10 +35,10 @@ internal static class Emitted
     }
 
     public static IReadOnlyList<Grant> Grants(string provider, ProjectModel model, InfrarCatalog? catalog = null) =>
-        GrantPlanner.Plan(model, (catalog ?? CatalogLoader.Default).Providers.TryGetValue(provider, out var binding) ? binding.Storage : null);
+        GrantPlanner.Plan(model, (catalog ?? EmbeddedCatalog.Value).Providers.TryGetValue(provider, out var binding) ? binding.Storage : null);
 
     public static IReadOnlyList<KeyValuePair<string, string>> Folder(string provider, ProjectModel model) =>
-        InfrastructureEmitter.Emit(CatalogLoader.Default.Infrastructure[provider], model, Grants(provider, model), ServiceSettings.For("photo-library"));
+        InfrastructureEmitter.Emit(EmbeddedCatalog.Value.Infrastructure[provider], model, Grants(provider, model), ServiceSettings.For("photo-library"));
 
     public static string WriteFolder(string provider, ProjectModel model)
     {

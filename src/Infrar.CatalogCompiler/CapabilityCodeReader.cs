@@ -7,7 +7,7 @@ using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Text;
 
-namespace Infrar.Generators.CatalogCode;
+namespace Infrar.CatalogCompiler;
 
 /// <summary>
 /// Reads the C# of one provider's capability folder (<c>catalog/providers/&lt;id&gt;/&lt;capability&gt;/*.cs</c>), as

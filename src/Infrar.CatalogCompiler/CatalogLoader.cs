@@ -1,38 +1,30 @@
 using System;
 using System.Collections.Generic;
-using System.IO;
 using System.Linq;
-using System.Reflection;
+using Infrar.Generators.Catalog;
 using Infrar.Generators.Specs;
 using YamlDotNet.Core;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
-namespace Infrar.Generators.Catalog;
+namespace Infrar.CatalogCompiler;
 
 /// <summary>
 /// Reads the catalog into an <see cref="InfrarCatalog"/>, refusing anything incomplete. Each provider is a folder,
 /// <c>providers/&lt;id&gt;/</c>: <c>provider.yaml</c>; per capability a folder with its data file and its C# (read by
-/// <see cref="CapabilityCode"/> reader the caller passes: only the generator needs the code); and
-/// <c>infrastructure/</c>, the OpenTofu templates as <c>.tf</c> files.
+/// <see cref="CapabilityCodeReader"/>); and <c>infrastructure/</c>, the OpenTofu templates as <c>.tf</c> files.
 /// </summary>
 internal static class CatalogLoader
 {
-    private static readonly Lazy<InfrarCatalog> Embedded = new(() => Load(ReadEmbeddedFiles()));
-
     private static readonly IDeserializer Yaml = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .Build();
 
-    /// <summary>The catalog compiled into this assembly, without provider code.</summary>
-    public static InfrarCatalog Default => Embedded.Value;
-
     /// <summary>
     /// Reads a catalog from its files' texts, keyed by path relative to <c>catalog/</c> (for example
-    /// <c>providers/aws/storage/storage.yaml</c>). With <paramref name="readCode"/>, each capability folder's C# files
-    /// are read into each operation's code; without it, the code is left empty.
+    /// <c>providers/aws/storage/storage.yaml</c>).
     /// </summary>
-    public static InfrarCatalog Load(IReadOnlyDictionary<string, string> files, Func<IReadOnlyList<KeyValuePair<string, string>>, CapabilityCode>? readCode = null)
+    public static InfrarCatalog Load(IReadOnlyDictionary<string, string> files)
     {
         var capability = Parse<CapabilityFile>(files, "capabilities/storage.yaml");
         var operations = capability.Operations.ToDictionary(
@@ -54,7 +46,7 @@ internal static class CatalogLoader
             var storagePath = folder + "storage/storage.yaml";
             if (files.ContainsKey(storagePath))
             {
-                var code = readCode?.Invoke(FilesIn(files, folder + "storage/", ".cs"));
+                var code = CapabilityCodeReader.Read(FilesIn(files, folder + "storage/", ".cs"));
                 providers.Add(id, new ProviderCatalog(id, file.Name ?? id, ToBinding(Parse<StorageFile>(files, storagePath), code, operations, storagePath)));
             }
 
@@ -96,7 +88,7 @@ internal static class CatalogLoader
         return new InfrastructureBinding(written, templates);
     }
 
-    private static StorageBinding ToBinding(StorageFile storage, CapabilityCode? code, Dictionary<string, OperationDefinition> operations, string path)
+    private static StorageBinding ToBinding(StorageFile storage, CapabilityCode code, Dictionary<string, OperationDefinition> operations, string path)
     {
         var missing = operations.Keys.Where(id => !storage.Operations.ContainsKey(id)).ToList();
         if (missing.Count > 0)
@@ -110,37 +102,34 @@ internal static class CatalogLoader
             throw new CatalogException($"{path}: operations has {string.Join(", ", unknown)}, which capabilities/storage.yaml does not define.");
         }
 
-        if (code is not null)
+        var folder = path.Substring(0, path.LastIndexOf('/') + 1);
+        var uncoded = operations.Keys.Where(id => !code.Operations.ContainsKey(id)).ToList();
+        if (uncoded.Count > 0)
         {
-            var folder = path.Substring(0, path.LastIndexOf('/') + 1);
-            var uncoded = operations.Keys.Where(id => !code.Operations.ContainsKey(id)).ToList();
-            if (uncoded.Count > 0)
-            {
-                throw new CatalogException($"catalog/{folder}: no method implements {string.Join(", ", uncoded)}; every operation of capabilities/storage.yaml needs an [InfrarOperation] method on every provider.");
-            }
+            throw new CatalogException($"catalog/{folder}: no method implements {string.Join(", ", uncoded)}; every operation of capabilities/storage.yaml needs an [InfrarOperation] method on every provider.");
+        }
 
-            var extra = code.Operations.Keys.Where(id => !operations.ContainsKey(id)).ToList();
-            if (extra.Count > 0)
-            {
-                throw new CatalogException($"catalog/{folder}: [InfrarOperation] names {string.Join(", ", extra)}, which capabilities/storage.yaml does not define.");
-            }
+        var extra = code.Operations.Keys.Where(id => !operations.ContainsKey(id)).ToList();
+        if (extra.Count > 0)
+        {
+            throw new CatalogException($"catalog/{folder}: [InfrarOperation] names {string.Join(", ", extra)}, which capabilities/storage.yaml does not define.");
         }
 
         return new StorageBinding(
             Required(storage.Service, path, "service"),
             storage.Packages.Select(p => new PackageSpec(Required(p.Id, path, "packages[].id"), Required(p.Version, path, "packages[].version"), p.Assembly)).ToEquatableArray(),
-            code?.SupportClass ?? "",
-            code?.Support ?? "",
-            code?.ErrorType ?? "",
+            code.SupportClass,
+            code.Support,
+            code.ErrorType,
             storage.Operations.ToDictionary(
                 pair => pair.Key,
                 pair => new OperationTemplate(
                     pair.Key,
                     pair.Value.Permissions.ToEquatableArray(),
                     pair.Value.DestinationPermissions.ToEquatableArray(),
-                    code?.Operations[pair.Key].Body ?? "",
-                    code?.Operations[pair.Key].Async ?? true,
-                    !(code?.Operations[pair.Key].Iterator ?? false),
+                    code.Operations[pair.Key].Body,
+                    code.Operations[pair.Key].Async,
+                    !code.Operations[pair.Key].Iterator,
                     pair.Value.ErrorKey,
                     pair.Value.Limitations)),
             storage.BucketNaming.Select(r => new NamingRule(r.Must, r.MustNot, Required(r.Reason, path, "bucket_naming[].reason"))).ToEquatableArray());
@@ -165,20 +154,6 @@ internal static class CatalogLoader
 
     private static string Required(string? value, string path, string field) =>
         string.IsNullOrWhiteSpace(value) ? throw new CatalogException($"catalog/{path}: {field} is required.") : value!;
-
-    /// <summary>The catalog's files compiled into this assembly, by path relative to <c>catalog/</c>.</summary>
-    public static Dictionary<string, string> ReadEmbeddedFiles()
-    {
-        var assembly = typeof(CatalogLoader).GetTypeInfo().Assembly;
-        var files = new Dictionary<string, string>();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("catalog/", StringComparison.Ordinal)))
-        {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            files.Add(name.Substring("catalog/".Length).Replace('\\', '/'), reader.ReadToEnd());
-        }
-
-        return files;
-    }
 
 #pragma warning disable CA1812 // Instantiated by YamlDotNet.
     private sealed class CapabilityFile

@@ -26,10 +26,34 @@ internal static class CatalogLoader
     /// </summary>
     public static InfrarCatalog Load(IReadOnlyDictionary<string, string> files)
     {
-        var capability = Parse<CapabilityFile>(files, "capabilities/storage.yaml");
-        var operations = capability.Operations.ToDictionary(
-            pair => pair.Key,
-            pair => new OperationDefinition(pair.Key, Required(pair.Value.Access, "capabilities/storage.yaml", $"operations.{pair.Key}.access"), pair.Value.Summary ?? ""));
+        var capabilities = new Dictionary<string, CapabilityDefinition>();
+        foreach (var path in files.Keys.Where(p => p.StartsWith("capabilities/", StringComparison.Ordinal) && p.EndsWith(".yaml", StringComparison.Ordinal)).OrderBy(p => p, StringComparer.Ordinal))
+        {
+            var file = Parse<CapabilityFile>(files, path);
+            var id = Required(file.Capability, path, "capability");
+            if (path != $"capabilities/{id}.yaml")
+            {
+                throw new CatalogException($"catalog/{path}: capability is '{id}', but the file is named otherwise; they must agree.");
+            }
+
+            capabilities.Add(id, new CapabilityDefinition(
+                id,
+                file.Operations.ToDictionary(
+                    pair => pair.Key,
+                    pair => new OperationDefinition(pair.Key, Required(pair.Value.Access, path, $"operations.{pair.Key}.access"), pair.Value.Summary ?? "")),
+                file.KeyParameters.ToEquatableArray()));
+        }
+
+        if (!capabilities.TryGetValue(InfrarCatalog.StorageCapability, out var storageCapability))
+        {
+            throw new CatalogException("catalog/capabilities/storage.yaml is missing.");
+        }
+
+        var unknown = capabilities.Keys.Where(id => id != InfrarCatalog.StorageCapability).ToList();
+        if (unknown.Count > 0)
+        {
+            throw new CatalogException($"catalog/capabilities/{unknown[0]}.yaml: Infrar's SDK and generator have no {unknown[0]} yet; only storage is read.");
+        }
 
         var providers = new Dictionary<string, ProviderCatalog>();
         var infrastructure = new Dictionary<string, InfrastructureBinding>();
@@ -44,20 +68,51 @@ internal static class CatalogLoader
             }
 
             var storagePath = folder + "storage/storage.yaml";
-            if (files.ContainsKey(storagePath))
+            var storage = files.ContainsKey(storagePath)
+                ? ToBinding(Parse<StorageFile>(files, storagePath), CapabilityCodeReader.Read(FilesIn(files, folder + "storage/", ".cs")), storageCapability.Operations, storagePath)
+                : null;
+            if (storage is null && !file.Default)
             {
-                var code = CapabilityCodeReader.Read(FilesIn(files, folder + "storage/", ".cs"));
-                providers.Add(id, new ProviderCatalog(id, file.Name ?? id, ToBinding(Parse<StorageFile>(files, storagePath), code, operations, storagePath)));
+                throw new CatalogException($"catalog/{folder}: no storage/storage.yaml; every provider but the default implements storage.");
             }
+
+            providers.Add(id, new ProviderCatalog(id, file.Name ?? id, storage, ToState(files, folder, file.State, path), file.FolderVariable, file.DefaultRegion));
 
             var infrastructurePath = folder + "infrastructure/infrastructure.yaml";
-            if (files.ContainsKey(infrastructurePath))
+            if (!files.ContainsKey(infrastructurePath))
             {
-                infrastructure.Add(id, ToInfrastructure(files, folder + "infrastructure/", Parse<InfrastructureFile>(files, infrastructurePath), infrastructurePath));
+                throw new CatalogException($"catalog/{folder}: no infrastructure/infrastructure.yaml; every provider has its OpenTofu templates.");
             }
+
+            infrastructure.Add(id, ToInfrastructure(files, folder + "infrastructure/", Parse<InfrastructureFile>(files, infrastructurePath), infrastructurePath));
         }
 
-        return new InfrarCatalog(operations, providers, infrastructure, capability.KeyParameters.ToEquatableArray());
+        var defaults = files.Keys.Where(IsProviderFile).Where(p => Parse<ProviderFile>(files, p).Default).ToList();
+        if (defaults.Count != 1)
+        {
+            throw new CatalogException($"catalog/providers: exactly one provider.yaml says default: true (the provider of a build that names none); {defaults.Count} do.");
+        }
+
+        return new InfrarCatalog(capabilities, providers, infrastructure, Parse<ProviderFile>(files, defaults[0]).Provider!);
+    }
+
+    private static StateBinding ToState(IReadOnlyDictionary<string, string> files, string folder, StateEntry? state, string path)
+    {
+        if (state is null)
+        {
+            throw new CatalogException($"catalog/{path}: state is required: where OpenTofu keeps an environment's state.");
+        }
+
+        if (!files.TryGetValue(folder + "state/backend.tf", out var template))
+        {
+            throw new CatalogException($"catalog/{folder}: no state/backend.tf, the backend file written into every run.");
+        }
+
+        return new StateBinding(
+            Required(state.Backend, path, "state.backend"),
+            state.Settings.Select(s => new StateSetting(Required(s.Name, path, "state.settings[].name"), s.Required)).ToEquatableArray(),
+            state.KeptByService,
+            template);
     }
 
     private static bool IsProviderFile(string path) =>
@@ -88,7 +143,7 @@ internal static class CatalogLoader
         return new InfrastructureBinding(written, templates);
     }
 
-    private static StorageBinding ToBinding(StorageFile storage, CapabilityCode code, Dictionary<string, OperationDefinition> operations, string path)
+    private static StorageBinding ToBinding(StorageFile storage, CapabilityCode code, IReadOnlyDictionary<string, OperationDefinition> operations, string path)
     {
         var missing = operations.Keys.Where(id => !storage.Operations.ContainsKey(id)).ToList();
         if (missing.Count > 0)
@@ -132,7 +187,12 @@ internal static class CatalogLoader
                     !code.Operations[pair.Key].Iterator,
                     pair.Value.ErrorKey,
                     pair.Value.Limitations)),
-            storage.BucketNaming.Select(r => new NamingRule(r.Must, r.MustNot, Required(r.Reason, path, "bucket_naming[].reason"))).ToEquatableArray());
+            storage.BucketNaming.Select(r => new NamingRule(
+                r.Must,
+                r.MustNot,
+                Required(r.Reason, path, "bucket_naming[].reason"),
+                r.Fix.Select(f => new NamingFix(Required(f.Replace, path, "bucket_naming[].fix[].replace"), f.With ?? "")).ToEquatableArray())).ToEquatableArray(),
+            storage.SdkNamespaces.ToEquatableArray());
     }
 
     private static T Parse<T>(IReadOnlyDictionary<string, string> files, string path)
@@ -177,6 +237,30 @@ internal static class CatalogLoader
         public string? Provider { get; set; }
 
         public string? Name { get; set; }
+
+        public bool Default { get; set; }
+
+        public string? DefaultRegion { get; set; }
+
+        public string? FolderVariable { get; set; }
+
+        public StateEntry? State { get; set; }
+    }
+
+    private sealed class StateEntry
+    {
+        public string? Backend { get; set; }
+
+        public bool KeptByService { get; set; }
+
+        public List<StateSettingEntry> Settings { get; set; } = [];
+    }
+
+    private sealed class StateSettingEntry
+    {
+        public string? Name { get; set; }
+
+        public bool Required { get; set; }
     }
 
     private sealed class InfrastructureFile
@@ -193,6 +277,8 @@ internal static class CatalogLoader
         public Dictionary<string, OperationEntryData> Operations { get; set; } = [];
 
         public List<NamingEntry> BucketNaming { get; set; } = [];
+
+        public List<string> SdkNamespaces { get; set; } = [];
     }
 
     private sealed class NamingEntry
@@ -202,6 +288,15 @@ internal static class CatalogLoader
         public string? MustNot { get; set; }
 
         public string? Reason { get; set; }
+
+        public List<FixEntry> Fix { get; set; } = [];
+    }
+
+    private sealed class FixEntry
+    {
+        public string? Replace { get; set; }
+
+        public string? With { get; set; }
     }
 
     private sealed class PackageEntry

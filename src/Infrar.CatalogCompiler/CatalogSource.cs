@@ -21,17 +21,19 @@ internal static class CatalogSource
         text.Append("namespace Infrar.Generators.Catalog;\n\n");
         text.Append("internal static class EmbeddedCatalog\n{\n");
         text.Append("    public static InfrarCatalog Value { get; } = new(\n");
-        text.Append($"        new {Dictionary}<string, OperationDefinition>\n        {{\n");
-        foreach (var operation in catalog.Operations.Values)
+        text.Append($"        new {Dictionary}<string, CapabilityDefinition>\n        {{\n");
+        foreach (var capability in catalog.Capabilities.Values)
         {
-            text.Append($"            [{L(operation.Id)}] = new({L(operation.Id)}, {L(operation.Access)}, {L(operation.Summary)}),\n");
+            var operations = string.Join(", ", capability.Operations.Values.Select(o => $"[{L(o.Id)}] = new({L(o.Id)}, {L(o.Access)}, {L(o.Summary)})"));
+            text.Append($"            [{L(capability.Id)}] = new({L(capability.Id)}, new {Dictionary}<string, OperationDefinition> {{ {operations} }}, {Array(capability.KeyParameters.Select(L))}),\n");
         }
 
         text.Append("        },\n");
         text.Append($"        new {Dictionary}<string, ProviderCatalog>\n        {{\n");
         foreach (var provider in catalog.Providers.Values)
         {
-            text.Append($"            [{L(provider.Id)}] = new({L(provider.Id)}, {L(provider.DisplayName)}, {Storage(provider.Storage)}),\n");
+            var storage = provider.Storage is null ? "null" : Storage(provider.Storage);
+            text.Append($"            [{L(provider.Id)}] = new({L(provider.Id)}, {L(provider.DisplayName)}, {storage}, {State(provider.State)}, {L(provider.FolderVariable)}, {L(provider.DefaultRegion)}),\n");
         }
 
         text.Append("        },\n");
@@ -46,19 +48,23 @@ internal static class CatalogSource
         }
 
         text.Append("        },\n");
-        text.Append($"        {Array(catalog.KeyParameters.Select(L))});\n");
+        text.Append($"        {L(catalog.DefaultProvider)});\n");
         text.Append("}\n");
         return text.ToString();
     }
+
+    private static string State(StateBinding state) =>
+        $"new StateBinding({L(state.Backend)}, {Array(state.Settings.Select(s => $"new StateSetting({L(s.Name)}, {B(s.Required)})"), "StateSetting")}, {B(state.KeptByService)}, {L(state.Template)})";
 
     private static string Storage(StorageBinding storage)
     {
         var operations = string.Join(", ", storage.Operations.Values.Select(o =>
             $"[{L(o.Id)}] = new({L(o.Id)}, {Array(o.Permissions.Select(L))}, {Array(o.DestinationPermissions.Select(L))}, {L(o.Code)}, {B(o.Async)}, {B(o.Wrap)}, {L(o.ErrorKey)}, {L(o.Limitations)})"));
         var packages = Array(storage.Packages.Select(p => $"new PackageSpec({L(p.Id)}, {L(p.Version)}, {L(p.Assembly)})"), "PackageSpec");
-        var naming = Array(storage.BucketNaming.Select(r => $"new NamingRule({L(r.Must)}, {L(r.MustNot)}, {L(r.Reason)})"), "NamingRule");
+        var naming = Array(storage.BucketNaming.Select(r =>
+            $"new NamingRule({L(r.Must)}, {L(r.MustNot)}, {L(r.Reason)}, {Array(r.Fixes.Select(f => $"new NamingFix({L(f.Replace)}, {L(f.With)})"), "NamingFix")})"), "NamingRule");
         return $"new StorageBinding({L(storage.Service)}, {packages}, {L(storage.SupportClass)}, {L(storage.Support)}, {L(storage.ErrorType)}, "
-            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {naming})";
+            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {naming}, {Array(storage.SdkNamespaces.Select(L))})";
     }
 
     private static string Array(IEnumerable<string> items, string type = "string") =>

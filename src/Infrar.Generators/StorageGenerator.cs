@@ -32,8 +32,6 @@ public sealed class StorageGenerator : IIncrementalGenerator
         public const string RecordsBuild = nameof(RecordsBuild);
     }
 
-    public const string LocalProvider = "local";
-
     private readonly InfrarCatalog? _catalog;
 
     /// <summary>Creates the generator over the catalog compiled into it.</summary>
@@ -51,7 +49,7 @@ public sealed class StorageGenerator : IIncrementalGenerator
         var provider = context.AnalyzerConfigOptionsProvider
             .Select((options, _) => options.GlobalOptions.TryGetValue("build_property.InfrarProvider", out var value) && !string.IsNullOrWhiteSpace(value)
                 ? value.Trim().ToLowerInvariant()
-                : LocalProvider)
+                : Catalog.DefaultProvider)
             .WithTrackingName(Steps.Provider);
 
         var calls = context.SyntaxProvider
@@ -101,8 +99,8 @@ public sealed class StorageGenerator : IIncrementalGenerator
                 && InfrarTypes.IsSdkType(attribute, "Infrar.Internal", "InfrarBuildAttribute"))
             .WithTrackingName(Steps.RecordsBuild);
 
-        var packageAssemblies = new HashSet<string>(Catalog.Providers.Values
-            .SelectMany(p => p.Storage.Packages)
+        var packageAssemblies = new HashSet<string>(Catalog.Clouds
+            .SelectMany(p => p.Storage!.Packages)
             .Select(p => p.Assembly)
             .OfType<string>());
         var referenced = context.CompilationProvider
@@ -122,7 +120,7 @@ public sealed class StorageGenerator : IIncrementalGenerator
         context.RegisterSourceOutput(calls.Combine(declarations).Combine(projectDirectory).Combine(provider.Combine(recordsBuild)), (output, input) =>
         {
             var (((callSites, bucketDeclarations), directory), (providerId, records)) = input;
-            EmitManifest(output, callSites, bucketDeclarations, directory, records ? providerId : null);
+            EmitManifest(output, callSites, bucketDeclarations, directory, records ? providerId : null, providerId == Catalog.DefaultProvider);
         });
 
         context.RegisterSourceOutput(provider.Combine(referencedBuilds).Combine(mixed), (output, input) =>
@@ -135,9 +133,9 @@ public sealed class StorageGenerator : IIncrementalGenerator
         });
     }
 
-    private static void EmitManifest(SourceProductionContext output, EquatableArray<CallSiteSpec> allCallSites, EquatableArray<BucketDeclarationSpec> allDeclarations, string? projectDirectory, string? provider)
+    private static void EmitManifest(
+        SourceProductionContext output, EquatableArray<CallSiteSpec> allCallSites, EquatableArray<BucketDeclarationSpec> allDeclarations, string? projectDirectory, string? provider, bool local)
     {
-        var local = provider is null or LocalProvider;
         foreach (var failed in allCallSites.Where(c => c.Failure is not null))
         {
             output.ReportDiagnostic(GeneratorFailure(failed.Location.FilePath, failed.Location.SpanStart, failed.Location.SpanLength, failed.Location.Line, failed.Location.Column, $"call of {failed.Method.Name}", failed.Failure!, local));
@@ -184,28 +182,29 @@ public sealed class StorageGenerator : IIncrementalGenerator
 
     private void Emit(SourceProductionContext output, string providerId, EquatableArray<CallSiteSpec> callSites, EquatableArray<string> assemblies)
     {
-        if (providerId == LocalProvider)
-        {
-            return;
-        }
-
         if (!Catalog.Providers.TryGetValue(providerId, out var provider))
         {
-            var valid = string.Join(", ", new[] { LocalProvider }.Concat(Catalog.Providers.Keys.OrderBy(k => k, StringComparer.Ordinal)));
+            var valid = string.Join(", ", new[] { Catalog.DefaultProvider }.Concat(Catalog.Clouds.Select(p => p.Id)));
             output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.UnknownProvider, Location.None, providerId, valid));
             return;
         }
 
-        var rewritable = callSites.Where(c => c.Failure is null && provider.Storage.Operations.ContainsKey(c.OperationId)).ToList();
+        // The default provider's calls run the SDK's own code: there is nothing to rewrite.
+        if (provider.Storage is not { } storage)
+        {
+            return;
+        }
+
+        var rewritable = callSites.Where(c => c.Failure is null && storage.Operations.ContainsKey(c.OperationId)).ToList();
         if (rewritable.Count == 0)
         {
             return;
         }
 
-        var missing = provider.Storage.Packages.FirstOrDefault(p => p.Assembly is not null && !assemblies.Items.Contains(p.Assembly));
+        var missing = storage.Packages.FirstOrDefault(p => p.Assembly is not null && !assemblies.Items.Contains(p.Assembly));
         if (missing is not null)
         {
-            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingProviderPackage, Location.None, provider.Id, provider.Storage.Service, missing.Id, missing.Version));
+            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingProviderPackage, Location.None, provider.Id, storage.Service, missing.Id, missing.Version));
             return;
         }
 

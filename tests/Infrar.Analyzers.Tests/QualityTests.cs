@@ -11,7 +11,7 @@ public sealed class QualityTests
     {
         foreach (var descriptor in Descriptors.All)
         {
-            Assert.Equal(Descriptors.HelpBase + descriptor.Id + ".md", descriptor.HelpLinkUri);
+            Assert.Equal(Infrar.Generators.Diagnostics.InfrarCodes.HelpLink(descriptor.Id), descriptor.HelpLinkUri);
             var page = Path.Combine(RepositoryRoot.Path, "docs", "rules", descriptor.Id + ".md");
             Assert.True(File.Exists(page), $"{descriptor.Id} has no page at {page}");
             var text = File.ReadAllText(page);

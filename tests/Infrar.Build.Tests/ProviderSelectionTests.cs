@@ -39,7 +39,7 @@ public sealed class ProviderSelectionTests : IDisposable
         var build = await Dotnet.RunAsync(_sample.Path, "build", "-nologo", "-p:InfrarProvider=oracle");
 
         Assert.NotEqual(0, build.ExitCode);
-        Assert.Contains("error INFRAR0001: InfrarProvider 'oracle' is not supported; valid values are: local, aws, gcp, azure.", build.Output, StringComparison.Ordinal);
+        Assert.Contains("error INFRAR0001: InfrarProvider 'oracle' is not supported; valid values are: local, aws, azure, gcp.", build.Output, StringComparison.Ordinal);
     }
 
     public void Dispose() => _sample.Dispose();

@@ -20,9 +20,11 @@ public sealed class CatalogLoaderTests
     {
         var catalog = CatalogLoader.Load(CatalogFiles());
 
-        Assert.Equal(["aws", "azure", "gcp"], catalog.Providers.Keys.Order());
+        Assert.Equal(["aws", "azure", "gcp", "local"], catalog.Providers.Keys.Order());
+        Assert.Equal(["aws", "azure", "gcp"], catalog.Clouds.Select(p => p.Id));
+        Assert.Equal("local", catalog.DefaultProvider);
         Assert.Equal(["aws", "azure", "gcp", "local"], catalog.Infrastructure.Keys.Order());
-        Assert.All(catalog.Providers.Values, provider => Assert.All(provider.Storage.Operations.Values, operation =>
+        Assert.All(catalog.Clouds, provider => Assert.All(provider.Storage!.Operations.Values, operation =>
         {
             Assert.NotEmpty(operation.Permissions);
             Assert.False(string.IsNullOrWhiteSpace(operation.Code), $"{provider.Id} {operation.Id} has code");

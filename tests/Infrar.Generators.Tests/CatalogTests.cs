@@ -15,8 +15,9 @@ public sealed class CatalogTests
     {
         var catalog = EmbeddedCatalog.Value;
         var aws = catalog.Providers["aws"];
-        var delete = aws.Storage.Operations["delete"];
-        var operations = aws.Storage.Operations.ToDictionary(pair => pair.Key, pair => pair.Value);
+        var storage = aws.Storage!;
+        var delete = storage.Operations["delete"];
+        var operations = storage.Operations.ToDictionary(pair => pair.Key, pair => pair.Value);
         operations["delete"] = delete with
         {
             Code = delete.Code.Replace(
@@ -25,7 +26,7 @@ public sealed class CatalogTests
                 StringComparison.Ordinal),
         };
         var providers = catalog.Providers.ToDictionary(pair => pair.Key, pair => pair.Value);
-        providers["aws"] = aws with { Storage = aws.Storage with { Operations = operations } };
+        providers["aws"] = aws with { Storage = storage with { Operations = operations } };
 
         var result = GeneratorHarness.Run("aws", [("PhotoLibrary.cs", Sources.EveryOperation)], new StorageGenerator(catalog with { Providers = providers }));
 
@@ -50,15 +51,16 @@ public sealed class CatalogTests
     [Fact]
     public void Every_permission_and_template_is_given_for_every_operation_on_every_cloud()
     {
-        foreach (var provider in EmbeddedCatalog.Value.Providers.Values)
+        foreach (var provider in EmbeddedCatalog.Value.Clouds)
         {
-            Assert.All(provider.Storage.Operations.Values, template =>
+            Assert.All(provider.Storage!.Operations.Values, template =>
             {
                 Assert.NotEmpty(template.Permissions);
                 Assert.False(string.IsNullOrWhiteSpace(template.Code));
             });
         }
 
-        Assert.Equal(["aws", "azure", "gcp"], EmbeddedCatalog.Value.Providers.Keys.Order());
+        Assert.Equal(["aws", "azure", "gcp"], EmbeddedCatalog.Value.Clouds.Select(p => p.Id));
+        Assert.Equal("local", EmbeddedCatalog.Value.DefaultProvider);
     }
 }

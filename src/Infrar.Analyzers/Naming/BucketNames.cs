@@ -1,6 +1,5 @@
 using System.Collections.Generic;
 using System.Linq;
-using System.Text;
 using System.Text.RegularExpressions;
 using Infrar.Generators.Catalog;
 
@@ -11,32 +10,33 @@ internal static class BucketNames
 {
     /// <summary>For each provider that refuses the name, its first reason.</summary>
     public static IReadOnlyList<(string Provider, string Reason)> Problems(string name, InfrarCatalog catalog) =>
-        [.. catalog.Providers.Values
-            .OrderBy(p => p.Id, System.StringComparer.Ordinal)
-            .Select(p => (p.Id, Rule: p.Storage.BucketNaming.FirstOrDefault(r => !Accepts(r, name))))
+        [.. catalog.Clouds
+            .Select(p => (p.Id, Rule: p.Storage!.BucketNaming.FirstOrDefault(r => !Accepts(r, name))))
             .Where(p => p.Rule is not null)
             .Select(p => (p.Id, p.Rule!.Reason))];
 
-    /// <summary>A name close to <paramref name="name"/> that every provider accepts.</summary>
+    /// <summary>
+    /// A name close to <paramref name="name"/> that every provider accepts: the name in lower case, mended by each rule's
+    /// fixes in the catalog until none changes it; "bucket" if even that is refused.
+    /// </summary>
     public static string Suggest(string name, InfrarCatalog catalog)
     {
-        var text = new StringBuilder();
-        foreach (var c in name.ToLowerInvariant())
+        var suggestion = name.ToLowerInvariant();
+        for (var pass = 0; pass < 4; pass++)
         {
-            text.Append(c is >= 'a' and <= 'z' or >= '0' and <= '9' ? c : '-');
-        }
+            var before = suggestion;
+            foreach (var rule in catalog.Clouds.SelectMany(p => p.Storage!.BucketNaming))
+            {
+                foreach (var fix in rule.Fixes)
+                {
+                    suggestion = Regex.Replace(suggestion, fix.Replace, fix.With);
+                }
+            }
 
-        var suggestion = Regex.Replace(text.ToString(), "-{2,}", "-").Trim('-');
-        suggestion = Regex.Replace(suggestion, "g[o0][o0]gle", "g");
-        suggestion = Regex.Replace(suggestion, "^(goog|xn--|sthree-|amzn-s3-demo-)", "b-");
-        if (suggestion.Length > 54)
-        {
-            suggestion = suggestion.Substring(0, 54).TrimEnd('-');
-        }
-
-        if (suggestion.Length < 3)
-        {
-            suggestion = suggestion.Length == 0 ? "bucket" : suggestion + "-bucket";
+            if (suggestion == before)
+            {
+                break;
+            }
         }
 
         return Problems(suggestion, catalog).Count == 0 ? suggestion : "bucket";

@@ -21,7 +21,7 @@ public sealed class NotRewritableAnalyzer : InfrarAnalyzer
 
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        if (!EmbeddedCatalog.Value.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
+        if (!EmbeddedCatalog.Value.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider) || provider.Storage is not { } storage)
         {
             return;
         }
@@ -30,7 +30,7 @@ public sealed class NotRewritableAnalyzer : InfrarAnalyzer
         var expressionType = start.Compilation.GetTypeByMetadataName("System.Linq.Expressions.Expression`1");
         var systemType = start.Compilation.GetTypeByMetadataName("System.Type");
         void Report(OperationAnalysisContext context, SyntaxNode node, string how, string method) =>
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotRewritable, node.GetLocation(), how, method, provider.Storage.Service, provider.Id));
+            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotRewritable, node.GetLocation(), how, method, storage.Service, provider.Id));
 
         start.RegisterOperationAction(
             context =>

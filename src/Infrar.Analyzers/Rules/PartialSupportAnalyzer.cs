@@ -15,7 +15,7 @@ public sealed class PartialSupportAnalyzer : InfrarAnalyzer
 
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        if (!EmbeddedCatalog.Value.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider))
+        if (!EmbeddedCatalog.Value.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider) || provider.Storage is not { } storage)
         {
             return;
         }
@@ -23,11 +23,11 @@ public sealed class PartialSupportAnalyzer : InfrarAnalyzer
         OnInvocation(start, (operation, invocation) =>
             {
                 if (symbols.OperationId(invocation.TargetMethod) is { } id
-                    && provider.Storage.Operations.TryGetValue(id, out var template)
+                    && storage.Operations.TryGetValue(id, out var template)
                     && template.Limitations is { } limitation)
                 {
                     var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } ? member.Name.GetLocation() : invocation.Syntax.GetLocation();
-                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.PartialSupport, location, invocation.TargetMethod.Name, provider.Storage.Service, limitation));
+                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.PartialSupport, location, invocation.TargetMethod.Name, storage.Service, limitation));
                 }
             });
     }

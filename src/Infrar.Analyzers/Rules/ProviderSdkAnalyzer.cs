@@ -1,11 +1,13 @@
 using System.Collections.Immutable;
+using System.Linq;
+using Infrar.Generators.Catalog;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Infrar.Analyzers.Rules;
 
-/// <summary>INFRAR0105: a call on a provider's storage SDK (Amazon.S3, Azure.Storage.Blobs, Google's storage APIs) in application code.</summary>
+/// <summary>INFRAR0105: a call on a provider's storage SDK (the namespaces the catalog names) in application code.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class ProviderSdkAnalyzer : InfrarAnalyzer
 {
@@ -27,16 +29,18 @@ public sealed class ProviderSdkAnalyzer : InfrarAnalyzer
                     provider));
             });
 
-    /// <summary>The cloud a storage SDK type belongs to, or null.</summary>
+    /// <summary>The storage service whose SDK a type belongs to (the catalog's <c>sdk_namespaces</c>), or null.</summary>
     public static string? ProviderOf(INamedTypeSymbol? type)
     {
         var ns = type?.ContainingNamespace?.ToDisplayString() ?? "";
-        return ns switch
+        foreach (var provider in EmbeddedCatalog.Value.Clouds)
         {
-            _ when ns == "Amazon.S3" || ns.StartsWith("Amazon.S3.", System.StringComparison.Ordinal) => "Amazon S3",
-            _ when ns == "Azure.Storage.Blobs" || ns.StartsWith("Azure.Storage.Blobs.", System.StringComparison.Ordinal) => "Azure Blob Storage",
-            _ when ns.StartsWith("Google.Cloud.Storage", System.StringComparison.Ordinal) || ns.StartsWith("Google.Apis.Storage", System.StringComparison.Ordinal) => "Google Cloud Storage",
-            _ => null,
-        };
+            if (provider.Storage!.SdkNamespaces.Any(sdk => ns == sdk || ns.StartsWith(sdk + ".", System.StringComparison.Ordinal)))
+            {
+                return provider.Storage.Service;
+            }
+        }
+
+        return null;
     }
 }

@@ -1,3 +1,4 @@
+using Infrar.Generators.Diagnostics;
 using Infrar.Build.Manifest;
 
 namespace Infrar.Build.Infrastructure;
@@ -12,8 +13,8 @@ internal sealed record Violation(string Code, string Message, string Site);
 /// </summary>
 internal static class Guardrails
 {
-    public const string PublicBucket = "INFRAR0020";
-    public const string WideGrant = "INFRAR0021";
+    public const string PublicBucket = InfrarCodes.PublicBucket;
+    public const string WideGrant = InfrarCodes.WideGrant;
 
     public static IReadOnlyList<Violation> Check(ProjectModel model, IReadOnlyList<Grant> grants, Allowances allowances)
     {

@@ -1,6 +1,7 @@
 using Infrar.Build.Infrastructure;
 using Infrar.Build.Manifest;
 using Infrar.Generators.Catalog;
+using Infrar.Generators.Diagnostics;
 using Microsoft.Build.Framework;
 using Microsoft.Build.Utilities;
 
@@ -66,7 +67,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         }
         catch (Exception e) when (e is CatalogException or InvalidDataException or IOException)
         {
-            Log.LogError(null, "INFRAR0030", null, null, 0, 0, 0, 0, e.Message);
+            Error(InfrarCodes.InfrastructureNotWritten, null, 0, e.Message);
             return false;
         }
     }
@@ -79,14 +80,14 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         if (model is null)
         {
             const string why = "holds no Infrar manifest: the Infrar generator did not run, so no infrastructure was written";
-            if (Provider != "local")
+            if (EmbeddedCatalog.Value.Providers.TryGetValue(Provider, out var cloud) && cloud.Storage is not null)
             {
                 // Without the generator nothing was rewritten: on a cloud every call would run the local store.
-                Log.LogError(null, "INFRAR0031", null, null, 0, 0, 0, 0, $"{AssemblyPath} {why}, and no call was rewritten for {Provider}.");
+                Error(InfrarCodes.NoManifest, null, 0, $"{AssemblyPath} {why}, and no call was rewritten for {Provider}.");
                 return false;
             }
 
-            Log.LogWarning(null, "INFRAR0031", null, null, 0, 0, 0, 0, $"{AssemblyPath} {why}.");
+            Log.LogWarning(null, InfrarCodes.NoManifest, null, InfrarCodes.HelpLink(InfrarCodes.NoManifest), null, 0, 0, 0, 0, $"{AssemblyPath} {why}.");
             return true;
         }
 
@@ -98,7 +99,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         var catalog = EmbeddedCatalog.Value;
         if (!catalog.Infrastructure.TryGetValue(Provider, out var infrastructure))
         {
-            Log.LogError(null, "INFRAR0001", null, null, 0, 0, 0, 0, $"InfrarProvider '{Provider}' has no infrastructure templates in the catalog.");
+            Error(InfrarCodes.UnknownProvider, null, 0, $"InfrarProvider '{Provider}' has no infrastructure templates in the catalog.");
             return false;
         }
 
@@ -158,7 +159,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
                 if (model.Buckets.FirstOrDefault(m => m.Name == bucket.Name) is { } mine && !SameOptions(mine, bucket))
                 {
                     LogAtSite(
-                        "INFRAR0106",
+                        InfrarCodes.ConflictingDeclaration,
                         mine.DeclaredAt,
                         $"Bucket '{bucket.Name}' is declared here and at {prefix}{bucket.DeclaredAt} with different options (versioning, expiry, CORS, public); a bucket has one set of options: declare it once, or alike.");
                 }
@@ -202,7 +203,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         foreach (var grant in added)
         {
             LogAtSite(
-                "INFRAR0022",
+                InfrarCodes.BeyondBaseline,
                 grant.CallSites.FirstOrDefault() ?? "",
                 $"The code now needs the {Provider} grant '{grant.Key}', which {Path.GetFileName(PermissionBaseline)} does not list; needed by {string.Join(", ", grant.CallSites)}. Review it, then accept it with -p:InfrarUpdatePermissionBaseline=true.");
         }
@@ -267,6 +268,10 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         var colon = site.LastIndexOf(':');
         var file = colon > 0 ? Path.Combine(ProjectDirectory, site[..colon]) : null;
         var line = colon > 0 && int.TryParse(site[(colon + 1)..], out var number) ? number : 0;
-        Log.LogError(null, code, null, file, line, 0, 0, 0, message);
+        Error(code, file, line, message);
     }
+
+    /// <summary>An error with its code and the link to its page, at a file and line when there is one.</summary>
+    private void Error(string code, string? file, int line, string message) =>
+        Log.LogError(null, code, null, InfrarCodes.HelpLink(code), file, line, 0, 0, 0, message);
 }

@@ -1,18 +1,37 @@
 using System.Collections.Generic;
+using System.Linq;
 using Infrar.Generators.Specs;
 
 namespace Infrar.Generators.Catalog;
 
 /// <summary>Everything Infrar knows about capabilities and providers, read from <c>catalog/</c>.</summary>
-/// <param name="Operations">The storage capability's operations, by id.</param>
-/// <param name="Providers">Each cloud provider's bindings, by provider id (<c>aws</c>, <c>azure</c>, <c>gcp</c>).</param>
-/// <param name="Infrastructure">Each provider's OpenTofu templates, by provider id, <c>local</c> included.</param>
-/// <param name="KeyParameters">The names of the parameters that hold object keys, checked before any provider call.</param>
+/// <param name="Capabilities">Each capability (<c>capabilities/*.yaml</c>): its operations, the same on every provider.</param>
+/// <param name="Providers">Every provider, by <c>InfrarProvider</c> value, the default (the local file system) included.</param>
+/// <param name="Infrastructure">Each provider's OpenTofu templates, by provider id.</param>
+/// <param name="DefaultProvider">The provider a build gets when it names none: the SDK's own code, nothing rewritten.</param>
 internal sealed record InfrarCatalog(
-    IReadOnlyDictionary<string, OperationDefinition> Operations,
+    IReadOnlyDictionary<string, CapabilityDefinition> Capabilities,
     IReadOnlyDictionary<string, ProviderCatalog> Providers,
     IReadOnlyDictionary<string, InfrastructureBinding> Infrastructure,
-    EquatableArray<string> KeyParameters);
+    string DefaultProvider)
+{
+    public const string StorageCapability = "storage";
+
+    /// <summary>The storage capability's operations, by id.</summary>
+    public IReadOnlyDictionary<string, OperationDefinition> Operations => Capabilities[StorageCapability].Operations;
+
+    /// <summary>The names of the storage parameters that hold object keys, checked before any provider call.</summary>
+    public EquatableArray<string> KeyParameters => Capabilities[StorageCapability].KeyParameters;
+
+    /// <summary>The providers a build rewrites calls for (every one with storage code), in id order.</summary>
+    public IEnumerable<ProviderCatalog> Clouds => Providers.Values.Where(p => p.Storage is not null).OrderBy(p => p.Id, System.StringComparer.Ordinal);
+}
+
+/// <summary>A capability: what every provider must do.</summary>
+/// <param name="Id">Its name, as its folder under each provider is named (<c>storage</c>).</param>
+/// <param name="Operations">Its operations, by the id the SDK's <c>[InfrarOperation]</c> attribute names.</param>
+/// <param name="KeyParameters">The parameters that hold object keys, checked before any provider call.</param>
+internal sealed record CapabilityDefinition(string Id, IReadOnlyDictionary<string, OperationDefinition> Operations, EquatableArray<string> KeyParameters);
 
 /// <summary>How a provider's OpenTofu is written: whole files, and the templates they repeat per bucket and per grant.</summary>
 /// <param name="Files">Each file's template, by file name, in the order written.</param>
@@ -25,11 +44,27 @@ internal sealed record InfrastructureBinding(IReadOnlyList<KeyValuePair<string, 
 /// <param name="Summary">One line saying what it does.</param>
 internal sealed record OperationDefinition(string Id, string Access, string Summary);
 
-/// <summary>How one provider implements the capabilities.</summary>
+/// <summary>One provider: how it implements the capabilities, and where its OpenTofu state lives.</summary>
 /// <param name="Id">The <c>InfrarProvider</c> value.</param>
 /// <param name="DisplayName">The provider's name as people say it.</param>
-/// <param name="Storage">How object storage maps onto the provider's SDK.</param>
-internal sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding Storage);
+/// <param name="Storage">How object storage maps onto the provider's SDK; null for the default provider, whose calls run the SDK's own code.</param>
+/// <param name="State">Where a deployment's state lives.</param>
+/// <param name="FolderVariable">
+/// The OpenTofu variable naming a folder on the service's machine that a run writes (the local provider's buckets), which
+/// the service checks and the sandbox mounts; null when runs write no local folder.
+/// </param>
+/// <param name="DefaultRegion">The region used when an environment names none.</param>
+internal sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding? Storage, StateBinding State, string? FolderVariable, string? DefaultRegion);
+
+/// <summary>Where OpenTofu keeps a provider's state, as <c>infrar_backend.tf</c> says.</summary>
+/// <param name="Backend">The OpenTofu backend: <c>s3</c>, <c>gcs</c>, <c>azurerm</c>, <c>local</c>.</param>
+/// <param name="Settings">What an environment gives for it; the service refuses an environment without a required one.</param>
+/// <param name="KeptByService">Whether the service keeps the state itself between runs (a local state file), rather than a remote backend.</param>
+/// <param name="Template">The backend file, with <c>{{setting}}</c>, <c>{{key}}</c> and <c>{{region}}</c> as quoted HCL strings.</param>
+internal sealed record StateBinding(string Backend, EquatableArray<StateSetting> Settings, bool KeptByService, string Template);
+
+/// <summary>One state setting an environment gives: <c>bucket</c>, <c>region</c>…</summary>
+internal sealed record StateSetting(string Name, bool Required);
 
 /// <summary>A NuGet package the generated code calls.</summary>
 /// <param name="Id">The package id.</param>
@@ -45,6 +80,7 @@ internal sealed record PackageSpec(string Id, string Version, string? Assembly);
 /// <param name="ErrorType">The provider's exception type, which <c>Error</c> maps onto Infrar's exceptions.</param>
 /// <param name="Operations">Each operation's code, by operation id.</param>
 /// <param name="BucketNaming">What the provider accepts as a bucket name, rule by rule.</param>
+/// <param name="SdkNamespaces">The namespaces of the provider's storage SDK (and those under them): calls on them in application code are INFRAR0105.</param>
 internal sealed record StorageBinding(
     string Service,
     EquatableArray<PackageSpec> Packages,
@@ -52,10 +88,17 @@ internal sealed record StorageBinding(
     string Support,
     string ErrorType,
     IReadOnlyDictionary<string, OperationTemplate> Operations,
-    EquatableArray<NamingRule> BucketNaming);
+    EquatableArray<NamingRule> BucketNaming,
+    EquatableArray<string> SdkNamespaces);
 
-/// <summary>One naming rule: a name must match <see cref="Must"/>, or must not match <see cref="MustNot"/> (regular expressions).</summary>
-internal sealed record NamingRule(string? Must, string? MustNot, string Reason);
+/// <summary>
+/// One naming rule: a name must match <see cref="Must"/>, or must not match <see cref="MustNot"/> (regular expressions);
+/// <see cref="Fixes"/> turn a name that breaks it into one that keeps it, for the name INFRAR0102's fix proposes.
+/// </summary>
+internal sealed record NamingRule(string? Must, string? MustNot, string Reason, EquatableArray<NamingFix> Fixes);
+
+/// <summary>A replacement that mends a name: each match of the regular expression <see cref="Replace"/> becomes <see cref="With"/> (with $1…).</summary>
+internal sealed record NamingFix(string Replace, string With);
 
 /// <summary>The C# of one provider's capability folder, as the generator writes it.</summary>
 /// <param name="SupportClass">The class that declares <c>Error</c>: the client and the helpers the operations share.</param>

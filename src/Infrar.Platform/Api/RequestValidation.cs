@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Infrar.Generators.Catalog;
 using Infrar.Platform.Deployments;
 using Infrar.Platform.Manifest;
 using Infrar.Platform.Policies;
@@ -10,7 +11,8 @@ namespace Infrar.Platform.Api;
 /// <summary>Checks request bodies; each problem is keyed by the field it is about, as a 400's problem details show it.</summary>
 internal static partial class RequestValidation
 {
-    public static readonly string[] Providers = ["local", "aws", "gcp", "azure"];
+    /// <summary>Every provider an environment may name: the catalog's default first, then the clouds.</summary>
+    public static readonly string[] Providers = [EmbeddedCatalog.Value.DefaultProvider, .. EmbeddedCatalog.Value.Clouds.Select(p => p.Id)];
 
     public static Dictionary<string, string[]> Project(CreateProjectRequest? request)
     {
@@ -29,11 +31,12 @@ internal static partial class RequestValidation
             return errors;
         }
 
-        foreach (var required in StateBackend.Required[provider])
+        var catalog = EmbeddedCatalog.Value.Providers[provider];
+        foreach (var required in catalog.State.Settings.Where(s => s.Required).Select(s => s.Name))
         {
             if (request.State?.GetValueOrDefault(required) is not { Length: > 0 })
             {
-                errors[$"state.{required}"] = [$"A {provider} environment keeps its OpenTofu state remotely and needs state.{required}."];
+                errors[$"state.{required}"] = [$"A {provider} environment keeps its OpenTofu state in {catalog.State.Backend} and needs state.{required}."];
             }
         }
 
@@ -45,9 +48,9 @@ internal static partial class RequestValidation
             }
         }
 
-        if (provider == "local" && request.Variables?.GetValueOrDefault("local_root") is { } root && LocalRootProblem(root, options) is { } rootProblem)
+        if (catalog.FolderVariable is { } folder && request.Variables?.GetValueOrDefault(folder) is { } root && LocalRootProblem(folder, root, options) is { } rootProblem)
         {
-            errors["variables.local_root"] = [rootProblem];
+            errors[$"variables.{folder}"] = [rootProblem];
         }
 
         foreach (var (name, value) in request.Credentials ?? [])
@@ -65,12 +68,12 @@ internal static partial class RequestValidation
         return errors;
     }
 
-    /// <summary>Why a local environment's bucket folder is refused: the sandbox may write it, so never the service's own folders.</summary>
-    private static string? LocalRootProblem(string root, PlatformOptions options)
+    /// <summary>Why the folder a provider's runs write (the local provider's buckets) is refused: the sandbox may write it, so never the service's own folders.</summary>
+    private static string? LocalRootProblem(string variable, string root, PlatformOptions options)
     {
         if (!Path.IsPathFullyQualified(root) || root.Contains('\0', StringComparison.Ordinal))
         {
-            return "local_root is an absolute path.";
+            return $"{variable} is an absolute path.";
         }
 
         var full = Path.GetFullPath(root).TrimEnd('/') + "/";
@@ -79,11 +82,11 @@ internal static partial class RequestValidation
             var folder = Path.GetFullPath(own).TrimEnd('/') + "/";
             if (full.StartsWith(folder, StringComparison.Ordinal) || folder.StartsWith(full, StringComparison.Ordinal))
             {
-                return $"local_root may not be, hold or lie inside the service's own folder {own}.";
+                return $"{variable} may not be, hold or lie inside the service's own folder {own}.";
             }
         }
 
-        return full == "/" ? "local_root may not be /." : null;
+        return full == "/" ? $"{variable} may not be /." : null;
     }
 
     /// <summary>

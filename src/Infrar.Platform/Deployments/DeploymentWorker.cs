@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Infrar.Generators.Catalog;
 using Infrar.Platform.Data;
 using Infrar.Platform.Manifest;
 using Infrar.Platform.Policies;
@@ -329,8 +330,8 @@ internal sealed partial class DeploymentWorker(
         }
 
         var settings = JsonSerializer.Deserialize<Dictionary<string, string>>(environment.State)!;
-        workspace.Write("infrar_backend.tf", StateBackend.Render(environment.Provider, project.Name, environment.Name, environment.Region, settings));
-        if (environment.Provider != "local")
+        workspace.Write("infrar_backend.tf", StateBackend.Render(ProviderOf(environment), project.Name, environment.Name, environment.Region, settings));
+        if (!ProviderOf(environment).State.KeptByService)
         {
             return null;
         }
@@ -354,7 +355,7 @@ internal sealed partial class DeploymentWorker(
     /// <summary>Keeps what a command wrote to a local environment's state, even when it failed halfway; returns the state kept.</summary>
     private async Task<string?> KeepStateAsync(EnvironmentRow environment, RunWorkspace workspace, string? before)
     {
-        if (environment.Provider != "local" || !File.Exists(workspace.StateFile))
+        if (!ProviderOf(environment).State.KeptByService || !File.Exists(workspace.StateFile))
         {
             return before;
         }
@@ -381,9 +382,8 @@ internal sealed partial class DeploymentWorker(
             mounts.Add(new SandboxMount(options.ProviderMirrorDirectory, Writable: false));
         }
 
-        if (environment.Provider == "local")
+        if (WrittenFolder(environment) is { } root)
         {
-            var root = LocalRoot(environment);
             if (!Directory.Exists(root))
             {
                 Directory.CreateDirectory(root);
@@ -404,9 +404,9 @@ internal sealed partial class DeploymentWorker(
             variables["TF_VAR_" + name] = value;
         }
 
-        if (environment.Provider == "local")
+        if (ProviderOf(environment).FolderVariable is { } folder)
         {
-            variables["TF_VAR_local_root"] = LocalRoot(environment);
+            variables["TF_VAR_" + folder] = WrittenFolder(environment)!;
         }
 
         foreach (var (name, value) in credentials)
@@ -417,11 +417,16 @@ internal sealed partial class DeploymentWorker(
         return variables;
     }
 
-    /// <summary>A local environment's bucket folder: its local_root variable, else the local provider's own default.</summary>
-    internal static string LocalRoot(EnvironmentRow environment) =>
-        JsonSerializer.Deserialize<Dictionary<string, string>>(environment.Variables)!.GetValueOrDefault("local_root") is { Length: > 0 } root
-            ? Path.GetFullPath(root)
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "infrar", "storage");
+    private static ProviderCatalog ProviderOf(EnvironmentRow environment) => EmbeddedCatalog.Value.Providers[environment.Provider];
+
+    /// <summary>
+    /// The folder on this machine the environment's runs write, for a provider that has one (the local provider's
+    /// buckets): its variable when set, else the folder Infrar.Sdk's local store uses by default. Null for the clouds.
+    /// </summary>
+    internal static string? WrittenFolder(EnvironmentRow environment) =>
+        ProviderOf(environment).FolderVariable is not { } variable ? null
+        : JsonSerializer.Deserialize<Dictionary<string, string>>(environment.Variables)!.GetValueOrDefault(variable) is { Length: > 0 } root ? Path.GetFullPath(root)
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "infrar", "storage");
 
     /// <summary>What credentials are bound to: their environment, so a ciphertext copied elsewhere does not decrypt.</summary>
     public static string CredentialContext(EnvironmentRow environment) => $"project:{environment.ProjectId}/environment:{environment.Name}";

@@ -1,4 +1,5 @@
 using System.Text;
+using Infrar.Generators.Catalog;
 using Infrar.Platform.Policies.Hcl;
 
 namespace Infrar.Platform.Policies;
@@ -363,8 +364,9 @@ internal sealed class InfraPolicy(ProviderAllowlist providers)
         }
     }
 
+    /// <summary>The one provisioner accepted: <c>mkdir -p</c> of a bucket folder, for a provider whose runs write a folder on this machine.</summary>
     private static bool IsLocalFolderProvisioner(HclBlock provisioner, string environmentProvider) =>
-        environmentProvider == "local" &&
+        EmbeddedCatalog.Value.Providers.TryGetValue(environmentProvider, out var provider) && provider.FolderVariable is not null &&
         provisioner.Labels is ["local-exec"] &&
         provisioner.Body.Blocks.Count == 0 &&
         provisioner.Body.Attributes.Select(a => a.Name).Order(StringComparer.Ordinal).SequenceEqual(["command", "interpreter"]) &&

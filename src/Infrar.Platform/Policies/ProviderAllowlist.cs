@@ -1,4 +1,4 @@
-using System.Reflection;
+using Infrar.Generators.Catalog;
 using Infrar.Platform.Policies.Hcl;
 
 namespace Infrar.Platform.Policies;
@@ -57,11 +57,13 @@ internal sealed class ProviderAllowlist
 
     private static IEnumerable<AllowedProvider> FromCatalog()
     {
-        var assembly = Assembly.GetExecutingAssembly();
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith("infrastructure/", StringComparison.Ordinal) && n.EndsWith("/versions.tf", StringComparison.Ordinal)).Order(StringComparer.Ordinal))
+        foreach (var (name, infrastructure) in EmbeddedCatalog.Value.Infrastructure.OrderBy(i => i.Key, StringComparer.Ordinal))
         {
-            using var reader = new StreamReader(assembly.GetManifestResourceStream(name)!);
-            var versions = reader.ReadToEnd();
+            if (infrastructure.Files.FirstOrDefault(f => f.Key == "versions.tf").Value is not { } versions)
+            {
+                continue;
+            }
+
             var body = HclBody.Parse(HclLexer.Tokenize(versions));
             var configuration = body.Blocks
                 .Where(b => b.Type == "provider" && b.Labels.Count == 1)

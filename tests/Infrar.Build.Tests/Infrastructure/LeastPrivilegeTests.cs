@@ -122,10 +122,11 @@ public sealed class LeastPrivilegeTests
     public void A_wildcard_grant_from_the_catalog_is_refused_unless_the_code_allows_it()
     {
         var aws = EmbeddedCatalog.Value.Providers["aws"];
-        var operations = aws.Storage.Operations.ToDictionary(pair => pair.Key, pair => pair.Value);
+        var storage = aws.Storage!;
+        var operations = storage.Operations.ToDictionary(pair => pair.Key, pair => pair.Value);
         operations["delete"] = operations["delete"] with { Permissions = Holding(operations["delete"].Permissions, "s3:*") };
         var providers = EmbeddedCatalog.Value.Providers.ToDictionary(pair => pair.Key, pair => pair.Value);
-        providers["aws"] = aws with { Storage = aws.Storage with { Operations = operations } };
+        providers["aws"] = aws with { Storage = storage with { Operations = operations } };
         var catalog = EmbeddedCatalog.Value with { Providers = providers };
         var (model, allowances) = Emitted.Model(("PhotoLibrary.cs", Sources.EveryOperation));
         var grants = Emitted.Grants("aws", model, catalog);

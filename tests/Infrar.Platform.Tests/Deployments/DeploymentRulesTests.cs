@@ -1,3 +1,4 @@
+using Infrar.Generators.Catalog;
 using Infrar.Platform.Deployments;
 using Infrar.Testing;
 using Xunit;
@@ -70,7 +71,7 @@ public sealed class DeploymentRulesTests
             ["storage_account_name"] = "acmestate",
             ["container_name"] = "tfstate",
         };
-        var text = StateBackend.Render(provider, "photos", "prod", "eu-west-1", state);
+        var text = StateBackend.Render(EmbeddedCatalog.Value.Providers[provider], "photos", "prod", "eu-west-1", state);
         Assert.Contains(backend, text, StringComparison.Ordinal);
         Assert.Contains(first, text, StringComparison.Ordinal);
         Assert.Contains(second, text, StringComparison.Ordinal);
@@ -95,8 +96,8 @@ public sealed class DeploymentRulesTests
     [Fact]
     public void The_local_backend_keeps_state_in_the_working_copy_and_settings_are_quoted_safely()
     {
-        Assert.Contains("path = \"terraform.tfstate\"", StateBackend.Render("local", "photos", "dev", null, new Dictionary<string, string>()), StringComparison.Ordinal);
-        var text = StateBackend.Render("gcp", "photos", "dev", null, new Dictionary<string, string> { ["bucket"] = "a \"b\" ${c} %{d}\n" });
+        Assert.Contains("path = \"terraform.tfstate\"", StateBackend.Render(EmbeddedCatalog.Value.Providers["local"], "photos", "dev", null, new Dictionary<string, string>()), StringComparison.Ordinal);
+        var text = StateBackend.Render(EmbeddedCatalog.Value.Providers["gcp"], "photos", "dev", null, new Dictionary<string, string> { ["bucket"] = "a \"b\" ${c} %{d}\n" });
         Assert.Contains("bucket = \"a \\\"b\\\" $${c} %%{d}\\n\"", text, StringComparison.Ordinal);
     }
 }

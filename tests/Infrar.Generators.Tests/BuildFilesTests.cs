@@ -1,0 +1,70 @@
+using System.Text;
+using Infrar.Generators.Catalog;
+using Infrar.Testing;
+using Xunit;
+
+namespace Infrar.Generators.Tests;
+
+/// <summary>
+/// MSBuild cannot read the catalog, so what the build files need from it is written from the catalog into
+/// src/Infrar.Build/build/: the providers and the default one (Infrar.Catalog.props), and the packages each provider
+/// adds (Infrar.Providers.props). These keep them in step; INFRAR_ACCEPT_SNAPSHOTS=1 rewrites them.
+/// </summary>
+public sealed class BuildFilesTests
+{
+    [Fact]
+    public void Infrar_Catalog_props_names_the_catalogs_providers_and_its_default() =>
+        AssertInStep("Infrar.Catalog.props", CatalogProps(EmbeddedCatalog.Value));
+
+    [Fact]
+    public void Infrar_Providers_props_lists_exactly_the_catalogs_packages() =>
+        AssertInStep("Infrar.Providers.props", ProvidersProps(EmbeddedCatalog.Value));
+
+    private static void AssertInStep(string file, string expected)
+    {
+        var path = Path.Combine(RepositoryRoot.Path, "src", "Infrar.Build", "build", file);
+        if (Environment.GetEnvironmentVariable("INFRAR_ACCEPT_SNAPSHOTS") == "1")
+        {
+            File.WriteAllText(path, expected);
+        }
+
+        var actual = File.Exists(path) ? File.ReadAllText(path).Replace("\r\n", "\n") : "";
+        Assert.True(expected == actual, $"{file} is out of step with the catalog (INFRAR_ACCEPT_SNAPSHOTS=1 rewrites it):\n{Snapshot.Diff(expected, actual)}");
+    }
+
+    private static string CatalogProps(InfrarCatalog catalog)
+    {
+        var providers = string.Join(";", new[] { catalog.DefaultProvider }.Concat(catalog.Clouds.Select(p => p.Id)));
+        return $"""
+            <Project>
+              <!-- Written from catalog/providers/*/provider.yaml; BuildFilesTests keeps it in step. -->
+              <PropertyGroup>
+                <!-- The provider of a build that names none: its calls run Infrar.Sdk's own code. -->
+                <InfrarDefaultProvider>{catalog.DefaultProvider}</InfrarDefaultProvider>
+                <InfrarProviders>{providers}</InfrarProviders>
+              </PropertyGroup>
+            </Project>
+
+            """;
+    }
+
+    private static string ProvidersProps(InfrarCatalog catalog)
+    {
+        var text = new StringBuilder();
+        text.Append("<Project>\n");
+        text.Append("  <!-- Written from catalog/providers/*/storage/storage.yaml (packages); BuildFilesTests keeps it in step. -->\n");
+        foreach (var provider in catalog.Clouds)
+        {
+            text.Append($"  <ItemGroup Condition=\"'$(InfrarProvider)' == '{provider.Id}'\">\n");
+            foreach (var package in provider.Storage!.Packages)
+            {
+                text.Append($"    <PackageReference Include=\"{package.Id}\" Version=\"{package.Version}\" InfrarProviderPackage=\"true\" Condition=\"'@(PackageReference->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'\" />\n");
+            }
+
+            text.Append("  </ItemGroup>\n");
+        }
+
+        text.Append("</Project>\n");
+        return text.ToString();
+    }
+}

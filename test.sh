@@ -3,7 +3,6 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-bash eng/fill-feed.sh
 bash eng/install-debian-packages.sh
 
 # s3rver and Azurite, pinned by tests/emulators/package-lock.json; reinstalled only when the lock changes.

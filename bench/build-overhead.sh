@@ -34,7 +34,7 @@ cat > "$work/with/App.csproj" <<XML
     <GenerateDocumentationFile>false</GenerateDocumentationFile>
   </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include="AWSSDK.S3" Version="4.0.102.2" />
+    <PackageReference Include="AWSSDK.S3" Version="4.1.0" />
   </ItemGroup>
   <Import Project="$root/eng/Infrar.InRepo.targets" />
 </Project>
@@ -48,7 +48,7 @@ cat > "$work/without/App.csproj" <<XML
     <GenerateDocumentationFile>false</GenerateDocumentationFile>
   </PropertyGroup>
   <ItemGroup>
-    <PackageReference Include="AWSSDK.S3" Version="4.0.102.2" />
+    <PackageReference Include="AWSSDK.S3" Version="4.1.0" />
     <ProjectReference Include="$root/src/Infrar.Sdk/Infrar.Sdk.csproj" />
   </ItemGroup>
 </Project>

@@ -40,7 +40,7 @@ public sealed class DiagnosticsBuildTests : IDisposable
     {
         File.WriteAllText(Path.Combine(_sample.Path, "Violations.cs"), Violations);
         File.WriteAllText(Path.Combine(_sample.Path, "PhotoService.csproj"), File.ReadAllText(Path.Combine(_sample.Path, "PhotoService.csproj"))
-            .Replace("</Project>", "  <ItemGroup>\n    <PackageReference Include=\"AWSSDK.S3\" Version=\"4.0.102.2\" />\n  </ItemGroup>\n</Project>", StringComparison.Ordinal));
+            .Replace("</Project>", "  <ItemGroup>\n    <PackageReference Include=\"AWSSDK.S3\" Version=\"4.1.0\" />\n  </ItemGroup>\n</Project>", StringComparison.Ordinal));
         File.WriteAllText(Path.Combine(_sample.Path, "Quiet.cs"), """
             using System.Collections.Generic;
             using System.Threading.Tasks;

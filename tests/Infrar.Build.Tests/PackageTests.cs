@@ -56,7 +56,7 @@ public sealed class PackageTests(PackedSdk sdk) : IDisposable
             """);
         var output = Path.Combine(project, "bin", "Debug", "net10.0");
 
-        foreach (var (provider, sdkAssembly) in new[] { ("aws", "AWSSDK.S3.dll"), ("gcp", "Google.Apis.Auth.dll"), ("azure", "Azure.Storage.Blobs.dll"), ("local", null) })
+        foreach (var (provider, sdkAssembly) in new[] { ("aws", "AWSSDK.S3.dll"), ("gcp", "Google.Cloud.Storage.V1.dll"), ("azure", "Azure.Storage.Blobs.dll"), ("local", null) })
         {
             var build = await Dotnet.RunAsync(project, "build", "-nologo", $"-p:InfrarProvider={provider}");
 
@@ -64,7 +64,7 @@ public sealed class PackageTests(PackedSdk sdk) : IDisposable
             Assert.Contains("0 Warning(s)", build.Output, StringComparison.Ordinal);
             Assert.Equal([provider], Directory.GetDirectories(Path.Combine(output, "infra")).Select(Path.GetFileName));
             Assert.True(File.Exists(Path.Combine(output, "infra", provider, "storage.tf")), provider);
-            Assert.Equal(sdkAssembly is not null, Directory.GetFiles(output, "*.dll").Any(f => Path.GetFileName(f) is "AWSSDK.S3.dll" or "Google.Apis.Auth.dll" or "Azure.Storage.Blobs.dll"));
+            Assert.Equal(sdkAssembly is not null, Directory.GetFiles(output, "*.dll").Any(f => Path.GetFileName(f) is "AWSSDK.S3.dll" or "Google.Cloud.Storage.V1.dll" or "Azure.Storage.Blobs.dll"));
             if (sdkAssembly is not null)
             {
                 Assert.True(File.Exists(Path.Combine(output, sdkAssembly)), $"{provider} lacks {sdkAssembly}");
@@ -129,6 +129,39 @@ public sealed class PackageTests(PackedSdk sdk) : IDisposable
         Assert.Contains("\"Ledger/Archive.cs:9\"", File.ReadAllText(Path.Combine(output, "infrar.manifest.json")), StringComparison.Ordinal);
         Assert.Contains("\"s3:PutObject\", # Ledger/Archive.cs:9", File.ReadAllText(Path.Combine(output, "infra", "aws", "iam.tf")), StringComparison.Ordinal);
         Assert.False(Directory.Exists(Path.Combine(workspace, "Ledger", "bin", "Debug", "net10.0", "infra")));
+    }
+
+    [Fact]
+    public async Task An_app_with_central_package_management_builds_for_a_cloud_at_the_versions_it_manages()
+    {
+        // Directory.Packages.props versions Infrar.Sdk and Azure.Storage.Blobs (an older one than Infrar names), not
+        // Azure.Identity: the app's version must win where it has one, Infrar's elsewhere, with no NU1008.
+        var workspace = sdk.CreateWorkspace();
+        _workspaces.Add(workspace);
+        File.WriteAllText(Path.Combine(workspace, "Directory.Packages.props"), $"""
+            <Project>
+              <PropertyGroup>
+                <ManagePackageVersionsCentrally>true</ManagePackageVersionsCentrally>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageVersion Include="Infrar.Sdk" Version="{sdk.Version}" />
+                <PackageVersion Include="Azure.Storage.Blobs" Version="12.30.0" />
+              </ItemGroup>
+            </Project>
+            """);
+        Assert.Equal(0, (await Dotnet.RunAsync(workspace, "new", "console", "-n", "Central", "-o", "Central")).ExitCode);
+        var project = Path.Combine(workspace, "Central");
+        var csproj = Path.Combine(project, "Central.csproj");
+        File.WriteAllText(csproj, File.ReadAllText(csproj).Replace("</Project>", "  <ItemGroup>\n    <PackageReference Include=\"Infrar.Sdk\" />\n  </ItemGroup>\n</Project>", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(project, "Program.cs"), "await Infrar.Storage.Bucket(\"media\").UploadAsync(\"a.txt\", [1]);\n");
+
+        var build = await Dotnet.RunAsync(project, "build", "-nologo", "-p:InfrarProvider=azure");
+
+        Assert.True(build.ExitCode == 0, build.Output);
+        Assert.Contains("0 Warning(s)", build.Output, StringComparison.Ordinal);
+        var assets = File.ReadAllText(Path.Combine(project, "obj", "project.assets.json"));
+        Assert.Contains("\"Azure.Storage.Blobs/12.30.0\"", assets, StringComparison.Ordinal);
+        Assert.Contains("\"Azure.Identity/1.21.0\"", assets, StringComparison.Ordinal);
     }
 
     public void Dispose()

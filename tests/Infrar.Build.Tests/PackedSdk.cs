@@ -24,7 +24,6 @@ public sealed class PackedSdk : IAsyncLifetime
                 <clear />
                 <add key="infrar" value="{Feed}" />
                 <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-                <add key="mirror-gaps" value="{Path.Combine(RepositoryRoot.Path, "eng", "feed")}" />
               </packageSources>
             </configuration>
             """);

@@ -13,7 +13,7 @@ public sealed class ProviderSelectionTests : IDisposable
     [InlineData("local", null)]
     [InlineData("aws", "global::Amazon.S3.AmazonS3Client")]
     [InlineData("azure", "global::Azure.Storage.Blobs.BlobServiceClient")]
-    [InlineData("gcp", "storage/v1/b/")]
+    [InlineData("gcp", "global::Google.Cloud.Storage.V1.StorageClient")]
     public async Task The_sample_builds_with_no_warning_for_each_provider(string provider, string? nativeClient)
     {
         var project = _sample.Path;

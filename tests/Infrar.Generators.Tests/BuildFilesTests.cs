@@ -52,13 +52,27 @@ public sealed class BuildFilesTests
     {
         var text = new StringBuilder();
         text.Append("<Project>\n");
-        text.Append("  <!-- Written from catalog/providers/*/storage/storage.yaml (packages); BuildFilesTests keeps it in step. -->\n");
+        text.Append("  <!--\n");
+        text.Append("    Written from catalog/providers/*/storage/storage.yaml (packages); BuildFilesTests keeps it in step.\n");
+        text.Append("    Each package is added unless the project references it already. With Central Package Management it is\n");
+        text.Append("    referenced without a version (a Version there is NU1008), and versioned here only if the project's\n");
+        text.Append("    Directory.Packages.props does not version it.\n");
+        text.Append("  -->\n");
         foreach (var provider in catalog.Clouds)
         {
+            text.Append($"  <ItemGroup Condition=\"'$(InfrarProvider)' == '{provider.Id}' and '$(ManagePackageVersionsCentrally)' == 'true'\">\n");
+            foreach (var package in provider.Storage!.Packages)
+            {
+                text.Append($"    <PackageVersion Include=\"{package.Id}\" Version=\"{package.Version}\" Condition=\"'@(PackageVersion->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'\" />\n");
+            }
+
+            text.Append("  </ItemGroup>\n");
             text.Append($"  <ItemGroup Condition=\"'$(InfrarProvider)' == '{provider.Id}'\">\n");
             foreach (var package in provider.Storage!.Packages)
             {
-                text.Append($"    <PackageReference Include=\"{package.Id}\" Version=\"{package.Version}\" InfrarProviderPackage=\"true\" Condition=\"'@(PackageReference->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'\" />\n");
+                var unreferenced = $"'@(PackageReference->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'";
+                text.Append($"    <PackageReference Include=\"{package.Id}\" Version=\"{package.Version}\" InfrarProviderPackage=\"true\" Condition=\"'$(ManagePackageVersionsCentrally)' != 'true' and {unreferenced}\" />\n");
+                text.Append($"    <PackageReference Include=\"{package.Id}\" InfrarProviderPackage=\"true\" Condition=\"'$(ManagePackageVersionsCentrally)' == 'true' and {unreferenced}\" />\n");
             }
 
             text.Append("  </ItemGroup>\n");
@@ -66,5 +80,20 @@ public sealed class BuildFilesTests
 
         text.Append("</Project>\n");
         return text.ToString();
+    }
+
+    [Fact]
+    public void The_repositorys_central_versions_of_provider_SDKs_are_the_catalogs()
+    {
+        // Infrar's tests and benchmarks compile the generated code against these; users get the catalog's.
+        var central = System.Xml.Linq.XDocument.Load(Path.Combine(RepositoryRoot.Path, "Directory.Packages.props"))
+            .Descendants("PackageVersion")
+            .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
+
+        foreach (var package in EmbeddedCatalog.Value.Clouds.SelectMany(p => p.Storage!.Packages))
+        {
+            Assert.True(central.TryGetValue(package.Id, out var version), $"Directory.Packages.props has no version of {package.Id}");
+            Assert.True(version == package.Version, $"Directory.Packages.props has {package.Id} {version}; the catalog names {package.Version}");
+        }
     }
 }

@@ -31,7 +31,7 @@ public sealed class GeneratedCodeTests
     [Theory]
     [InlineData("aws", "global::Amazon.S3.AmazonS3Client", "Client.PutObjectAsync(")]
     [InlineData("azure", "global::Azure.Storage.Blobs.BlobServiceClient", ".GetBlobClient(key)")]
-    [InlineData("gcp", "upload/storage/v1/b/", "download/")]
+    [InlineData("gcp", "global::Google.Cloud.Storage.V1.StorageClient", "Client.UploadObjectAsync(")]
     public void Every_call_site_is_rewritten_into_the_providers_own_client(string provider, string client, string call)
     {
         var result = GeneratorHarness.Run(provider, [("PhotoLibrary.cs", Sources.EveryOperation)]);
@@ -72,7 +72,7 @@ public sealed class GeneratedCodeTests
 
         var error = Assert.Single(diagnostics);
         Assert.Equal("INFRAR0002", error.Id);
-        Assert.Contains("AWSSDK.S3 4.0.102.2", error.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("AWSSDK.S3 4.1.0", error.GetMessage(), StringComparison.Ordinal);
         Assert.DoesNotContain(output.SyntaxTrees, t => t.FilePath.EndsWith("Infrar.Storage.Aws.g.cs", StringComparison.Ordinal));
     }
 

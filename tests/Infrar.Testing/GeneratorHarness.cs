@@ -18,7 +18,7 @@ public static class GeneratorHarness
 
     /// <summary>Parse options with interceptors enabled for the generated namespace, as Infrar.Sdk.props sets them.</summary>
     public static readonly CSharpParseOptions ParseOptions = CSharpParseOptions.Default
-        .WithLanguageVersion(LanguageVersion.Preview)
+        .WithLanguageVersion(LanguageVersion.CSharp14)
         .WithFeatures([new("InterceptorsNamespaces", "Infrar.Generated")]);
 
     public static CSharpCompilation CreateCompilation(IEnumerable<(string Path, string Text)> sources, string assemblyName = "Subject") =>

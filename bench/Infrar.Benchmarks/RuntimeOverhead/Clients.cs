@@ -1,6 +1,7 @@
 using Amazon.S3;
 using Azure.Core.Pipeline;
 using Azure.Storage.Blobs;
+using Google.Cloud.Storage.V1;
 using Infrar.Benchmarks.RuntimeOverhead.InMemory;
 
 namespace Infrar.Benchmarks.RuntimeOverhead;
@@ -53,11 +54,21 @@ public static class Clients
         return new BlobServiceClient(BlobConnectionString, new BlobClientOptions { Transport = new HttpClientTransport(InMemoryCloud.Instance) });
     }
 
-    /// <summary>An HTTP client on the handler, as hand-written Cloud Storage JSON API code would hold one.</summary>
-    public static HttpClient CloudStorage()
+    /// <summary>The Cloud Storage client the rewritten code creates: the emulator's API root, no credentials, on the handler.</summary>
+    public static StorageClient CloudStorage()
     {
         Configure();
-        return new HttpClient(InMemoryCloud.Instance, disposeHandler: false) { BaseAddress = InMemoryCloud.CloudStorageEndpoint };
+        return new StorageClientBuilder
+        {
+            BaseUri = new Uri(InMemoryCloud.CloudStorageEndpoint, "storage/v1/").ToString(),
+            UnauthenticatedAccess = true,
+            HttpClientFactory = new InMemoryGoogleHttpClientFactory(),
+        }.Build();
+    }
+
+    private sealed class InMemoryGoogleHttpClientFactory : Google.Apis.Http.HttpClientFactory
+    {
+        protected override HttpMessageHandler CreateHandler(Google.Apis.Http.CreateHttpClientArgs args) => InMemoryCloud.Instance;
     }
 
     private sealed class InMemoryHttpClientFactory : Amazon.Runtime.HttpClientFactory

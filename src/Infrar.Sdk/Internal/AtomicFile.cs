@@ -11,6 +11,7 @@ public static class AtomicFile
     {
         var fullPath = Path.GetFullPath(path);
         var directory = Path.GetDirectoryName(fullPath)!;
+        var firstCreated = FirstMissing(directory);
         Directory.CreateDirectory(directory);
         var temporary = Path.Combine(directory, $".{Path.GetFileName(fullPath)}.{Guid.NewGuid():N}.tmp");
         try
@@ -23,11 +24,45 @@ public static class AtomicFile
 
             File.Move(temporary, fullPath, overwrite: true);
         }
+        catch when (firstCreated is not null)
+        {
+            // A failed write leaves the file system as it found it: the folders made for it go too, if still empty.
+            File.Delete(temporary);
+            RemoveEmpty(directory, firstCreated);
+            throw;
+        }
         finally
         {
             if (File.Exists(temporary))
             {
                 File.Delete(temporary);
+            }
+        }
+    }
+
+    /// <summary>The outermost folder of <paramref name="directory"/> that does not exist yet, or null when it exists.</summary>
+    private static string? FirstMissing(string directory)
+    {
+        string? missing = null;
+        for (var current = directory; current is not null && !Directory.Exists(current); current = Path.GetDirectoryName(current))
+        {
+            missing = current;
+        }
+
+        return missing;
+    }
+
+    private static void RemoveEmpty(string directory, string upTo)
+    {
+        for (var current = directory; current is not null && current.Length >= upTo.Length; current = Path.GetDirectoryName(current))
+        {
+            try
+            {
+                Directory.Delete(current);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return; // not empty: something else now lives there
             }
         }
     }

@@ -33,9 +33,9 @@ namespace Infrar.Generated
 
             try
             {
-                await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, bucket, destinationKey, cancellationToken).ConfigureAwait(false);
+                await GoogleCloudStorage.Client.CopyObjectAsync(bucket.PhysicalName, sourceKey, bucket.PhysicalName, destinationKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, sourceKey);
             }
@@ -56,14 +56,14 @@ namespace Infrar.Generated
             {
                 try
                 {
-                    await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
+                    await GoogleCloudStorage.Client.CopyObjectAsync(bucket.PhysicalName, sourceKey, destination.PhysicalName, destinationKey, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
-                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && GoogleCloudStorage.IsMissingBucket(e))
+                catch (global::Google.GoogleApiException e) when (GoogleCloudStorage.IsMissingBucket(e))
                 {
                     throw await GoogleCloudStorage.MissingBucketAsync(e, bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
                 }
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, sourceKey);
             }
@@ -81,14 +81,13 @@ namespace Infrar.Generated
             {
                 try
                 {
-                    var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, new global::System.Uri(GoogleCloudStorage.Endpoint, GoogleCloudStorage.ObjectPath(bucket, key)));
-                    using var response = await GoogleCloudStorage.SendAsync(request, cancellationToken).ConfigureAwait(false);
+                    await GoogleCloudStorage.Client.DeleteObjectAsync(bucket.PhysicalName, key, cancellationToken: cancellationToken).ConfigureAwait(false);
                 }
-                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
+                catch (global::Google.GoogleApiException e) when (GoogleCloudStorage.IsMissingObject(e))
                 {
                 }
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -105,10 +104,9 @@ namespace Infrar.Generated
 
             try
             {
-                using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-                await response.Content.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+                await GoogleCloudStorage.Client.DownloadObjectAsync(bucket.PhysicalName, key, destination, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -124,10 +122,11 @@ namespace Infrar.Generated
 
             try
             {
-                using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-                return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+                using var content = new global::System.IO.MemoryStream();
+                await GoogleCloudStorage.Client.DownloadObjectAsync(bucket.PhysicalName, key, content, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return content.ToArray();
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -144,10 +143,9 @@ namespace Infrar.Generated
 
             try
             {
-                using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-                await global::Infrar.Internal.AtomicFile.WriteAsync(path, file => response.Content.CopyToAsync(file, cancellationToken), cancellationToken).ConfigureAwait(false);
+                await global::Infrar.Internal.AtomicFile.WriteAsync(path, file => GoogleCloudStorage.Client.DownloadObjectAsync(bucket.PhysicalName, key, file, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -165,15 +163,15 @@ namespace Infrar.Generated
             {
                 try
                 {
-                    using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key) + "?fields=name", cancellationToken).ConfigureAwait(false);
+                    await GoogleCloudStorage.Client.GetObjectAsync(bucket.PhysicalName, key, cancellationToken: cancellationToken).ConfigureAwait(false);
                     return true;
                 }
-                catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
+                catch (global::Google.GoogleApiException e) when (GoogleCloudStorage.IsMissingObject(e))
                 {
                     return false;
                 }
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -190,9 +188,9 @@ namespace Infrar.Generated
 
             try
             {
-                return await GoogleCloudStorage.SignAsync(bucket, key, "GET", expiresIn, cancellationToken).ConfigureAwait(false);
+                return await GoogleCloudStorage.SignAsync(bucket, key, global::System.Net.Http.HttpMethod.Get, expiresIn, cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -208,10 +206,10 @@ namespace Infrar.Generated
 
             try
             {
-                using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key), cancellationToken).ConfigureAwait(false);
-                return GoogleCloudStorage.ToObjectInfo(key, resource.RootElement);
+                var resource = await GoogleCloudStorage.Client.GetObjectAsync(bucket.PhysicalName, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+                return GoogleCloudStorage.ToObjectInfo(key, resource);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -228,9 +226,9 @@ namespace Infrar.Generated
 
             try
             {
-                return await GoogleCloudStorage.SignAsync(bucket, key, "PUT", expiresIn, cancellationToken).ConfigureAwait(false);
+                return await GoogleCloudStorage.SignAsync(bucket, key, global::System.Net.Http.HttpMethod.Put, expiresIn, cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -243,30 +241,27 @@ namespace Infrar.Generated
             global::Infrar.ListOptions? options,
             [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken)
         {
-            string? pageToken = null;
-            do
+            var request = new global::Google.Cloud.Storage.V1.ListObjectsOptions { Delimiter = options?.Delimiter };
+            await using var pages = GoogleCloudStorage.Client.ListObjectsAsync(bucket.PhysicalName, prefix, request).AsRawResponses().GetAsyncEnumerator(cancellationToken);
+            while (true)
             {
-                var query = "?prefix=" + global::System.Uri.EscapeDataString(prefix ?? "")
-                    + (options?.Delimiter is { } delimiter ? "&delimiter=" + global::System.Uri.EscapeDataString(delimiter) : "")
-                    + (pageToken is null ? "" : "&pageToken=" + global::System.Uri.EscapeDataString(pageToken));
-                global::System.Collections.Generic.List<global::Infrar.ListEntry> entries;
                 try
                 {
-                    using var page = await GoogleCloudStorage.GetJsonAsync($"storage/v1/b/{(global::System.Uri.EscapeDataString(bucket.PhysicalName))}/o{query}", cancellationToken).ConfigureAwait(false);
-                    entries = GoogleCloudStorage.Entries(page.RootElement);
-                    pageToken = page.RootElement.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
+                    if (!await pages.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        yield break;
+                    }
                 }
-                catch (GoogleCloudStorage.ApiException e)
+                catch (global::Google.GoogleApiException e)
                 {
                     throw GoogleCloudStorage.Error(e, bucket, null);
                 }
 
-                foreach (var entry in entries)
+                foreach (var entry in GoogleCloudStorage.Entries(pages.Current))
                 {
                     yield return entry;
                 }
             }
-            while (pageToken is not null);
         }
 
         [global::System.Runtime.CompilerServices.InterceptsLocation(1, "tEi/wVjZM1qQEhtN98rMpicCAABQaG90b0xpYnJhcnkuY3M=")] // PhotoLibrary.cs(18,22)
@@ -281,9 +276,10 @@ namespace Infrar.Generated
 
             try
             {
-                await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.ByteArrayContent(content), options, cancellationToken).ConfigureAwait(false);
+                var body = new global::System.IO.MemoryStream(content, writable: false);
+                await GoogleCloudStorage.Client.UploadObjectAsync(GoogleCloudStorage.NewObject(bucket, key, options), body, GoogleCloudStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -302,9 +298,9 @@ namespace Infrar.Generated
             try
             {
                 await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
-                await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(body), options, cancellationToken).ConfigureAwait(false);
+                await GoogleCloudStorage.Client.UploadObjectAsync(GoogleCloudStorage.NewObject(bucket, key, options), body, GoogleCloudStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -323,9 +319,9 @@ namespace Infrar.Generated
             try
             {
                 await using var file = global::System.IO.File.OpenRead(path);
-                await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(file), options, cancellationToken).ConfigureAwait(false);
+                await GoogleCloudStorage.Client.UploadObjectAsync(GoogleCloudStorage.NewObject(bucket, key, options), file, GoogleCloudStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, key);
             }
@@ -335,266 +331,148 @@ namespace Infrar.Generated
     [global::System.CodeDom.Compiler.GeneratedCode("Infrar.Generators", "0.1.0")]
     file static class GoogleCloudStorage
     {
-        private const string Scope = "https://www.googleapis.com/auth/devstorage.read_write";
-        private const string DefaultEndpoint = "https://storage.googleapis.com";
+        private static readonly global::System.Lazy<global::Google.Cloud.Storage.V1.StorageClient> LazyClient = new(CreateClient);
 
-        private static readonly string? EmulatorHost = global::System.Environment.GetEnvironmentVariable("STORAGE_EMULATOR_HOST");
-
-        private static readonly global::System.Lazy<global::System.Threading.Tasks.Task<global::Google.Apis.Auth.OAuth2.GoogleCredential>> LazyCredential =
-            new(LoadCredentialAsync);
-
-        /// <summary>The JSON API's root: STORAGE_EMULATOR_HOST when set (then requests go unauthenticated, as Google's libraries do), else storage.googleapis.com.</summary>
-        public static readonly global::System.Uri Endpoint = new(string.IsNullOrEmpty(EmulatorHost)
-            ? DefaultEndpoint
-            : EmulatorHost.Contains("://", global::System.StringComparison.Ordinal) ? EmulatorHost : "http://" + EmulatorHost);
-
-        private static readonly global::System.Lazy<global::System.Net.Http.HttpClient> LazyHttp = new(CreateHttp);
+        private static readonly global::System.Lazy<global::System.Threading.Tasks.Task<global::Google.Cloud.Storage.V1.UrlSigner>> LazySigner = new(CreateSignerAsync);
 
         /// <summary>
-        /// The process's one HTTP client for storage requests: on the handler given to Infrar.CloudClients.UseHttpHandler,
-        /// or else one that recycles connections so DNS changes are seen.
+        /// An emulator's JSON API root from STORAGE_EMULATOR_HOST, or null. Google's libraries for other languages take a
+        /// bare host (localhost:4443) and the .NET one the API root (http://localhost:4443/storage/v1/): both work here.
         /// </summary>
-        public static global::System.Net.Http.HttpClient Http => LazyHttp.Value;
+        public static readonly global::System.Uri? Emulator = EmulatorRoot(global::System.Environment.GetEnvironmentVariable("STORAGE_EMULATOR_HOST"));
 
-        private static global::System.Net.Http.HttpClient CreateHttp() =>
-            new(global::Infrar.CloudClients.CreateHttpHandler() ?? new global::System.Net.Http.SocketsHttpHandler
+        private static global::System.Uri? EmulatorRoot(string? host)
+        {
+            if (string.IsNullOrWhiteSpace(host))
             {
-                PooledConnectionLifetime = global::System.TimeSpan.FromMinutes(5),
-            });
+                return null;
+            }
 
-        private static async global::System.Threading.Tasks.Task<global::Google.Apis.Auth.OAuth2.GoogleCredential> LoadCredentialAsync()
+            var root = new global::System.Uri(host.Contains("://", global::System.StringComparison.Ordinal) ? host : "http://" + host);
+            return root.AbsolutePath == "/" ? new global::System.Uri(root, "storage/v1/") : root;
+        }
+
+        /// <summary>
+        /// The process's one Cloud Storage client: application-default credentials (the service account of the metadata
+        /// server where the app runs in Google Cloud), or the emulator without credentials. Requests go through the HTTP
+        /// handler given to Infrar.CloudClients.UseHttpHandler, if any.
+        /// </summary>
+        public static global::Google.Cloud.Storage.V1.StorageClient Client => LazyClient.Value;
+
+        private static global::Google.Cloud.Storage.V1.StorageClient CreateClient()
+        {
+            var builder = new global::Google.Cloud.Storage.V1.StorageClientBuilder();
+            if (Emulator is not null)
+            {
+                builder.BaseUri = Emulator.ToString();
+                builder.UnauthenticatedAccess = true;
+            }
+
+            if (global::Infrar.CloudClients.CreateHttpHandler() is { } handler)
+            {
+                builder.HttpClientFactory = new HandlerFactory(handler);
+            }
+
+            return builder.Build();
+        }
+
+        /// <summary>Gives Google's HTTP stack the handler an app chose (its retries and auth still wrap it).</summary>
+        private sealed class HandlerFactory(global::System.Net.Http.HttpMessageHandler handler) : global::Google.Apis.Http.HttpClientFactory
+        {
+            protected override global::System.Net.Http.HttpMessageHandler CreateHandler(global::Google.Apis.Http.CreateHttpClientArgs args) => handler;
+        }
+
+        /// <summary>
+        /// Signs with the application-default credential: locally with a service account key, or through the IAM signBlob
+        /// API for the metadata server's service account.
+        /// </summary>
+        private static async global::System.Threading.Tasks.Task<global::Google.Cloud.Storage.V1.UrlSigner> CreateSignerAsync()
         {
             var credential = await global::Google.Apis.Auth.OAuth2.GoogleCredential.GetApplicationDefaultAsync().ConfigureAwait(false);
-            return credential.IsCreateScopedRequired ? credential.CreateScoped(Scope) : credential;
+            return credential.UnderlyingCredential is global::Google.Apis.Auth.OAuth2.ServiceAccountCredential
+                or global::Google.Apis.Auth.OAuth2.ComputeCredential
+                or global::Google.Apis.Auth.OAuth2.ImpersonatedCredential
+                ? global::Google.Cloud.Storage.V1.UrlSigner.FromCredential(credential)
+                : throw new global::System.InvalidOperationException(
+                    "Cloud Storage signed URLs need a service account: a key file in GOOGLE_APPLICATION_CREDENTIALS, an impersonated account, or the metadata server's account.");
         }
 
-        public static string ObjectPath(global::Infrar.Bucket bucket, string key) =>
-            $"storage/v1/b/{(global::System.Uri.EscapeDataString(bucket.PhysicalName))}/o/{(global::System.Uri.EscapeDataString(key))}";
+        public static global::Google.Cloud.Storage.V1.UploadObjectOptions? NewUpload(global::Infrar.UploadOptions? options) =>
+            options?.IfNotExists == true ? new global::Google.Cloud.Storage.V1.UploadObjectOptions { IfGenerationMatch = 0 } : null;
 
-        /// <summary>Sends a JSON API request with an OAuth token; an error response becomes an <see cref="ApiException"/>.</summary>
-        public static async global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage> SendAsync(
-            global::System.Net.Http.HttpRequestMessage request,
-            global::System.Threading.CancellationToken cancellationToken)
+        public static global::Google.Apis.Storage.v1.Data.Object NewObject(global::Infrar.Bucket bucket, string key, global::Infrar.UploadOptions? options) => new()
         {
-            if (string.IsNullOrEmpty(EmulatorHost))
-            {
-                var credential = await LazyCredential.Value.ConfigureAwait(false);
-                var token = await ((global::Google.Apis.Auth.OAuth2.ITokenAccess)credential).GetAccessTokenForRequestAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
-                request.Headers.Authorization = new global::System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
-            }
+            Bucket = bucket.PhysicalName,
+            Name = key,
+            ContentType = options?.ContentType ?? "application/octet-stream",
+            Metadata = options?.Metadata is { Count: > 0 } metadata ? new global::System.Collections.Generic.Dictionary<string, string>(metadata) : null,
+        };
 
-            var response = await Http.SendAsync(request, global::System.Net.Http.HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-            if (response.IsSuccessStatusCode)
-            {
-                return response;
-            }
-
-            using (response)
-            {
-                throw await ApiException.ReadAsync(response, cancellationToken).ConfigureAwait(false);
-            }
-        }
-
-        public static async global::System.Threading.Tasks.Task<global::System.Text.Json.JsonDocument> GetJsonAsync(string pathAndQuery, global::System.Threading.CancellationToken cancellationToken)
-        {
-            using var response = await SendAsync(new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, new global::System.Uri(Endpoint, pathAndQuery)), cancellationToken).ConfigureAwait(false);
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            return await global::System.Text.Json.JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>Writes an object with one multipart upload: its JSON resource, then its content.</summary>
-        public static async global::System.Threading.Tasks.Task UploadAsync(
-            global::Infrar.Bucket bucket,
-            string key,
-            global::System.Net.Http.HttpContent media,
-            global::Infrar.UploadOptions? options,
-            global::System.Threading.CancellationToken cancellationToken)
-        {
-            var contentType = options?.ContentType ?? "application/octet-stream";
-            media.Headers.ContentType = global::System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
-            var condition = options?.IfNotExists == true ? "&ifGenerationMatch=0" : "";
-            global::System.Net.Http.HttpContent body;
-            string query;
-            if (options?.Metadata is not { Count: > 0 } metadata)
-            {
-                // Nothing but the content and its type: a media upload, one part, the name in the query.
-                body = media;
-                query = "uploadType=media&name=" + global::System.Uri.EscapeDataString(key) + condition;
-            }
-            else
-            {
-                // Custom metadata travels in a JSON resource before the content: a multipart upload.
-                var resource = new global::System.IO.MemoryStream();
-                using (var json = new global::System.Text.Json.Utf8JsonWriter(resource))
-                {
-                    json.WriteStartObject();
-                    json.WriteString("name", key);
-                    json.WriteString("contentType", contentType);
-                    json.WriteStartObject("metadata");
-                    foreach (var pair in metadata)
-                    {
-                        json.WriteString(pair.Key, pair.Value);
-                    }
-
-                    json.WriteEndObject();
-                    json.WriteEndObject();
-                }
-
-                var resourcePart = new global::System.Net.Http.ByteArrayContent(resource.ToArray());
-                resourcePart.Headers.ContentType = new global::System.Net.Http.Headers.MediaTypeHeaderValue("application/json") { CharSet = "UTF-8" };
-                body = new global::System.Net.Http.MultipartContent("related") { resourcePart, media };
-                query = "uploadType=multipart" + condition;
-            }
-
-            var uri = new global::System.Uri(Endpoint, $"upload/storage/v1/b/{(global::System.Uri.EscapeDataString(bucket.PhysicalName))}/o?{query}");
-            using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, uri) { Content = body };
-            using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>Opens an object's content (the download endpoint with alt=media).</summary>
-        public static async global::System.Threading.Tasks.Task<global::System.Net.Http.HttpResponseMessage> DownloadAsync(
-            global::Infrar.Bucket bucket,
-            string key,
-            global::System.Threading.CancellationToken cancellationToken)
-        {
-            var uri = new global::System.Uri(Endpoint, "download/" + ObjectPath(bucket, key) + "?alt=media");
-            return await SendAsync(new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Get, uri), cancellationToken).ConfigureAwait(false);
-        }
-
-        /// <summary>Copies with objects.rewrite, calling again with the rewrite token until Cloud Storage reports it done.</summary>
-        public static async global::System.Threading.Tasks.Task RewriteAsync(
-            global::Infrar.Bucket source,
-            string sourceKey,
-            global::Infrar.Bucket destination,
-            string destinationKey,
-            global::System.Threading.CancellationToken cancellationToken)
-        {
-            var path = $"{ObjectPath(source, sourceKey)}/rewriteTo/b/{(global::System.Uri.EscapeDataString(destination.PhysicalName))}/o/{(global::System.Uri.EscapeDataString(destinationKey))}";
-            string? token = null;
-            while (true)
-            {
-                var uri = new global::System.Uri(Endpoint, token is null ? path : $"{path}?rewriteToken={(global::System.Uri.EscapeDataString(token))}");
-                using var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Post, uri)
-                {
-                    Content = new global::System.Net.Http.StringContent("{}", global::System.Text.Encoding.UTF8, "application/json"),
-                };
-                using var response = await SendAsync(request, cancellationToken).ConfigureAwait(false);
-                await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                using var result = await global::System.Text.Json.JsonDocument.ParseAsync(body, cancellationToken: cancellationToken).ConfigureAwait(false);
-                if (result.RootElement.GetProperty("done").GetBoolean())
-                {
-                    return;
-                }
-
-                token = result.RootElement.GetProperty("rewriteToken").GetString();
-            }
-        }
-
-        public static global::Infrar.ObjectInfo ToObjectInfo(string key, global::System.Text.Json.JsonElement resource)
-        {
-            var metadata = new global::System.Collections.Generic.Dictionary<string, string>();
-            if (resource.TryGetProperty("metadata", out var given))
-            {
-                foreach (var pair in given.EnumerateObject())
-                {
-                    metadata[pair.Name] = pair.Value.GetString() ?? "";
-                }
-            }
-
-            return new global::Infrar.ObjectInfo(
-                key,
-                long.Parse(resource.GetProperty("size").GetString()!, global::System.Globalization.CultureInfo.InvariantCulture),
-                resource.TryGetProperty("contentType", out var type) ? type.GetString()! : "application/octet-stream",
-                resource.GetProperty("etag").GetString()!,
-                resource.GetProperty("updated").GetDateTimeOffset(),
-                metadata);
-        }
+        public static global::Infrar.ObjectInfo ToObjectInfo(string key, global::Google.Apis.Storage.v1.Data.Object resource) => new(
+            key,
+            (long)(resource.Size ?? 0),
+            resource.ContentType ?? "application/octet-stream",
+            resource.ETag,
+            resource.UpdatedDateTimeOffset ?? default,
+            resource.Metadata is { } metadata ? new global::System.Collections.Generic.Dictionary<string, string>(metadata) : new global::System.Collections.Generic.Dictionary<string, string>());
 
         /// <summary>A page's objects and prefixes, merged back into name order.</summary>
-        public static global::System.Collections.Generic.List<global::Infrar.ListEntry> Entries(global::System.Text.Json.JsonElement page)
+        public static global::System.Collections.Generic.List<global::Infrar.ListEntry> Entries(global::Google.Apis.Storage.v1.Data.Objects page)
         {
             var entries = new global::System.Collections.Generic.List<global::Infrar.ListEntry>();
-            if (page.TryGetProperty("items", out var items))
+            foreach (var item in page.Items ?? [])
             {
-                foreach (var item in items.EnumerateArray())
-                {
-                    entries.Add(global::Infrar.ListEntry.Object(
-                        item.GetProperty("name").GetString()!,
-                        long.Parse(item.GetProperty("size").GetString()!, global::System.Globalization.CultureInfo.InvariantCulture),
-                        item.GetProperty("etag").GetString(),
-                        item.GetProperty("updated").GetDateTimeOffset()));
-                }
+                entries.Add(global::Infrar.ListEntry.Object(item.Name, (long)(item.Size ?? 0), item.ETag, item.UpdatedDateTimeOffset ?? default));
             }
 
-            if (page.TryGetProperty("prefixes", out var prefixes))
+            foreach (var prefix in page.Prefixes ?? [])
             {
-                foreach (var prefix in prefixes.EnumerateArray())
-                {
-                    entries.Add(global::Infrar.ListEntry.Prefix(prefix.GetString()!));
-                }
+                entries.Add(global::Infrar.ListEntry.Prefix(prefix));
             }
 
             entries.Sort((a, b) => string.CompareOrdinal(a.Key, b.Key));
             return entries;
         }
 
-        /// <summary>
-        /// A V4 signed URL (GOOG4-RSA-SHA256), signed by the application-default credential: locally with a service
-        /// account key, or through the IAM signBlob API for the metadata server's service account.
-        /// </summary>
+        /// <summary>A V4 signed URL for one verb on one object; with STORAGE_EMULATOR_HOST set, for that endpoint.</summary>
         public static async global::System.Threading.Tasks.Task<global::System.Uri> SignAsync(
             global::Infrar.Bucket bucket,
             string key,
-            string verb,
+            global::System.Net.Http.HttpMethod verb,
             global::System.TimeSpan expiresIn,
             global::System.Threading.CancellationToken cancellationToken)
         {
-            var seconds = (long)expiresIn.TotalSeconds;
-            if (seconds < 1 || seconds > 604800)
+            if (expiresIn < global::System.TimeSpan.FromSeconds(1) || expiresIn > global::System.TimeSpan.FromDays(7))
             {
                 throw new global::System.ArgumentOutOfRangeException(nameof(expiresIn), expiresIn, "Cloud Storage signed URLs last from 1 second to 7 days.");
             }
 
-            var credential = (await LazyCredential.Value.ConfigureAwait(false)).UnderlyingCredential;
-            var email = credential switch
+            var signer = await LazySigner.Value.ConfigureAwait(false);
+            var request = global::Google.Cloud.Storage.V1.UrlSigner.RequestTemplate.FromBucket(bucket.PhysicalName).WithObjectName(key).WithHttpMethod(verb);
+            var options = global::Google.Cloud.Storage.V1.UrlSigner.Options.FromDuration(expiresIn);
+            if (Emulator is not null)
             {
-                global::Google.Apis.Auth.OAuth2.ServiceAccountCredential account => account.Id,
-                global::Google.Apis.Auth.OAuth2.ComputeCredential compute => await compute.GetDefaultServiceAccountEmailAsync(cancellationToken).ConfigureAwait(false),
-                _ => throw new global::System.InvalidOperationException("Cloud Storage signed URLs need a service account credential (a key file or the metadata server)."),
-            };
-            var signer = (global::Google.Apis.Auth.OAuth2.IBlobSigner)credential;
+                options = options.WithScheme(Emulator.Scheme).WithHost(Emulator.Host).WithPort(Emulator.Port);
+            }
 
-            var now = global::System.DateTime.UtcNow;
-            var date = now.ToString("yyyyMMdd", global::System.Globalization.CultureInfo.InvariantCulture);
-            var timestamp = now.ToString("yyyyMMdd'T'HHmmss'Z'", global::System.Globalization.CultureInfo.InvariantCulture);
-            var scope = $"{date}/auto/storage/goog4_request";
-            var host = Endpoint.IsDefaultPort ? Endpoint.Host : $"{Endpoint.Host}:{Endpoint.Port}";
-            var path = "/" + global::System.Uri.EscapeDataString(bucket.PhysicalName) + "/" + string.Join("/", global::System.Linq.Enumerable.Select(key.Split('/'), global::System.Uri.EscapeDataString));
-            var query =
-                "X-Goog-Algorithm=GOOG4-RSA-SHA256" +
-                "&X-Goog-Credential=" + global::System.Uri.EscapeDataString($"{email}/{scope}") +
-                "&X-Goog-Date=" + timestamp +
-                "&X-Goog-Expires=" + seconds.ToString(global::System.Globalization.CultureInfo.InvariantCulture) +
-                "&X-Goog-SignedHeaders=host";
-            var canonicalRequest = $"{verb}\n{path}\n{query}\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD";
-            var hash = global::System.Convert.ToHexStringLower(global::System.Security.Cryptography.SHA256.HashData(global::System.Text.Encoding.UTF8.GetBytes(canonicalRequest)));
-            var stringToSign = $"GOOG4-RSA-SHA256\n{timestamp}\n{scope}\n{hash}";
-            var signature = await signer.SignBlobAsync(global::System.Text.Encoding.UTF8.GetBytes(stringToSign), cancellationToken).ConfigureAwait(false);
-            var hex = global::System.Convert.ToHexStringLower(global::System.Convert.FromBase64String(signature));
-            return new global::System.Uri($"{Endpoint.Scheme}://{host}{path}?{query}&X-Goog-Signature={hex}");
+            return new global::System.Uri(await signer.SignAsync(request, options, cancellationToken).ConfigureAwait(false));
         }
 
-        /// <summary>An error answer of the JSON API: its HTTP status, the first error's reason and its message.</summary>
         /// <summary>Whether a 404 is about the bucket rather than the object: Cloud Storage says so only in its message.</summary>
-        public static bool IsMissingBucket(ApiException e) =>
-            e.Message.Contains("bucket does not exist", global::System.StringComparison.OrdinalIgnoreCase);
+        public static bool IsMissingBucket(global::Google.GoogleApiException e) =>
+            e.HttpStatusCode == global::System.Net.HttpStatusCode.NotFound
+            && (e.Error?.Message ?? e.Message).Contains("bucket does not exist", global::System.StringComparison.OrdinalIgnoreCase);
+
+        /// <summary>Whether a 404 is about the object, in a bucket that exists.</summary>
+        public static bool IsMissingObject(global::Google.GoogleApiException e) =>
+            e.HttpStatusCode == global::System.Net.HttpStatusCode.NotFound && !IsMissingBucket(e);
 
         /// <summary>
         /// Which bucket of a copy is missing: Cloud Storage does not say, and the source is the one this call may look at
         /// (reading its object's metadata tells whether its bucket exists).
         /// </summary>
         public static async global::System.Threading.Tasks.Task<global::System.Exception> MissingBucketAsync(
-            ApiException e,
+            global::Google.GoogleApiException e,
             global::Infrar.Bucket source,
             string sourceKey,
             global::Infrar.Bucket destination,
@@ -603,64 +481,34 @@ namespace Infrar.Generated
         {
             try
             {
-                using var probe = await GetJsonAsync(ObjectPath(source, sourceKey) + "?fields=name", cancellationToken).ConfigureAwait(false);
+                await Client.GetObjectAsync(source.PhysicalName, sourceKey, cancellationToken: cancellationToken).ConfigureAwait(false);
             }
-            catch (ApiException missing) when (missing.Status == 404 && IsMissingBucket(missing))
+            catch (global::Google.GoogleApiException missing) when (IsMissingBucket(missing))
             {
-                return new global::Infrar.BucketNotFoundException("gcp", source.PhysicalName, sourceKey, e.Reason, e);
+                return new global::Infrar.BucketNotFoundException("gcp", source.PhysicalName, sourceKey, Reason(e), e);
             }
-            catch (ApiException)
+            catch (global::Google.GoogleApiException)
             {
                 // The source's bucket exists: the destination's is the missing one.
             }
 
-            return new global::Infrar.BucketNotFoundException("gcp", destination.PhysicalName, destinationKey, e.Reason, e);
+            return new global::Infrar.BucketNotFoundException("gcp", destination.PhysicalName, destinationKey, Reason(e), e);
         }
 
-        public sealed class ApiException(int status, string? reason, string message) : global::System.Exception(message)
-        {
-            public int Status { get; } = status;
-
-            public string? Reason { get; } = reason;
-
-            public static async global::System.Threading.Tasks.Task<ApiException> ReadAsync(
-                global::System.Net.Http.HttpResponseMessage response,
-                global::System.Threading.CancellationToken cancellationToken)
-            {
-                var text = await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
-                string? reason = null;
-                var message = text;
-                try
-                {
-                    using var json = global::System.Text.Json.JsonDocument.Parse(text);
-                    var error = json.RootElement.GetProperty("error");
-                    message = error.TryGetProperty("message", out var m) ? m.GetString() ?? text : text;
-                    if (error.TryGetProperty("errors", out var errors) && errors.GetArrayLength() > 0 && errors[0].TryGetProperty("reason", out var r))
-                    {
-                        reason = r.GetString();
-                    }
-                }
-                catch (global::System.Text.Json.JsonException)
-                {
-                }
-                catch (global::System.Collections.Generic.KeyNotFoundException)
-                {
-                }
-
-                return new ApiException((int)response.StatusCode, reason, $"Cloud Storage answered {(int)response.StatusCode}: {message}");
-            }
-        }
+        /// <summary>The first error's reason (notFound, conditionNotMet, forbidden...), as the JSON API reports it.</summary>
+        public static string? Reason(global::Google.GoogleApiException e) =>
+            e.Error?.Errors is { Count: > 0 } errors ? errors[0].Reason : null;
 
         /// <summary>Maps a Google Cloud Storage error onto Infrar's storage exceptions: first match wins, the rest is a StorageException.</summary>
-        public static global::System.Exception Error(GoogleCloudStorage.ApiException e, global::Infrar.Bucket bucket, string? key) => (e.Reason, e.Status) switch
+        public static global::System.Exception Error(global::Google.GoogleApiException e, global::Infrar.Bucket bucket, string? key) => (Reason(e), (int)e.HttpStatusCode) switch
         {
-            (_, 404) when GoogleCloudStorage.IsMissingBucket(e) => new global::Infrar.BucketNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),
-            (_, 404) => new global::Infrar.ObjectNotFoundException("gcp", bucket.PhysicalName, key, e.Reason, e),
-            ("conditionNotMet", _) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, e.Reason, e),
-            (_, 412) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, e.Reason, e),
-            (_, 401) => new global::Infrar.AccessDeniedException("gcp", bucket.PhysicalName, key, e.Reason, e),
-            (_, 403) => new global::Infrar.AccessDeniedException("gcp", bucket.PhysicalName, key, e.Reason, e),
-            _ => new global::Infrar.StorageException(e.Message, "gcp", bucket.PhysicalName, key, e.Reason, e),
+            (_, 404) when IsMissingBucket(e) => new global::Infrar.BucketNotFoundException("gcp", bucket.PhysicalName, key, Reason(e), e),
+            (_, 404) => new global::Infrar.ObjectNotFoundException("gcp", bucket.PhysicalName, key, Reason(e), e),
+            ("conditionNotMet", _) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, Reason(e), e),
+            (_, 412) => new global::Infrar.ObjectAlreadyExistsException("gcp", bucket.PhysicalName, key, Reason(e), e),
+            (_, 401) => new global::Infrar.AccessDeniedException("gcp", bucket.PhysicalName, key, Reason(e), e),
+            (_, 403) => new global::Infrar.AccessDeniedException("gcp", bucket.PhysicalName, key, Reason(e), e),
+            _ => new global::Infrar.StorageException(e.Message, "gcp", bucket.PhysicalName, key, Reason(e), e),
         };
     }
 }

@@ -5,23 +5,27 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Infrar.Testing;
 
 namespace Infrar.Sdk.Tests.Conformance;
 
 /// <summary>
-/// An in-process Cloud Storage that answers the JSON API (storage/v1) requests Infrar's gcp code makes, in the
-/// documented request and response shapes, over real HTTP on 127.0.0.1. No Cloud Storage emulator can run here,
-/// so this stands in: a request that departs from the documented shape is refused with 400 and recorded in
+/// An in-process Cloud Storage that answers the JSON API (storage/v1) requests Google.Cloud.Storage.V1 makes, in the
+/// documented request and response shapes, over real HTTP on 127.0.0.1. No Cloud Storage emulator can run here, so
+/// this stands in: a request that departs from the documented shape is refused with 400 and recorded in
 /// <see cref="Violations"/>, so the suite fails on it.
 /// </summary>
 /// <remarks>
-/// Documented behaviour it enforces: object names percent-encoded as one path segment; uploads with
-/// <c>uploadType=media</c> (name in the query, content type in the header) or <c>uploadType=multipart</c> as
-/// <c>multipart/related</c> (JSON resource, then media); <c>ifGenerationMatch=0</c>
-/// answered 412 <c>conditionNotMet</c>; downloads with <c>alt=media</c>; list pages joined by <c>nextPageToken</c>
-/// (pages of <see cref="PageSize"/> so paging is exercised); copies by <c>rewriteTo</c> that need a second call with
-/// the <c>rewriteToken</c>; errors as <c>{"error":{"code","message","errors":[{"reason"}]}}</c>; V4 signed URLs
-/// (GOOG4-RSA-SHA256) checked against the service account's public key and their expiry.
+/// Documented behaviour it enforces: object names percent-encoded as one path segment; gzip request bodies;
+/// uploads with <c>uploadType=media</c>, <c>uploadType=multipart</c> (<c>multipart/related</c>: JSON resource, then
+/// media) or <c>uploadType=resumable</c> (a session URI in Location, then PUTs with <c>Content-Range</c>, chunks
+/// before the last in multiples of 256 KiB, 308 with the Range held until the last, whose <c>X-Goog-Hash</c> is
+/// checked against what arrived); <c>ifGenerationMatch=0</c> answered 412 <c>conditionNotMet</c>; downloads with
+/// <c>alt=media</c>, whole or by <c>Range</c> (206), with the object's CRC32C and MD5 in <c>X-Goog-Hash</c>; list pages
+/// joined by <c>nextPageToken</c> (pages of <see cref="PageSize"/> so paging is exercised); copies by <c>rewriteTo</c>
+/// that need a second call with the <c>rewriteToken</c>; errors as <c>{"error":{"code","message","errors":[{"reason"}]}}</c>;
+/// V4 signed URLs (GOOG4-RSA-SHA256) checked against the service account's public key and their expiry. Faults can be
+/// injected: a status for the next requests, a byte flipped in a download or an upload.
 /// </remarks>
 public sealed class CloudStorageContractServer : IAsyncDisposable
 {
@@ -29,6 +33,11 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
 
     private readonly HttpListener _listener = new();
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, StoredObject>> _buckets = new();
+    private readonly ConcurrentDictionary<string, UploadSession> _sessions = new();
+    private readonly ConcurrentQueue<(string Method, int Status)> _faults = new();
+    private int _failuresServed;
+    private int _corruptDownloads;
+    private int _corruptUploads;
     private readonly RSA _signerKey;
     private readonly string _signerEmail;
     private readonly Task _loop;
@@ -53,6 +62,27 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
 
     /// <summary>Requests that did not match the documented API.</summary>
     public ConcurrentQueue<string> Violations { get; } = new();
+
+    /// <summary>How many requests were answered with an injected failure (<see cref="FailNext"/>).</summary>
+    public int FailuresServed => _failuresServed;
+
+    /// <summary>Answers the next <paramref name="times"/> requests with <paramref name="method"/> with <paramref name="status"/>, as an overloaded Cloud Storage does.</summary>
+    public void FailNext(string method, int status, int times)
+    {
+        for (var i = 0; i < times; i++)
+        {
+            _faults.Enqueue((method, status));
+        }
+    }
+
+    /// <summary>Flips a byte of the next download's content, as a fault on the way would; its X-Goog-Hash stays the stored object's.</summary>
+    public void CorruptNextDownload() => Interlocked.Exchange(ref _corruptDownloads, 1);
+
+    /// <summary>Flips a byte of the next resumable upload's content as it arrives, as a fault on the way would: the X-Goog-Hash the client sent no longer matches.</summary>
+    public void CorruptNextUpload() => Interlocked.Exchange(ref _corruptUploads, 1);
+
+    /// <summary>Whether an object is stored under that name.</summary>
+    public bool Holds(string bucket, string name) => _buckets.TryGetValue(bucket, out var objects) && objects.ContainsKey(name);
 
     public async ValueTask DisposeAsync()
     {
@@ -99,8 +129,14 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
             var body = await ReadBodyAsync(request);
 
-            var (status, contentType, payload) = Route(request.HttpMethod, rawPath, segments, query, request.Headers, body);
+            var answerHeaders = new Dictionary<string, string>();
+            var (status, contentType, payload) = Route(request.HttpMethod, rawPath, segments, query, request.Headers, body, answerHeaders);
             response.StatusCode = status;
+            foreach (var (name, value) in answerHeaders)
+            {
+                response.Headers[name] = value;
+            }
+
             if (payload.Length > 0)
             {
                 response.ContentType = contentType;
@@ -119,7 +155,7 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
         }
     }
 
-    private (int Status, string ContentType, byte[] Body) Route(string method, string rawPath, string[] s, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body)
+    private (int Status, string ContentType, byte[] Body) Route(string method, string rawPath, string[] s, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body, Dictionary<string, string> answerHeaders)
     {
         if (query.ContainsKey("X-Goog-Signature"))
         {
@@ -131,19 +167,27 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             return Violation($"Authorization must be a Bearer token, was '{authorization.Split(' ')[0]}'");
         }
 
+        if (_faults.TryPeek(out var fault) && fault.Method == method && _faults.TryDequeue(out _))
+        {
+            Interlocked.Increment(ref _failuresServed);
+            return Error(fault.Status, "backendError", "Injected failure: the service is unavailable, try again.");
+        }
+
         return (method, s) switch
         {
-            ("POST", ["upload", "storage", "v1", "b", var bucket, "o"]) => Upload(bucket, query, headers, body),
-            ("GET", ["download", "storage", "v1", "b", var bucket, "o", var name]) => Download(bucket, name, query),
+            ("POST", ["upload", "storage", "v1", "b", var bucket, "o"]) when query.GetValueOrDefault("uploadType") == "resumable" => StartResumable(bucket, query, headers, body, answerHeaders),
+            ("PUT", ["upload", "storage", "v1", "b", var bucket, "o"]) => ContinueResumable(bucket, query, headers, body, answerHeaders),
+            ("POST", ["upload", "storage", "v1", "b", var bucket, "o"]) => Upload(bucket, query, headers, body, answerHeaders),
+            ("GET", ["download", "storage", "v1", "b", var bucket, "o", var name]) => Download(bucket, name, query, headers, answerHeaders),
             ("GET", ["storage", "v1", "b", var bucket, "o"]) => List(bucket, query),
-            ("GET", ["storage", "v1", "b", var bucket, "o", var name]) => query.GetValueOrDefault("alt") == "media" ? Download(bucket, name, query) : Get(bucket, name),
+            ("GET", ["storage", "v1", "b", var bucket, "o", var name]) => query.GetValueOrDefault("alt") == "media" ? Download(bucket, name, query, headers, answerHeaders) : Get(bucket, name),
             ("DELETE", ["storage", "v1", "b", var bucket, "o", var name]) => Delete(bucket, name),
             ("POST", ["storage", "v1", "b", var sb, "o", var so, "rewriteTo", "b", var db, "o", var dn]) => Rewrite(sb, so, db, dn, query),
             _ => Violation($"{method} {rawPath} is not a Cloud Storage JSON API endpoint (object names must be percent-encoded as one path segment)"),
         };
     }
 
-    private (int, string, byte[]) Upload(string bucket, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body)
+    private (int, string, byte[]) Upload(string bucket, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body, Dictionary<string, string> answerHeaders)
     {
         var uploadType = query.GetValueOrDefault("uploadType");
         var contentType = headers["Content-Type"] ?? "";
@@ -199,6 +243,12 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             return Violation($"uploadType must be media or multipart for a one-request upload, was '{uploadType}'");
         }
 
+        return Store(bucket, name, resource, content, mediaType, query, answerHeaders);
+    }
+
+    /// <summary>Keeps an uploaded object, honouring <c>ifGenerationMatch=0</c>; answers its resource, and its hashes in <c>X-Goog-Hash</c>.</summary>
+    private (int, string, byte[]) Store(string bucket, string name, JsonObject resource, byte[] content, string mediaType, Dictionary<string, string> query, Dictionary<string, string> answerHeaders)
+    {
         if (!_buckets.TryGetValue(bucket, out var objects))
         {
             return BucketMissing();
@@ -223,17 +273,184 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             objects[name] = stored;
         }
 
+        answerHeaders["X-Goog-Hash"] = Hashes(stored.Content);
         return Json(Resource(bucket, name, stored));
     }
 
-    private (int, string, byte[]) Download(string bucket, string name, Dictionary<string, string> query)
+    /// <summary>
+    /// Starts a resumable upload: the object resource (or the name in the query) and its preconditions now, the content
+    /// later in one or more PUTs to the session URI answered in Location.
+    /// </summary>
+    private (int, string, byte[]) StartResumable(string bucket, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body, Dictionary<string, string> answerHeaders)
+    {
+        var resource = body.Length == 0 ? [] : JsonNode.Parse(body)?.AsObject() ?? [];
+        var name = resource["name"]?.GetValue<string>() ?? query.GetValueOrDefault("name");
+        if (string.IsNullOrEmpty(name))
+        {
+            return Violation("a resumable upload names the object in its resource or in the name query parameter");
+        }
+
+        if (!_buckets.ContainsKey(bucket))
+        {
+            return BucketMissing();
+        }
+
+        long? declaredLength = long.TryParse(headers["X-Upload-Content-Length"], out var length) ? length : null;
+        var id = Guid.NewGuid().ToString("N");
+        _sessions[id] = new UploadSession(bucket, name, resource, headers["X-Upload-Content-Type"] ?? "application/octet-stream", declaredLength, new Dictionary<string, string>(query));
+        answerHeaders["Location"] = $"http://127.0.0.1:{Port}/upload/storage/v1/b/{Uri.EscapeDataString(bucket)}/o?uploadType=resumable&upload_id={id}";
+        return (200, "", []);
+    }
+
+    /// <summary>
+    /// One PUT of a resumable upload: <c>Content-Range: bytes first-last/total</c> (total <c>*</c> while unknown), or
+    /// <c>bytes */total</c> to ask or finish. Chunks other than the last are multiples of 256 KiB, as documented; an
+    /// unfinished upload is answered 308 with the Range held; the last one stores the object, checked against any
+    /// <c>X-Goog-Hash</c> the client sent.
+    /// </summary>
+    private (int, string, byte[]) ContinueResumable(string bucket, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, byte[] body, Dictionary<string, string> answerHeaders)
+    {
+        if (query.GetValueOrDefault("uploadType") != "resumable" || !_sessions.TryGetValue(query.GetValueOrDefault("upload_id") ?? "", out var session) || session.Bucket != bucket)
+        {
+            return Violation("a PUT to upload/storage/v1 must be to a session URI a resumable upload answered");
+        }
+
+        var range = headers["Content-Range"] ?? (body.Length == 0 ? null : "");
+        var match = range is null ? null : System.Text.RegularExpressions.Regex.Match(range, @"^bytes (?:(\d+)-(\d+)|\*)/(\d+|\*)$");
+        if (range is not null && !match!.Success)
+        {
+            return Violation($"Content-Range must be 'bytes first-last/total', 'bytes first-last/*' or 'bytes */total', was '{range}'");
+        }
+
+        long? total = match is null || match.Groups[3].Value == "*" ? null : long.Parse(match.Groups[3].Value, CultureInfo.InvariantCulture);
+        lock (session)
+        {
+            if (match is not null && match.Groups[1].Success)
+            {
+                var first = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+                var last = long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture);
+                if (first != session.Content.Length || last - first + 1 != body.Length)
+                {
+                    return Violation($"chunk {first}-{last} ({body.Length} bytes) does not continue the {session.Content.Length} bytes held");
+                }
+
+                if (total is null && body.Length % (256 * 1024) != 0)
+                {
+                    return Violation($"a chunk before the last must be a multiple of 256 KiB, was {body.Length} bytes");
+                }
+
+                session.Content.Write(body);
+            }
+
+            if (total is null || session.Content.Length < total)
+            {
+                if (session.Content.Length > 0)
+                {
+                    answerHeaders["Range"] = $"bytes=0-{session.Content.Length - 1}";
+                }
+
+                return (308, "", []);
+            }
+
+            if (session.Content.Length != total || (session.DeclaredLength is { } declared && declared != total))
+            {
+                return Violation($"the upload ended at {session.Content.Length} bytes but declared {total}");
+            }
+
+            var content = session.Content.ToArray();
+            if (Interlocked.Exchange(ref _corruptUploads, 0) == 1 && content.Length > 0)
+            {
+                content = [(byte)(content[0] ^ 0xFF), .. content.AsSpan(1)];
+            }
+
+            if (headers["X-Goog-Hash"] is { } hashes && CheckHashes(hashes, content) is { } mismatch)
+            {
+                return Error(400, "invalid", mismatch);
+            }
+
+            _sessions.TryRemove(query["upload_id"], out _);
+            return Store(bucket, session.Name, session.Resource, content, session.Resource["contentType"]?.GetValue<string>() ?? session.ContentType, session.Query, answerHeaders);
+        }
+    }
+
+    /// <summary>Checks an <c>X-Goog-Hash</c> header (<c>crc32c=…,md5=…</c>, base64) against the content.</summary>
+    private static string? CheckHashes(string header, byte[] content)
+    {
+        foreach (var pair in header.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var (algorithm, value) = pair.IndexOf('=') is var at and > 0 ? (pair[..at], pair[(at + 1)..]) : (pair, "");
+            var expected = algorithm switch
+            {
+                "crc32c" => CloudStorageHashes.Crc32C(content),
+                "md5" => CloudStorageHashes.Md5(content),
+                _ => null,
+            };
+            if (expected is null)
+            {
+                return $"X-Goog-Hash names an unknown algorithm '{algorithm}'";
+            }
+
+            if (expected != value)
+            {
+                return $"Provided {algorithm} \"{value}\" doesn't match calculated {algorithm} \"{expected}\".";
+            }
+        }
+
+        return null;
+    }
+
+    private static string Hashes(byte[] content) => CloudStorageHashes.Header(content);
+
+    /// <summary>
+    /// An object's content (alt=media), whole or the <c>Range: bytes=first-last</c> asked (206), with the whole
+    /// object's hashes in <c>X-Goog-Hash</c> as Cloud Storage sends them for validation.
+    /// </summary>
+    private (int, string, byte[]) Download(string bucket, string name, Dictionary<string, string> query, System.Collections.Specialized.NameValueCollection headers, Dictionary<string, string> answerHeaders)
     {
         if (query.GetValueOrDefault("alt") != "media")
         {
             return Violation("a download must ask for alt=media");
         }
 
-        return Find(bucket, name, out var stored) is { } missing ? missing : (200, stored!.ContentType, stored.Content);
+        if (Find(bucket, name, out var stored) is { } missing)
+        {
+            return missing;
+        }
+
+        var content = stored!.Content;
+        answerHeaders["X-Goog-Hash"] = Hashes(content);
+        if (Interlocked.Exchange(ref _corruptDownloads, 0) == 1 && content.Length > 0)
+        {
+            content = [(byte)(content[0] ^ 0xFF), .. content.AsSpan(1)];
+        }
+
+        answerHeaders["X-Goog-Generation"] = stored.Generation.ToString(CultureInfo.InvariantCulture);
+        if (headers["Range"] is not { } range)
+        {
+            return (200, stored.ContentType, content);
+        }
+
+        var match = System.Text.RegularExpressions.Regex.Match(range, @"^bytes=(\d+)-(\d*)$");
+        if (!match.Success)
+        {
+            return Violation($"Range must be 'bytes=first-last' or 'bytes=first-', was '{range}'");
+        }
+
+        var first = long.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture);
+        var last = match.Groups[2].Length == 0 ? content.Length - 1 : Math.Min(long.Parse(match.Groups[2].Value, CultureInfo.InvariantCulture), content.Length - 1);
+        if (content.Length == 0 && first == 0)
+        {
+            return (200, stored.ContentType, content);
+        }
+
+        if (first >= content.Length)
+        {
+            answerHeaders["Content-Range"] = $"bytes */{content.Length}";
+            return Error(416, "requestedRangeNotSatisfiable", "The requested range cannot be satisfied.");
+        }
+
+        answerHeaders["Content-Range"] = $"bytes {first}-{last}/{content.Length}";
+        return (206, stored.ContentType, content[(int)first..(int)(last + 1)]);
     }
 
     private (int, string, byte[]) Get(string bucket, string name) =>
@@ -352,11 +569,11 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             .Where(p => p.Key != "X-Goog-Signature")
             .OrderBy(p => p.Key, StringComparer.Ordinal)
             .Select(p => Uri.EscapeDataString(p.Key) + "=" + Uri.EscapeDataString(p.Value)));
-        var canonicalRequest = $"{method}\n{rawPath}\n{canonicalQuery}\nhost:{headers["Host"]}\n\nhost\nUNSIGNED-PAYLOAD";
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
-        var stringToSign = $"GOOG4-RSA-SHA256\n{date}\n{credential[(_signerEmail.Length + 1)..]}\n{hash}";
+        // The host as sent, and without its port: Google's UrlSigner signs the host name alone even when told a port
+        // (Cloud Storage itself is only ever on 443, where the two are the same).
+        var host = headers["Host"] ?? "";
         var signature = Convert.FromHexString(query["X-Goog-Signature"]);
-        if (!_signerKey.VerifyData(Encoding.UTF8.GetBytes(stringToSign), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1))
+        if (!new[] { host, host.Split(':')[0] }.Any(signedHost => SignatureHolds(method, rawPath, canonicalQuery, signedHost, date, credential, signature)))
         {
             return XmlError(403, "SignatureDoesNotMatch", "The request signature we calculated does not match the signature you provided.");
         }
@@ -375,6 +592,14 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             default:
                 return Violation($"a signed URL is for GET or PUT here, not {method}");
         }
+    }
+
+    private bool SignatureHolds(string method, string rawPath, string canonicalQuery, string host, string date, string credential, byte[] signature)
+    {
+        var canonicalRequest = $"{method}\n{rawPath}\n{canonicalQuery}\nhost:{host}\n\nhost\nUNSIGNED-PAYLOAD";
+        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonicalRequest)));
+        var stringToSign = $"GOOG4-RSA-SHA256\n{date}\n{credential[(_signerEmail.Length + 1)..]}\n{hash}";
+        return _signerKey.VerifyData(Encoding.UTF8.GetBytes(stringToSign), signature, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
     }
 
     private (int, string, byte[])? Find(string bucket, string name, out StoredObject? stored)
@@ -400,7 +625,8 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             ["metageneration"] = "1",
             ["contentType"] = stored.ContentType,
             ["size"] = stored.Content.Length.ToString(CultureInfo.InvariantCulture),
-            ["md5Hash"] = Convert.ToBase64String(MD5.HashData(stored.Content)),
+            ["md5Hash"] = CloudStorageHashes.Md5(stored.Content),
+            ["crc32c"] = CloudStorageHashes.Crc32C(stored.Content),
             ["etag"] = Convert.ToBase64String(BitConverter.GetBytes(stored.Generation)),
             ["timeCreated"] = stored.Updated.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
             ["updated"] = stored.Updated.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture),
@@ -442,10 +668,20 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             .Select(p => p.Split('=', 2))
             .ToDictionary(p => Uri.UnescapeDataString(p[0]), p => p.Length > 1 ? Uri.UnescapeDataString(p[1].Replace('+', ' ')) : "");
 
+    /// <summary>The request's body; Google's libraries gzip JSON bodies (Content-Encoding: gzip), as Cloud Storage accepts.</summary>
     private static async Task<byte[]> ReadBodyAsync(HttpListenerRequest request)
     {
         using var buffer = new MemoryStream();
-        await request.InputStream.CopyToAsync(buffer);
+        if (string.Equals(request.Headers["Content-Encoding"], "gzip", StringComparison.OrdinalIgnoreCase))
+        {
+            await using var gzip = new System.IO.Compression.GZipStream(request.InputStream, System.IO.Compression.CompressionMode.Decompress);
+            await gzip.CopyToAsync(buffer);
+        }
+        else
+        {
+            await request.InputStream.CopyToAsync(buffer);
+        }
+
         return buffer.ToArray();
     }
 
@@ -483,6 +719,11 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
 
     private static int IndexOf(byte[] haystack, byte[] needle, int from) =>
         haystack.AsSpan(from).IndexOf(needle) is var i and >= 0 ? from + i : -1;
+
+    private sealed record UploadSession(string Bucket, string Name, JsonObject Resource, string ContentType, long? DeclaredLength, Dictionary<string, string> Query)
+    {
+        public MemoryStream Content { get; } = new();
+    }
 
     private sealed record StoredObject(byte[] Content, string ContentType, Dictionary<string, string> Metadata, long Generation, DateTimeOffset Updated);
 }

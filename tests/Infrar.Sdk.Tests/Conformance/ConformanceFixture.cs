@@ -73,6 +73,10 @@ public sealed class ConformanceFixture : IAsyncLifetime
         {
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(e.InnerException);
         }
+        catch (Exception e) when (provider == "gcp" && !CloudStorage.Violations.IsEmpty)
+        {
+            throw new InvalidOperationException($"The scenario failed; the contract server saw: {string.Join("\n", CloudStorage.Violations)}", e);
+        }
 
         if (provider == "gcp")
         {

@@ -1,5 +1,6 @@
 using Azure;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace Infrar.Benchmarks.RuntimeOverhead.Abstraction;
 
@@ -38,7 +39,7 @@ internal sealed class BlobObjectStore(BlobServiceClient client) : IObjectStore
         var objects = new List<StoredObject>();
         try
         {
-            await foreach (var blob in client.GetBlobContainerClient(container).GetBlobsAsync(prefix: prefix, cancellationToken: cancellationToken))
+            await foreach (var blob in client.GetBlobContainerClient(container).GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken))
             {
                 objects.Add(new StoredObject(
                     $"{container}/{blob.Name}",

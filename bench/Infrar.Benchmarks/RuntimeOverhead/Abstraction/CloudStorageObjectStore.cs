@@ -1,65 +1,60 @@
-using System.Globalization;
-using System.Net.Http.Headers;
-using System.Text.Json;
+using Google;
+using Google.Cloud.Storage.V1;
 
 namespace Infrar.Benchmarks.RuntimeOverhead.Abstraction;
 
-internal sealed class CloudStorageObjectStore(HttpClient http) : IObjectStore
+internal sealed class CloudStorageObjectStore(StorageClient client) : IObjectStore
 {
     public async Task WriteAsync(string path, Stream content, CancellationToken cancellationToken = default)
     {
         var (bucket, name) = StorePath.Split(path);
-        using var body = new StreamContent(content);
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var response = await http.PostAsync($"upload/storage/v1/b/{bucket}/o?uploadType=media&name={Uri.EscapeDataString(name)}", body, cancellationToken);
-        await ThrowIfFailedAsync(response, path, cancellationToken);
+        try
+        {
+            await client.UploadObjectAsync(bucket, name, "application/octet-stream", content, cancellationToken: cancellationToken);
+        }
+        catch (GoogleApiException e)
+        {
+            throw new ObjectStoreException($"Could not write {path}: {e.Message}", e);
+        }
     }
 
     public async Task<Stream> OpenReadAsync(string path, CancellationToken cancellationToken = default)
     {
         var (bucket, name) = StorePath.Split(path);
-        var response = await http.GetAsync($"storage/v1/b/{bucket}/o/{Uri.EscapeDataString(name)}?alt=media", HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        await ThrowIfFailedAsync(response, path, cancellationToken);
-        return await response.Content.ReadAsStreamAsync(cancellationToken);
+        try
+        {
+            // Google's library writes a download into a stream; an adapter that hands out a stream buffers it.
+            var content = new MemoryStream();
+            await client.DownloadObjectAsync(bucket, name, content, cancellationToken: cancellationToken);
+            content.Position = 0;
+            return content;
+        }
+        catch (GoogleApiException e)
+        {
+            throw new ObjectStoreException($"Could not read {path}: {e.Message}", e);
+        }
     }
 
     public async Task<IReadOnlyList<StoredObject>> ListAsync(string pathPrefix, CancellationToken cancellationToken = default)
     {
         var (bucket, prefix) = StorePath.Split(pathPrefix);
         var objects = new List<StoredObject>();
-        string? pageToken = null;
-        do
+        try
         {
-            var query = $"storage/v1/b/{bucket}/o?prefix={Uri.EscapeDataString(prefix)}" + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
-            using var response = await http.GetAsync(query, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-            await ThrowIfFailedAsync(response, pathPrefix, cancellationToken);
-            await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
-            using var page = await JsonDocument.ParseAsync(body, cancellationToken: cancellationToken);
-            if (page.RootElement.TryGetProperty("items", out var items))
+            await foreach (var item in client.ListObjectsAsync(bucket, prefix).WithCancellation(cancellationToken))
             {
-                foreach (var item in items.EnumerateArray())
-                {
-                    objects.Add(new StoredObject(
-                        $"{bucket}/{item.GetProperty("name").GetString()}",
-                        long.Parse(item.GetProperty("size").GetString()!, CultureInfo.InvariantCulture),
-                        item.GetProperty("updated").GetDateTimeOffset(),
-                        new Dictionary<string, string> { ["ETag"] = item.GetProperty("etag").GetString() ?? "", ["ContentType"] = item.GetProperty("contentType").GetString() ?? "" }));
-                }
+                objects.Add(new StoredObject(
+                    $"{bucket}/{item.Name}",
+                    (long)(item.Size ?? 0),
+                    item.UpdatedDateTimeOffset,
+                    new Dictionary<string, string> { ["ETag"] = item.ETag ?? "", ["ContentType"] = item.ContentType ?? "" }));
             }
-
-            pageToken = page.RootElement.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
         }
-        while (pageToken is not null);
+        catch (GoogleApiException e)
+        {
+            throw new ObjectStoreException($"Could not list {pathPrefix}: {e.Message}", e);
+        }
 
         return objects;
-    }
-
-    private static async Task ThrowIfFailedAsync(HttpResponseMessage response, string path, CancellationToken cancellationToken)
-    {
-        if (!response.IsSuccessStatusCode)
-        {
-            var detail = await response.Content.ReadAsStringAsync(cancellationToken);
-            throw new ObjectStoreException($"Cloud Storage answered {(int)response.StatusCode} for {path}", new HttpRequestException(detail));
-        }
     }
 }

@@ -1,4 +1,5 @@
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 
 namespace Infrar.Benchmarks.RuntimeOverhead.Native;
 
@@ -19,7 +20,7 @@ public sealed class AzureNative(BlobServiceClient client, string container)
     public async Task<int> ListAsync(string prefix)
     {
         var count = 0;
-        await foreach (var blob in _container.GetBlobsAsync(prefix: prefix))
+        await foreach (var blob in _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }))
         {
             count++;
         }

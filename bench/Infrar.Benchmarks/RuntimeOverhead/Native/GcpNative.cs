@@ -1,54 +1,33 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
+using Google.Cloud.Storage.V1;
 
 namespace Infrar.Benchmarks.RuntimeOverhead.Native;
 
-/// <summary>
-/// (a) What a developer writes by hand against the Cloud Storage JSON API with HttpClient. Google's storage client
-/// library cannot be restored here, so the hand-written baseline is the documented REST calls themselves.
-/// </summary>
-public sealed class GcpNative(HttpClient http, string bucket)
+/// <summary>(a) What a developer writes by hand with Google's own library, Google.Cloud.Storage.V1.</summary>
+public sealed class GcpNative(StorageClient client, string bucket)
 {
     public async Task PutAsync(string key, byte[] content)
     {
-        using var body = new ByteArrayContent(content);
-        body.Headers.ContentType = new MediaTypeHeaderValue("application/octet-stream");
-        using var response = await http.PostAsync($"upload/storage/v1/b/{bucket}/o?uploadType=media&name={Uri.EscapeDataString(key)}", body);
-        response.EnsureSuccessStatusCode();
+        using var body = new MemoryStream(content, writable: false);
+        await client.UploadObjectAsync(bucket, key, "application/octet-stream", body);
     }
 
     public async Task<byte[]> GetAsync(string key)
     {
-        using var response = await http.GetAsync($"storage/v1/b/{bucket}/o/{Uri.EscapeDataString(key)}?alt=media", HttpCompletionOption.ResponseHeadersRead);
-        response.EnsureSuccessStatusCode();
-        return await response.Content.ReadAsByteArrayAsync();
+        using var content = new MemoryStream();
+        await client.DownloadObjectAsync(bucket, key, content);
+        return content.ToArray();
     }
 
     public async Task<int> ListAsync(string prefix)
     {
         var count = 0;
-        string? pageToken = null;
-        do
+        await foreach (var item in client.ListObjectsAsync(bucket, prefix))
         {
-            var query = $"storage/v1/b/{bucket}/o?prefix={Uri.EscapeDataString(prefix)}" + (pageToken is null ? "" : $"&pageToken={Uri.EscapeDataString(pageToken)}");
-            using var response = await http.GetAsync(query, HttpCompletionOption.ResponseHeadersRead);
-            response.EnsureSuccessStatusCode();
-            await using var body = await response.Content.ReadAsStreamAsync();
-            using var page = await JsonDocument.ParseAsync(body);
-            if (page.RootElement.TryGetProperty("items", out var items))
-            {
-                foreach (var item in items.EnumerateArray())
-                {
-                    // What a caller of a listing reads: each object's name and size.
-                    _ = item.GetProperty("name").GetString();
-                    _ = long.Parse(item.GetProperty("size").GetString()!, System.Globalization.CultureInfo.InvariantCulture);
-                    count++;
-                }
-            }
-
-            pageToken = page.RootElement.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
+            // What a caller of a listing reads: each object's name and size.
+            _ = item.Name;
+            _ = item.Size;
+            count++;
         }
-        while (pageToken is not null);
 
         return count;
     }

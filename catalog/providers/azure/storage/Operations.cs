@@ -117,7 +117,7 @@ internal static class Operations
     {
         var container = AzureBlobStorage.Container(bucket);
         await using var pages = container
-            .GetBlobsByHierarchyAsync(delimiter: options?.Delimiter, prefix: prefix, cancellationToken: cancellationToken)
+            .GetBlobsByHierarchyAsync(new global::Azure.Storage.Blobs.Models.GetBlobsByHierarchyOptions { Delimiter = options?.Delimiter, Prefix = prefix }, cancellationToken)
             .AsPages()
             .GetAsyncEnumerator(cancellationToken);
         while (await AzureBlobStorage.NextPageAsync(bucket, pages).ConfigureAwait(false))

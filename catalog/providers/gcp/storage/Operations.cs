@@ -16,7 +16,7 @@ internal static class Operations
         global::System.Threading.CancellationToken cancellationToken = default)
     {
         await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
-        await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(body), options, cancellationToken).ConfigureAwait(false);
+        await GoogleCloudStorage.Client.UploadObjectAsync(GoogleCloudStorage.NewObject(bucket, key, options), body, GoogleCloudStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("upload_bytes")]
@@ -27,7 +27,8 @@ internal static class Operations
         global::Infrar.UploadOptions? options = null,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.ByteArrayContent(content), options, cancellationToken).ConfigureAwait(false);
+        var body = new global::System.IO.MemoryStream(content, writable: false);
+        await GoogleCloudStorage.Client.UploadObjectAsync(GoogleCloudStorage.NewObject(bucket, key, options), body, GoogleCloudStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("upload_file")]
@@ -39,7 +40,7 @@ internal static class Operations
         global::System.Threading.CancellationToken cancellationToken = default)
     {
         await using var file = global::System.IO.File.OpenRead(path);
-        await GoogleCloudStorage.UploadAsync(bucket, key, new global::System.Net.Http.StreamContent(file), options, cancellationToken).ConfigureAwait(false);
+        await GoogleCloudStorage.Client.UploadObjectAsync(GoogleCloudStorage.NewObject(bucket, key, options), file, GoogleCloudStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("download_stream")]
@@ -49,8 +50,7 @@ internal static class Operations
         global::System.IO.Stream destination,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-        await response.Content.CopyToAsync(destination, cancellationToken).ConfigureAwait(false);
+        await GoogleCloudStorage.Client.DownloadObjectAsync(bucket.PhysicalName, key, destination, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("download_bytes")]
@@ -59,8 +59,9 @@ internal static class Operations
         string key,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-        return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
+        using var content = new global::System.IO.MemoryStream();
+        await GoogleCloudStorage.Client.DownloadObjectAsync(bucket.PhysicalName, key, content, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return content.ToArray();
     }
 
     [global::Infrar.Internal.InfrarOperation("download_file")]
@@ -70,8 +71,7 @@ internal static class Operations
         string path,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        using var response = await GoogleCloudStorage.DownloadAsync(bucket, key, cancellationToken).ConfigureAwait(false);
-        await global::Infrar.Internal.AtomicFile.WriteAsync(path, file => response.Content.CopyToAsync(file, cancellationToken), cancellationToken).ConfigureAwait(false);
+        await global::Infrar.Internal.AtomicFile.WriteAsync(path, file => GoogleCloudStorage.Client.DownloadObjectAsync(bucket.PhysicalName, key, file, cancellationToken: cancellationToken), cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("get_info")]
@@ -80,8 +80,8 @@ internal static class Operations
         string key,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key), cancellationToken).ConfigureAwait(false);
-        return GoogleCloudStorage.ToObjectInfo(key, resource.RootElement);
+        var resource = await GoogleCloudStorage.Client.GetObjectAsync(bucket.PhysicalName, key, cancellationToken: cancellationToken).ConfigureAwait(false);
+        return GoogleCloudStorage.ToObjectInfo(key, resource);
     }
 
     [global::Infrar.Internal.InfrarOperation("exists")]
@@ -92,10 +92,10 @@ internal static class Operations
     {
         try
         {
-            using var resource = await GoogleCloudStorage.GetJsonAsync(GoogleCloudStorage.ObjectPath(bucket, key) + "?fields=name", cancellationToken).ConfigureAwait(false);
+            await GoogleCloudStorage.Client.GetObjectAsync(bucket.PhysicalName, key, cancellationToken: cancellationToken).ConfigureAwait(false);
             return true;
         }
-        catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
+        catch (global::Google.GoogleApiException e) when (GoogleCloudStorage.IsMissingObject(e))
         {
             return false;
         }
@@ -108,30 +108,27 @@ internal static class Operations
         global::Infrar.ListOptions? options = null,
         [global::System.Runtime.CompilerServices.EnumeratorCancellation] global::System.Threading.CancellationToken cancellationToken = default)
     {
-        string? pageToken = null;
-        do
+        var request = new global::Google.Cloud.Storage.V1.ListObjectsOptions { Delimiter = options?.Delimiter };
+        await using var pages = GoogleCloudStorage.Client.ListObjectsAsync(bucket.PhysicalName, prefix, request).AsRawResponses().GetAsyncEnumerator(cancellationToken);
+        while (true)
         {
-            var query = "?prefix=" + global::System.Uri.EscapeDataString(prefix ?? "")
-                + (options?.Delimiter is { } delimiter ? "&delimiter=" + global::System.Uri.EscapeDataString(delimiter) : "")
-                + (pageToken is null ? "" : "&pageToken=" + global::System.Uri.EscapeDataString(pageToken));
-            global::System.Collections.Generic.List<global::Infrar.ListEntry> entries;
             try
             {
-                using var page = await GoogleCloudStorage.GetJsonAsync($"storage/v1/b/{(global::System.Uri.EscapeDataString(bucket.PhysicalName))}/o{query}", cancellationToken).ConfigureAwait(false);
-                entries = GoogleCloudStorage.Entries(page.RootElement);
-                pageToken = page.RootElement.TryGetProperty("nextPageToken", out var next) ? next.GetString() : null;
+                if (!await pages.MoveNextAsync().ConfigureAwait(false))
+                {
+                    yield break;
+                }
             }
-            catch (GoogleCloudStorage.ApiException e)
+            catch (global::Google.GoogleApiException e)
             {
                 throw GoogleCloudStorage.Error(e, bucket, null);
             }
 
-            foreach (var entry in entries)
+            foreach (var entry in GoogleCloudStorage.Entries(pages.Current))
             {
                 yield return entry;
             }
         }
-        while (pageToken is not null);
     }
 
     [global::Infrar.Internal.InfrarOperation("delete")]
@@ -142,10 +139,9 @@ internal static class Operations
     {
         try
         {
-            var request = new global::System.Net.Http.HttpRequestMessage(global::System.Net.Http.HttpMethod.Delete, new global::System.Uri(GoogleCloudStorage.Endpoint, GoogleCloudStorage.ObjectPath(bucket, key)));
-            using var response = await GoogleCloudStorage.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            await GoogleCloudStorage.Client.DeleteObjectAsync(bucket.PhysicalName, key, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && !GoogleCloudStorage.IsMissingBucket(e))
+        catch (global::Google.GoogleApiException e) when (GoogleCloudStorage.IsMissingObject(e))
         {
         }
     }
@@ -157,7 +153,7 @@ internal static class Operations
         string destinationKey,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, bucket, destinationKey, cancellationToken).ConfigureAwait(false);
+        await GoogleCloudStorage.Client.CopyObjectAsync(bucket.PhysicalName, sourceKey, bucket.PhysicalName, destinationKey, cancellationToken: cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("copy_to")]
@@ -170,9 +166,9 @@ internal static class Operations
     {
         try
         {
-            await GoogleCloudStorage.RewriteAsync(bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
+            await GoogleCloudStorage.Client.CopyObjectAsync(bucket.PhysicalName, sourceKey, destination.PhysicalName, destinationKey, cancellationToken: cancellationToken).ConfigureAwait(false);
         }
-        catch (GoogleCloudStorage.ApiException e) when (e.Status == 404 && GoogleCloudStorage.IsMissingBucket(e))
+        catch (global::Google.GoogleApiException e) when (GoogleCloudStorage.IsMissingBucket(e))
         {
             throw await GoogleCloudStorage.MissingBucketAsync(e, bucket, sourceKey, destination, destinationKey, cancellationToken).ConfigureAwait(false);
         }
@@ -185,7 +181,7 @@ internal static class Operations
         global::System.TimeSpan expiresIn,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return await GoogleCloudStorage.SignAsync(bucket, key, "GET", expiresIn, cancellationToken).ConfigureAwait(false);
+        return await GoogleCloudStorage.SignAsync(bucket, key, global::System.Net.Http.HttpMethod.Get, expiresIn, cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("signed_write_url")]
@@ -195,6 +191,6 @@ internal static class Operations
         global::System.TimeSpan expiresIn,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        return await GoogleCloudStorage.SignAsync(bucket, key, "PUT", expiresIn, cancellationToken).ConfigureAwait(false);
+        return await GoogleCloudStorage.SignAsync(bucket, key, global::System.Net.Http.HttpMethod.Put, expiresIn, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,10 +1,14 @@
 using Infrar.Analyzers.Rules;
 using Infrar.CodeFixes;
+using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 
 namespace Infrar.Analyzers.Tests;
 
-/// <summary>Code fixes compared as whole documents, before and after, one at a time and with Fix All.</summary>
+/// <summary>
+/// Code fixes compared as whole documents, before and after: the framework applies them one diagnostic at a time
+/// and by Fix All in the document, project and solution, and each way must give the same document.
+/// </summary>
 public sealed class CodeFixTests
 {
     [Fact]
@@ -15,13 +19,19 @@ public sealed class CodeFixTests
 
             public static class Buckets
             {
-                public static readonly Bucket Archive = Storage.Bucket("Photos_Archive");
+                public static readonly Bucket Archive = Storage.Bucket({|INFRAR0102:"Photos_Archive"|});
+            }
+            """;
+        const string after = """
+            using Infrar;
+
+            public static class Buckets
+            {
+                public static readonly Bucket Archive = Storage.Bucket("photos-archive");
             }
             """;
 
-        var after = await AnalyzerHarness.FixAsync(before, new InvalidNameAnalyzer(), new InvalidNameCodeFix());
-
-        Assert.Equal(before.Replace("\"Photos_Archive\"", "\"photos-archive\"", StringComparison.Ordinal), after);
+        await Verifiers.CodeFix<InvalidNameAnalyzer, InvalidNameCodeFix>(before, after).RunAsync();
     }
 
     [Fact]
@@ -32,17 +42,23 @@ public sealed class CodeFixTests
 
             public static class Buckets
             {
-                public static readonly Bucket Archive = Storage.Bucket("Photos_Archive");
-                public static readonly Bucket Logs = Storage.Bucket("ab");
+                public static readonly Bucket Archive = Storage.Bucket({|INFRAR0102:"Photos_Archive"|});
+                public static readonly Bucket Logs = Storage.Bucket({|INFRAR0102:"ab"|});
+                public static readonly Bucket Fine = Storage.Bucket("fine");
+            }
+            """;
+        const string after = """
+            using Infrar;
+
+            public static class Buckets
+            {
+                public static readonly Bucket Archive = Storage.Bucket("photos-archive");
+                public static readonly Bucket Logs = Storage.Bucket("ab-bucket");
                 public static readonly Bucket Fine = Storage.Bucket("fine");
             }
             """;
 
-        var after = await AnalyzerHarness.FixAsync(before, new InvalidNameAnalyzer(), new InvalidNameCodeFix(), fixAll: true);
-
-        Assert.Equal(
-            before.Replace("\"Photos_Archive\"", "\"photos-archive\"", StringComparison.Ordinal).Replace("\"ab\"", "\"ab-bucket\"", StringComparison.Ordinal),
-            after);
+        await Verifiers.CodeFix<InvalidNameAnalyzer, InvalidNameCodeFix>(before, after).RunAsync();
     }
 
     [Fact]
@@ -59,12 +75,12 @@ public sealed class CodeFixTests
             {
                 public static async Task PublishAsync(IAmazonS3 s3, Stream pdf, CancellationToken ct)
                 {
-                    await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "2026/11.pdf", InputStream = pdf, ContentType = "application/pdf" }, ct);
-                    await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "latest.txt", ContentBody = "2026/11.pdf" });
-                    await s3.CopyObjectAsync("reports", "2026/11.pdf", "archive", "reports/2026/11.pdf", ct);
-                    await s3.CopyObjectAsync("reports", "2026/11.pdf", "reports", "copy.pdf");
-                    await s3.DeleteObjectAsync("reports", "draft.pdf", ct).ConfigureAwait(false);
-                    var kept = await s3.DeleteObjectAsync("reports", "kept.pdf");
+                    await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "2026/11.pdf", InputStream = pdf, ContentType = "application/pdf" }, ct)|};
+                    await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "latest.txt", ContentBody = "2026/11.pdf" })|};
+                    await {|INFRAR0105:s3.CopyObjectAsync("reports", "2026/11.pdf", "archive", "reports/2026/11.pdf", ct)|};
+                    await {|INFRAR0105:s3.CopyObjectAsync("reports", "2026/11.pdf", "reports", "copy.pdf")|};
+                    await {|INFRAR0105:s3.DeleteObjectAsync("reports", "draft.pdf", ct)|}.ConfigureAwait(false);
+                    var kept = await {|INFRAR0105:s3.DeleteObjectAsync("reports", "kept.pdf")|};
                 }
             }
             """;
@@ -85,14 +101,16 @@ public sealed class CodeFixTests
                     await Storage.Bucket("reports").CopyToAsync("2026/11.pdf", Storage.Bucket("archive"), "reports/2026/11.pdf", ct);
                     await Storage.Bucket("reports").CopyAsync("2026/11.pdf", "copy.pdf");
                     await Storage.Bucket("reports").DeleteAsync("draft.pdf", ct).ConfigureAwait(false);
-                    var kept = await s3.DeleteObjectAsync("reports", "kept.pdf");
+                    var kept = await {|INFRAR0105:s3.DeleteObjectAsync("reports", "kept.pdf")|};
                 }
             }
             """;
 
-        var after = await AnalyzerHarness.FixAsync(before, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
-
-        Assert.Equal(expected, after);
+        // The last delete's result is read, which Infrar's DeleteAsync does not return: it is reported, not fixed, so
+        // the fixed document still marks it.
+        var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, expected);
+        test.FixedState.MarkupHandling = MarkupMode.Allow;
+        await test.RunAsync();
     }
 
     [Fact]
@@ -109,19 +127,29 @@ public sealed class CodeFixTests
                 public static async Task ReceiveAsync(Stream mail)
                 {
                     var container = new BlobContainerClient("UseDevelopmentStorage=true", "inbox");
-                    await container.UploadBlobAsync("mail-1.eml", mail);
-                    await container.DeleteBlobIfExistsAsync("mail-0.eml");
+                    await {|INFRAR0105:container.UploadBlobAsync("mail-1.eml", mail)|};
+                    await {|INFRAR0105:container.DeleteBlobIfExistsAsync("mail-0.eml")|};
+                }
+            }
+            """;
+        const string after = """
+            using System.IO;
+            using System.Threading.Tasks;
+            using Azure.Storage.Blobs;
+            using Infrar;
+
+            public static class Inbox
+            {
+                public static async Task ReceiveAsync(Stream mail)
+                {
+                    var container = new BlobContainerClient("UseDevelopmentStorage=true", "inbox");
+                    await Storage.Bucket("inbox").UploadAsync("mail-1.eml", mail, new UploadOptions { IfNotExists = true });
+                    await Storage.Bucket("inbox").DeleteAsync("mail-0.eml");
                 }
             }
             """;
 
-        var after = await AnalyzerHarness.FixAsync(before, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
-
-        Assert.Equal(
-            before
-                .Replace("await container.UploadBlobAsync(\"mail-1.eml\", mail);", "await Storage.Bucket(\"inbox\").UploadAsync(\"mail-1.eml\", mail, new UploadOptions { IfNotExists = true });", StringComparison.Ordinal)
-                .Replace("await container.DeleteBlobIfExistsAsync(\"mail-0.eml\");", "await Storage.Bucket(\"inbox\").DeleteAsync(\"mail-0.eml\");", StringComparison.Ordinal),
-            after);
+        await Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after).RunAsync();
     }
 
     [Fact]
@@ -140,15 +168,28 @@ public sealed class CodeFixTests
             {
                 public static async Task RunAsync(IAmazonS3 s3)
                 {
-                    await s3.DeleteObjectAsync("photos", "old.jpg");
+                    await {|INFRAR0105:s3.DeleteObjectAsync("photos", "old.jpg")|};
+                }
+            }
+            """;
+        const string after = """
+            using System.Threading.Tasks;
+            using Amazon.S3;
+
+            public static class Storage
+            {
+                public static string Bucket(string name) => name;
+            }
+
+            public static class Cleanup
+            {
+                public static async Task RunAsync(IAmazonS3 s3)
+                {
+                    await global::Infrar.Storage.Bucket("photos").DeleteAsync("old.jpg");
                 }
             }
             """;
 
-        var after = await AnalyzerHarness.FixAsync(before, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
-
-        Assert.Equal(
-            before.Replace("await s3.DeleteObjectAsync(\"photos\", \"old.jpg\");", "await global::Infrar.Storage.Bucket(\"photos\").DeleteAsync(\"old.jpg\");", StringComparison.Ordinal),
-            after);
+        await Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after).RunAsync();
     }
 }

@@ -19,11 +19,32 @@ public sealed class S3MigrationTests
         {
             public static async Task PublishAsync(IAmazonS3 s3, CancellationToken ct)
             {
-                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "2026/11.txt", ContentBody = "november", ContentType = "text/plain" }, ct);
-                await s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "draft.txt", ContentBody = "draft" }, ct);
-                await s3.CopyObjectAsync("reports", "2026/11.txt", "archive", "reports/2026/11.txt", ct);
-                await s3.CopyObjectAsync("reports", "2026/11.txt", "reports", "latest.txt", ct);
-                await s3.DeleteObjectAsync("reports", "draft.txt", ct);
+                await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "2026/11.txt", ContentBody = "november", ContentType = "text/plain" }, ct)|};
+                await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = "reports", Key = "draft.txt", ContentBody = "draft" }, ct)|};
+                await {|INFRAR0105:s3.CopyObjectAsync("reports", "2026/11.txt", "archive", "reports/2026/11.txt", ct)|};
+                await {|INFRAR0105:s3.CopyObjectAsync("reports", "2026/11.txt", "reports", "latest.txt", ct)|};
+                await {|INFRAR0105:s3.DeleteObjectAsync("reports", "draft.txt", ct)|};
+            }
+        }
+        """;
+
+    /// <summary>What Fix All makes of it, in the document, the project and the solution alike.</summary>
+    private const string Migrated = """
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Amazon.S3;
+        using Amazon.S3.Model;
+        using Infrar;
+
+        public static class Reports
+        {
+            public static async Task PublishAsync(IAmazonS3 s3, CancellationToken ct)
+            {
+                await Storage.Bucket("reports").UploadAsync("2026/11.txt", System.Text.Encoding.UTF8.GetBytes("november"), new UploadOptions { ContentType = "text/plain" }, ct);
+                await Storage.Bucket("reports").UploadAsync("draft.txt", System.Text.Encoding.UTF8.GetBytes("draft"), cancellationToken: ct);
+                await Storage.Bucket("reports").CopyToAsync("2026/11.txt", Storage.Bucket("archive"), "reports/2026/11.txt", ct);
+                await Storage.Bucket("reports").CopyAsync("2026/11.txt", "latest.txt", ct);
+                await Storage.Bucket("reports").DeleteAsync("draft.txt", ct);
             }
         }
         """;
@@ -35,10 +56,10 @@ public sealed class S3MigrationTests
         Environment.SetEnvironmentVariable("INFRAR_LOCAL_ROOT", root);
         try
         {
-            var migrated = await AnalyzerHarness.FixAsync(S3Program, new ProviderSdkAnalyzer(), new ProviderSdkCodeFix(), fixAll: true);
+            await Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(S3Program, Migrated).RunAsync();
 
-            Assert.DoesNotContain("s3.", migrated, StringComparison.Ordinal);
-            var result = GeneratorHarness.Run("local", [("Reports.cs", migrated)], assemblyName: "Migrated");
+            Assert.DoesNotContain("s3.", Migrated, StringComparison.Ordinal);
+            var result = GeneratorHarness.Run("local", [("Reports.cs", Migrated)], assemblyName: "Migrated");
             Assert.Empty(result.Problems);
             var reports = GeneratorHarness.EmitAndLoad(result.Compilation).GetType("Reports", throwOnError: true)!;
             await (Task)reports.GetMethod("PublishAsync")!.Invoke(null, [null, CancellationToken.None])!;

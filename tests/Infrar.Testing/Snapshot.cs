@@ -37,34 +37,41 @@ public static class Snapshot
             : $"{name} differs from its snapshot (output in {receivedPath}; INFRAR_ACCEPT_SNAPSHOTS=1 accepts it):\n{Diff(expected, actual)}");
     }
 
-    /// <summary>The differing lines with a little context, as <c>-</c> expected / <c>+</c> actual.</summary>
+    /// <summary>
+    /// A line diff (DiffPlex): each change as <c>-</c> expected / <c>+</c> actual with two lines of context, unchanged
+    /// runs between changes elided, at most 80 lines.
+    /// </summary>
     public static string Diff(string expected, string actual)
     {
-        var left = expected.Split('\n');
-        var right = actual.Split('\n');
+        var lines = DiffPlex.DiffBuilder.InlineDiffBuilder.Diff(expected, actual, ignoreWhiteSpace: false).Lines;
+        var changed = lines.Select(l => l.Type != DiffPlex.DiffBuilder.Model.ChangeType.Unchanged).ToArray();
         var text = new StringBuilder();
-        var shown = 0;
-        for (var i = 0; i < Math.Max(left.Length, right.Length) && shown < 40; i++)
+        var written = 0;
+        var skipped = false;
+        for (var i = 0; i < lines.Count && written < 80; i++)
         {
-            var l = i < left.Length ? left[i] : null;
-            var r = i < right.Length ? right[i] : null;
-            if (l == r)
+            var near = Enumerable.Range(Math.Max(0, i - 2), Math.Min(lines.Count, i + 3) - Math.Max(0, i - 2)).Any(j => changed[j]);
+            if (!near)
             {
+                skipped = true;
                 continue;
             }
 
-            text.Append("line ").Append(i + 1).Append('\n');
-            if (l is not null)
+            if (skipped && written > 0)
             {
-                text.Append("- ").Append(l).Append('\n');
+                text.Append("  ...\n");
             }
 
-            if (r is not null)
+            skipped = false;
+            var mark = lines[i].Type switch
             {
-                text.Append("+ ").Append(r).Append('\n');
-            }
-
-            shown++;
+                DiffPlex.DiffBuilder.Model.ChangeType.Deleted => "- ",
+                DiffPlex.DiffBuilder.Model.ChangeType.Inserted => "+ ",
+                _ => "  ",
+            };
+            var number = lines[i].Position is { } position ? $"{position,5} " : "      ";
+            text.Append(mark).Append(number).Append(lines[i].Text).Append('\n');
+            written++;
         }
 
         return text.ToString();

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using PuppeteerSharp;
 using Xunit;
 
 namespace Infrar.Platform.Tests.Service;
@@ -31,28 +32,29 @@ public sealed class DashboardTests : IAsyncLifetime
         var deployment = (await PlatformApi.DeployAsync(admin, environment)).GetProperty("id").GetInt64();
         var approver = await _server.CreateTokenAsync("ari", "approver");
 
-        await using var browser = await HeadlessChromium.StartAsync();
-        await SignInAsync(browser, approver);
-        await browser.NavigateAsync(new Uri(_server.BaseAddress, $"/ui/deployments/{deployment}"));
+        await using var browser = await Chromium.LaunchAsync();
+        await using var page = await browser.NewPageAsync();
+        await SignInAsync(page, approver);
+        await page.GoToAsync(new Uri(_server.BaseAddress, $"/ui/deployments/{deployment}").ToString());
 
         // The page follows the deployment live until the plan waits for approval, then shows the plan and the button.
-        await browser.WaitForAsync("document.getElementById('approve') ? 'ready' : (document.getElementById('status')?.textContent ?? '')", v => v == "ready", TimeSpan.FromMinutes(2));
-        var plan = await browser.EvaluateAsync("document.getElementById('plan').textContent");
+        await page.WaitForSelectorAsync("#approve", new WaitForSelectorOptions { Timeout = Minutes(2) });
+        var plan = await page.EvaluateExpressionAsync<string>("document.getElementById('plan').textContent");
         Assert.Contains($"Plan: {SampleInfrastructure.Buckets.Count} to add, 0 to change, 0 to destroy.", plan, StringComparison.Ordinal);
-        Assert.Equal("3", await browser.EvaluateAsync("String(document.querySelectorAll('#cost-chart rect').length)"));
+        Assert.Equal(3, await page.EvaluateExpressionAsync<int>("document.querySelectorAll('#cost-chart rect').length"));
 
-        await browser.EvaluateAsync("document.getElementById('approve').click(), 'clicked'");
-        await browser.WaitForAsync("document.getElementById('status')?.textContent ?? ''", v => v == "succeeded", TimeSpan.FromMinutes(2));
-        var log = await browser.WaitForAsync("document.getElementById('log').textContent", v => v.Contains("Apply complete!", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        Assert.Contains("infrar: plan:", log, StringComparison.Ordinal);
+        await page.ClickAsync("#approve");
+        await page.WaitForFunctionAsync("() => document.getElementById('status')?.textContent === 'succeeded'", new WaitForFunctionOptions { Timeout = Minutes(2) });
+        await page.WaitForFunctionAsync("() => document.getElementById('log').textContent.includes('Apply complete!')", new WaitForFunctionOptions { Timeout = Minutes(0.5) });
+        Assert.Contains("infrar: plan:", await page.EvaluateExpressionAsync<string>("document.getElementById('log').textContent"), StringComparison.Ordinal);
 
         var shown = await admin.GetFromJsonAsync<JsonElement>($"/api/deployments/{deployment}");
         Assert.Equal("ari", shown.GetProperty("approvedBy").GetString());
 
         // The projects page lists the environment with its last deployment.
-        await browser.NavigateAsync(_server.BaseAddress);
-        var home = await browser.WaitForAsync("document.querySelector('main')?.textContent ?? ''", v => v.Contains("prod", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
-        Assert.Contains($"#{deployment} succeeded", home, StringComparison.Ordinal);
+        await page.GoToAsync(_server.BaseAddress.ToString());
+        await page.WaitForFunctionAsync("() => (document.querySelector('main')?.textContent ?? '').includes('prod')", new WaitForFunctionOptions { Timeout = Minutes(0.5) });
+        Assert.Contains($"#{deployment} succeeded", await page.EvaluateExpressionAsync<string>("document.querySelector('main').textContent"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -87,12 +89,15 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(api)).StatusCode);
     }
 
-    /// <summary>Signs in as a person does: the token typed into the sign-in form.</summary>
-    private async Task SignInAsync(HeadlessChromium browser, string token)
+    /// <summary>Signs in as a person does: the token typed into the sign-in form, then the form sent.</summary>
+    private async Task SignInAsync(IPage page, string token)
     {
-        await browser.NavigateAsync(new Uri(_server.BaseAddress, "/ui/login"));
-        await browser.WaitForAsync("document.querySelector('input[name=token]') ? 'ready' : ''", v => v == "ready", TimeSpan.FromSeconds(30));
-        await browser.EvaluateAsync($"document.querySelector('input[name=token]').value = '{token}'; document.querySelector('form').submit(); 'sent'");
-        await browser.WaitForAsync("location.pathname + '|' + (document.querySelector('h1')?.textContent ?? '')", v => v == "/|Projects", TimeSpan.FromSeconds(30));
+        await page.GoToAsync(new Uri(_server.BaseAddress, "/ui/login").ToString());
+        await page.TypeAsync("input[name=token]", token);
+        await Task.WhenAll(page.WaitForNavigationAsync(), page.EvaluateExpressionAsync("document.querySelector('form').submit()"));
+        Assert.Equal("/", new Uri(page.Url).AbsolutePath);
+        Assert.Equal("Projects", await page.EvaluateExpressionAsync<string>("document.querySelector('h1')?.textContent ?? ''"));
     }
+
+    private static int Minutes(double minutes) => (int)TimeSpan.FromMinutes(minutes).TotalMilliseconds;
 }

@@ -4,7 +4,10 @@ namespace Infrar.Build.Infrastructure;
 internal static class HclText
 {
     /// <summary>Where a <c>#</c> comment starts outside strings, or -1.</summary>
-    public static int CommentStart(string line)
+    public static int CommentStart(string line) => CommentStart(line.AsSpan());
+
+    /// <inheritdoc cref="CommentStart(string)"/>
+    public static int CommentStart(ReadOnlySpan<char> line)
     {
         var inString = false;
         for (var i = 0; i < line.Length; i++)
@@ -35,7 +38,10 @@ internal static class HclText
     }
 
     /// <summary>Brackets opened minus closed outside strings and comments, so <c>jsonencode({</c> counts 2.</summary>
-    public static int Depth(string text)
+    public static int Depth(string text) => Depth(text.AsSpan());
+
+    /// <inheritdoc cref="Depth(string)"/>
+    public static int Depth(ReadOnlySpan<char> text)
     {
         var comment = CommentStart(text);
         var code = comment < 0 ? text : text[..comment];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text;
 using Infrar.Build.Manifest;
 using Infrar.Generators.Catalog;
 using Infrar.Naming;
@@ -19,14 +20,24 @@ internal static class InfrastructureEmitter
     {
         var buckets = model.Buckets.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
         var global = GlobalValues(buckets, grants, service);
-        var perBucket = buckets.Select(bucket => BucketValues(bucket, grants, global)).ToList();
+        var grantsByBucket = grants.Where(g => g.BucketName is not null).ToLookup(g => g.BucketName!, StringComparer.Ordinal);
+        var perBucket = buckets.Select(bucket => BucketValues(bucket, grantsByBucket[bucket.Name], global)).ToList();
 
+        var rendered = new StringBuilder();
         foreach (var (name, template) in binding.Templates)
         {
-            var items = perBucket
-                .Select(values => TemplateRenderer.Render(template, values, name).Trim('\n'))
-                .Where(item => item.Trim().Length > 0)
-                .ToList();
+            var items = new List<string>(perBucket.Count);
+            foreach (var values in perBucket)
+            {
+                rendered.Clear();
+                TemplateRenderer.Render(template, values, name, rendered);
+                var item = Trimmed(rendered);
+                if (item.Length > 0)
+                {
+                    items.Add(item);
+                }
+            }
+
             // Blocks are set apart by a blank line; list elements (ending in a comma) and one-liners are not.
             var separate = items.Any(i => i.Contains('\n') && !i.TrimEnd().EndsWith(','));
             global["each_" + name] = string.Join(separate ? "\n\n" : "\n", items);
@@ -69,7 +80,7 @@ internal static class InfrastructureEmitter
         ["self_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Self)),
     };
 
-    private static Dictionary<string, string> BucketValues(BucketModel bucket, IReadOnlyList<Grant> grants, Dictionary<string, string> global)
+    private static Dictionary<string, string> BucketValues(BucketModel bucket, IEnumerable<Grant> grants, Dictionary<string, string> global)
     {
         var values = new Dictionary<string, string>(global)
         {
@@ -83,10 +94,35 @@ internal static class InfrastructureEmitter
             ["public"] = bucket.Public ? "true" : "",
             ["expire_after_days"] = bucket.ExpireAfterDays > 0 ? bucket.ExpireAfterDays.ToString(CultureInfo.InvariantCulture) : "",
             ["cors_origins"] = bucket.CorsOrigins.Count > 0 ? Naming.HclList(bucket.CorsOrigins) : "",
-            ["object_actions"] = ActionLines(grants.Where(g => g.BucketName == bucket.Name && g.Scope == GrantScope.Objects)),
-            ["bucket_actions"] = ActionLines(grants.Where(g => g.BucketName == bucket.Name && g.Scope == GrantScope.Bucket)),
+            ["object_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Objects)),
+            ["bucket_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Bucket)),
         };
         return values;
+    }
+
+    /// <summary>The rendered text without the newlines around it, or empty when it holds only whitespace.</summary>
+    private static string Trimmed(StringBuilder rendered)
+    {
+        int start = 0, end = rendered.Length;
+        while (start < end && rendered[start] == '\n')
+        {
+            start++;
+        }
+
+        while (end > start && rendered[end - 1] == '\n')
+        {
+            end--;
+        }
+
+        for (var i = start; i < end; i++)
+        {
+            if (!char.IsWhiteSpace(rendered[i]))
+            {
+                return rendered.ToString(start, end - start);
+            }
+        }
+
+        return "";
     }
 
     /// <summary>One list item per action, with the call sites that need it: <c>"s3:GetObject", # Program.cs:12, Program.cs:30</c>.</summary>

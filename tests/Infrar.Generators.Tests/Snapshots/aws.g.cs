@@ -193,15 +193,7 @@ namespace Infrar.Generated
 
             try
             {
-                var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
-                {
-                    BucketName = bucket.PhysicalName,
-                    Key = key,
-                    Verb = global::Amazon.S3.HttpVerb.GET,
-                    Expires = global::System.DateTime.UtcNow.Add(expiresIn),
-                    Protocol = AmazonS3Storage.UrlProtocol,
-                };
-                return new global::System.Uri(await AmazonS3Storage.Client.GetPreSignedURLAsync(request).ConfigureAwait(false));
+                return await AmazonS3Storage.PresignAsync(bucket, key, global::Amazon.S3.HttpVerb.GET, expiresIn).ConfigureAwait(false);
             }
             catch (global::Amazon.S3.AmazonS3Exception e)
             {
@@ -254,15 +246,7 @@ namespace Infrar.Generated
 
             try
             {
-                var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
-                {
-                    BucketName = bucket.PhysicalName,
-                    Key = key,
-                    Verb = global::Amazon.S3.HttpVerb.PUT,
-                    Expires = global::System.DateTime.UtcNow.Add(expiresIn),
-                    Protocol = AmazonS3Storage.UrlProtocol,
-                };
-                return new global::System.Uri(await AmazonS3Storage.Client.GetPreSignedURLAsync(request).ConfigureAwait(false));
+                return await AmazonS3Storage.PresignAsync(bucket, key, global::Amazon.S3.HttpVerb.PUT, expiresIn).ConfigureAwait(false);
             }
             catch (global::Amazon.S3.AmazonS3Exception e)
             {
@@ -532,5 +516,23 @@ namespace Infrar.Generated
             (_, 403) => new global::Infrar.AccessDeniedException("aws", bucket.PhysicalName, key, e.ErrorCode, e),
             _ => new global::Infrar.StorageException(e.Message, "aws", bucket.PhysicalName, key, e.ErrorCode, e),
         };
+
+        /// <summary>A presigned URL for one verb on one object, in the endpoint's scheme.</summary>
+        public static async global::System.Threading.Tasks.Task<global::System.Uri> PresignAsync(
+            global::Infrar.Bucket bucket,
+            string key,
+            global::Amazon.S3.HttpVerb verb,
+            global::System.TimeSpan expiresIn)
+        {
+            var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
+            {
+                BucketName = bucket.PhysicalName,
+                Key = key,
+                Verb = verb,
+                Expires = global::System.DateTime.UtcNow.Add(expiresIn),
+                Protocol = UrlProtocol,
+            };
+            return new global::System.Uri(await Client.GetPreSignedURLAsync(request).ConfigureAwait(false));
+        }
     }
 }

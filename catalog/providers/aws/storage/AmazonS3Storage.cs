@@ -169,4 +169,22 @@ internal static class AmazonS3Storage
         (_, 403) => new global::Infrar.AccessDeniedException("aws", bucket.PhysicalName, key, e.ErrorCode, e),
         _ => new global::Infrar.StorageException(e.Message, "aws", bucket.PhysicalName, key, e.ErrorCode, e),
     };
+
+    /// <summary>A presigned URL for one verb on one object, in the endpoint's scheme.</summary>
+    public static async global::System.Threading.Tasks.Task<global::System.Uri> PresignAsync(
+        global::Infrar.Bucket bucket,
+        string key,
+        global::Amazon.S3.HttpVerb verb,
+        global::System.TimeSpan expiresIn)
+    {
+        var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
+        {
+            BucketName = bucket.PhysicalName,
+            Key = key,
+            Verb = verb,
+            Expires = global::System.DateTime.UtcNow.Add(expiresIn),
+            Protocol = UrlProtocol,
+        };
+        return new global::System.Uri(await Client.GetPreSignedURLAsync(request).ConfigureAwait(false));
+    }
 }

@@ -203,15 +203,7 @@ internal static class Operations
         global::System.TimeSpan expiresIn,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
-        {
-            BucketName = bucket.PhysicalName,
-            Key = key,
-            Verb = global::Amazon.S3.HttpVerb.GET,
-            Expires = global::System.DateTime.UtcNow.Add(expiresIn),
-            Protocol = AmazonS3Storage.UrlProtocol,
-        };
-        return new global::System.Uri(await AmazonS3Storage.Client.GetPreSignedURLAsync(request).ConfigureAwait(false));
+        return await AmazonS3Storage.PresignAsync(bucket, key, global::Amazon.S3.HttpVerb.GET, expiresIn).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("signed_write_url")]
@@ -221,14 +213,6 @@ internal static class Operations
         global::System.TimeSpan expiresIn,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        var request = new global::Amazon.S3.Model.GetPreSignedUrlRequest
-        {
-            BucketName = bucket.PhysicalName,
-            Key = key,
-            Verb = global::Amazon.S3.HttpVerb.PUT,
-            Expires = global::System.DateTime.UtcNow.Add(expiresIn),
-            Protocol = AmazonS3Storage.UrlProtocol,
-        };
-        return new global::System.Uri(await AmazonS3Storage.Client.GetPreSignedURLAsync(request).ConfigureAwait(false));
+        return await AmazonS3Storage.PresignAsync(bucket, key, global::Amazon.S3.HttpVerb.PUT, expiresIn).ConfigureAwait(false);
     }
 }

@@ -30,7 +30,8 @@ internal static class BucketDeclarationParser
     private static BucketDeclarationSpec? ParseDeclaration(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var invocation = (InvocationExpressionSyntax)context.Node;
-        if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
+        var model = BindingModel.For(context.SemanticModel);
+        if (model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
             || BucketTracer.DeclaredName(operation) is not { } name)
         {
             return null;
@@ -40,7 +41,7 @@ internal static class BucketDeclarationParser
         return new BucketDeclarationSpec(
             name,
             ReadOptions(operation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 1)?.Value),
-            DeclaredSymbol(context.SemanticModel, invocation, cancellationToken),
+            DeclaredSymbol(model, invocation, cancellationToken),
             line.Path,
             line.StartLinePosition.Line + 1);
     }

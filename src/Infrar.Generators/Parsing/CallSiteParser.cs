@@ -54,10 +54,11 @@ internal static class CallSiteParser
     private static CallSiteSpec? ParseCall(GeneratorSyntaxContext context, CancellationToken cancellationToken)
     {
         var invocation = (InvocationExpressionSyntax)context.Node;
-        if (context.SemanticModel.GetOperation(invocation, cancellationToken) is not IInvocationOperation { TargetMethod: var method } operation
+        var model = BindingModel.For(context.SemanticModel);
+        if (model.GetOperation(invocation, cancellationToken) is not IInvocationOperation { TargetMethod: var method } operation
             || OperationId(method) is not { } operationId
             || method.IsStatic
-            || context.SemanticModel.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
+            || model.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
         {
             return null;
         }

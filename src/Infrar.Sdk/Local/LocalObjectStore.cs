@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -56,27 +57,22 @@ internal static class LocalObjectStore
         {
             var target = Locate(bucket, key, writing: true);
             using var temporary = TemporaryFile.Create();
-            using (var md5 = IncrementalHash.CreateHash(HashAlgorithmName.MD5))
+            var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize(content));
+            try
             {
-                var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize(content));
-                try
+                int read;
+                while ((read = await ReadCallerAsync(content, buffer, cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    int read;
-                    while ((read = await ReadCallerAsync(content, buffer, cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        md5.AppendData(buffer, 0, read);
-                        await temporary.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    }
+                    await temporary.Stream.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                 }
-                finally
-                {
-                    ArrayPool<byte>.Shared.Return(buffer);
-                }
-
-                var eTag = '"' + Convert.ToHexStringLower(md5.GetHashAndReset()) + '"';
-                var metadata = options?.Metadata is { } given ? new Dictionary<string, string>(given) : [];
-                await CommitAsync(bucket, target, temporary, options?.ContentType ?? DefaultContentType, metadata, eTag, options?.IfNotExists ?? false, cancellationToken).ConfigureAwait(false);
             }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+
+            var metadata = options?.Metadata is { } given ? new Dictionary<string, string>(given) : [];
+            await CommitAsync(bucket, target, temporary, options?.ContentType ?? DefaultContentType, metadata, options?.IfNotExists ?? false, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 
@@ -130,7 +126,7 @@ internal static class LocalObjectStore
                 key,
                 file.Length,
                 version?.ContentType ?? DefaultContentType,
-                version?.ETag ?? ComputeETag(file.FullName),
+                version?.ETag ?? ETagOf(file.LastWriteTimeUtc.Ticks, file.Length),
                 new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero),
                 version?.Metadata ?? []);
         });
@@ -240,7 +236,6 @@ internal static class LocalObjectStore
                 temporary,
                 version?.ContentType ?? DefaultContentType,
                 version?.Metadata is { } metadata ? new Dictionary<string, string>(metadata) : [],
-                version?.ETag ?? ComputeETag(file.FullName),
                 ifNotExists: false,
                 cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
@@ -281,10 +276,9 @@ internal static class LocalObjectStore
         }
     }
 
-    private static async Task CommitAsync(Bucket bucket, Target target, TemporaryFile temporaryContent, string contentType, Dictionary<string, string> metadata, string eTag, bool ifNotExists, CancellationToken cancellationToken)
+    private static async Task CommitAsync(Bucket bucket, Target target, TemporaryFile temporaryContent, string contentType, Dictionary<string, string> metadata, bool ifNotExists, CancellationToken cancellationToken)
     {
         await temporaryContent.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-        temporaryContent.Stream.Flush(flushToDisk: true);
         var size = temporaryContent.Stream.Length;
         using var temporarySidecar = TemporaryFile.Create();
         Directory.CreateDirectory(Path.GetDirectoryName(target.SidecarPath)!);
@@ -310,11 +304,23 @@ internal static class LocalObjectStore
                 ticks++;
             }
 
+            // Set before the content's flush, so that the time is on the disk with the content.
             File.SetLastWriteTimeUtc(temporaryContent.Path, new DateTime(ticks, DateTimeKind.Utc));
-            var version = new SidecarVersion(contentType, metadata, size, ticks, eTag);
+            var version = new SidecarVersion(contentType, metadata, size, ticks, ETagOf(ticks, size));
             var sidecar = new Sidecar(target.Key, previous is null ? [version] : [version, previous]);
-            await temporarySidecar.Stream.WriteAsync(sidecar.ToUtf8(), cancellationToken).ConfigureAwait(false);
-            temporarySidecar.Stream.Flush(flushToDisk: true);
+
+            // Both temporary files to the disk at once: the two flushes wait for the disk together, not one after the other.
+            var contentFlushed = Task.Run(() => temporaryContent.Stream.Flush(flushToDisk: true), CancellationToken.None);
+            try
+            {
+                await temporarySidecar.Stream.WriteAsync(sidecar.ToUtf8(), cancellationToken).ConfigureAwait(false);
+                temporarySidecar.Stream.Flush(flushToDisk: true);
+            }
+            finally
+            {
+                // Never rename, or leave the lock, while the content is still being flushed.
+                await contentFlushed.ConfigureAwait(false);
+            }
 
             // The sidecar first: until the content's rename it still describes the old content too.
             temporarySidecar.MoveTo(target.SidecarPath, overwrite: true);
@@ -345,9 +351,14 @@ internal static class LocalObjectStore
         return (file, Sidecar.TryRead(target.SidecarPath, target.Key)?.Describing(file));
     }
 
-    /// <summary>A copy buffer no bigger than the content, when its length is known: small objects need small buffers.</summary>
+    /// <summary>
+    /// A copy buffer as big as the content when its length is known, up to 1 MiB (pooled): an object up to that size is
+    /// read and written in one call each. Thirteen 80 KiB writes made a 1 MiB put a quarter slower.
+    /// </summary>
     private static int CopyBufferSize(Stream content) =>
-        content.CanSeek ? (int)Math.Clamp(content.Length - content.Position, 1, 81920) : 81920;
+        content.CanSeek ? (int)Math.Clamp(content.Length - content.Position, 1, MaxCopyBuffer) : 81920;
+
+    private const int MaxCopyBuffer = 1 << 20;
 
     private static FileStream OpenRead(Bucket bucket, string key)
     {
@@ -485,11 +496,13 @@ internal static class LocalObjectStore
     /// <summary>Carries an exception of the caller's stream past <see cref="GuardAsync"/>, which would otherwise take it for the file system's.</summary>
     private sealed class CallerStreamException(Exception inner) : Exception(inner.Message, inner);
 
-    private static string ComputeETag(string path)
-    {
-        using var content = File.OpenRead(path);
-        return '"' + Convert.ToHexStringLower(MD5.HashData(content)) + '"';
-    }
+    /// <summary>
+    /// An object's ETag: its write time (unique to each write of the key) and size. Like Azure's and Cloud Storage's it
+    /// changes with every write, the same bytes written again included, and says nothing about the content; hashing
+    /// the content for it cost more than writing 1 MiB did. Objects written before keep the MD5 ETag recorded then.
+    /// </summary>
+    private static string ETagOf(long lastWriteTicks, long size) =>
+        string.Create(CultureInfo.InvariantCulture, $"\"{lastWriteTicks:x}-{size:x}\"");
 
     private static StorageException KeyConflict(Bucket bucket, string key, string why, Exception? inner = null) =>
         new($"Object key '{key}' conflicts with bucket '{bucket.PhysicalName}': {why}, which a folder cannot hold (local).", Provider, bucket.PhysicalName, key, "KeyConflict", inner);

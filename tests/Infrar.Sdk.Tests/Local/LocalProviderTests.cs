@@ -53,6 +53,7 @@ public sealed class LocalProviderTests
         var bucket = Storage.Bucket("atomic");
         var key = $"{Guid.NewGuid():N}/report.pdf";
         await bucket.UploadAsync(key, Encoding.UTF8.GetBytes("old"), new UploadOptions { ContentType = "application/pdf", Metadata = new Dictionary<string, string> { ["v"] = "1" } });
+        var written = await bucket.GetInfoAsync(key);
         var content = Path.Combine(TestEnvironment.LocalRoot, "atomic", key);
         await File.WriteAllTextAsync(content, "new!");
 
@@ -61,7 +62,26 @@ public sealed class LocalProviderTests
         Assert.Equal("application/octet-stream", info.ContentType);
         Assert.Empty(info.Metadata);
         Assert.Equal(4, info.Size);
-        Assert.Equal('"' + Convert.ToHexStringLower(MD5.HashData("new!"u8)) + '"', info.ETag);
+        // Its own ETag, from the file's write time and size, the same on every read until the file changes.
+        Assert.NotEqual(written.ETag, info.ETag);
+        Assert.Equal(info.ETag, (await bucket.GetInfoAsync(key)).ETag);
+        Assert.Equal($"\"{File.GetLastWriteTimeUtc(content).Ticks:x}-4\"", info.ETag);
+    }
+
+    [Fact]
+    public async Task Every_write_gets_a_new_etag_even_of_the_same_bytes_and_a_copy_its_own()
+    {
+        var bucket = Storage.Bucket("etags");
+        var key = $"{Guid.NewGuid():N}.txt";
+        await bucket.UploadAsync(key, "same"u8.ToArray());
+        var first = await bucket.GetInfoAsync(key);
+        await bucket.UploadAsync(key, "same"u8.ToArray());
+        var second = await bucket.GetInfoAsync(key);
+        await bucket.CopyAsync(key, key + ".copy");
+        var copy = await bucket.GetInfoAsync(key + ".copy");
+
+        Assert.Equal(3, new[] { first.ETag, second.ETag, copy.ETag }.Distinct().Count());
+        Assert.All(new[] { first, second, copy }, info => Assert.Matches("^\"[0-9a-f]+-4\"$", info.ETag));
     }
 
     [Fact]

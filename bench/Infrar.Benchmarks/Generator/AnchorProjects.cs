@@ -31,11 +31,11 @@ public static class AnchorProjects
                 Array.Empty<MetadataReference>(),
                 (Func<GeneratorDriver>)(() => GeneratorHarness.CreateDriver("aws"))),
             ConfigurationBinder => (
-                Spread(callSites, files, ConfigurationFile, ConfigurationTypes()),
+                Spread(callSites, files, ConfigurationFile, Types("Settings")),
                 [.. PackReferences("Microsoft.AspNetCore.App.Ref", "Microsoft.Extensions.Configuration.Abstractions", "Microsoft.Extensions.Configuration.Binder", "Microsoft.Extensions.Primitives")],
                 () => Driver(PackGenerator("Microsoft.AspNetCore.App.Ref", "Microsoft.Extensions.Configuration.Binder.SourceGeneration"), new() { ["EnableConfigurationBindingGenerator"] = "true" })),
             SystemTextJson => (
-                Spread(callSites, files, JsonFile, JsonTypes()),
+                Spread(callSites, files, JsonFile, Types("Model")),
                 Array.Empty<MetadataReference>(),
                 () => Driver(PackGenerator("Microsoft.NETCore.App.Ref", "System.Text.Json.SourceGeneration"), [])),
             _ => throw new ArgumentOutOfRangeException(nameof(generator), generator, "no such anchor"),
@@ -68,18 +68,19 @@ public static class AnchorProjects
         return sources;
     }
 
-    // Ten settings types, as the Infrar project has ten buckets; the calls alternate between Get<T> and Bind.
-    private static string ConfigurationTypes()
+    // Ten types, as the Infrar project has ten buckets.
+    private static string Types(string prefix)
     {
         var text = new StringBuilder("namespace Synthetic;\n\n");
         for (var type = 0; type < 10; type++)
         {
-            text.Append(CultureInfo.InvariantCulture, $"public sealed class Settings{type}\n{{\n    public string? Name {{ get; set; }}\n    public int Size {{ get; set; }}\n    public bool Enabled {{ get; set; }}\n}}\n\n");
+            text.Append(CultureInfo.InvariantCulture, $"public sealed class {prefix}{type}\n{{\n    public string? Name {{ get; set; }}\n    public int Size {{ get; set; }}\n    public bool Enabled {{ get; set; }}\n}}\n\n");
         }
 
         return text.ToString();
     }
 
+    // The calls alternate between Get<T> and Bind.
     private static string ConfigurationFile(int file, int calls)
     {
         var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $$"""
@@ -108,17 +109,6 @@ public static class AnchorProjects
         }
 
         text.Append("        return last;\n    }\n}\n");
-        return text.ToString();
-    }
-
-    private static string JsonTypes()
-    {
-        var text = new StringBuilder("namespace Synthetic;\n\n");
-        for (var type = 0; type < 10; type++)
-        {
-            text.Append(CultureInfo.InvariantCulture, $"public sealed class Model{type}\n{{\n    public string? Name {{ get; set; }}\n    public int Size {{ get; set; }}\n    public bool Enabled {{ get; set; }}\n}}\n\n");
-        }
-
         return text.ToString();
     }
 

@@ -62,9 +62,16 @@ internal static class Descriptors
         "A signed URL that lasts {0} is refused by S3 and Cloud Storage, which allow from 1 second to 7 days",
         DiagnosticSeverity.Warning);
 
+    public static readonly DiagnosticDescriptor QueueNotOnProvider = Rule(
+        InfrarCodes.QueueNotOnProvider,
+        "Queues are not yet available on the selected provider",
+        "{0} runs on the local provider only in this version of Infrar; a build for {1} cannot rewrite it, and the call would refuse to run there. Build for local, or keep queue code out of this project until {1} queues ship.",
+        DiagnosticSeverity.Error);
+
     public static readonly DiagnosticDescriptor[] All =
     [
         NonConstantName, InvalidName, NotRewritable, PartialSupport, ProviderSdk, ConflictingDeclaration, UnsafeKey, MetadataName, SignedUrlExpiry,
+        QueueNotOnProvider,
     ];
 
     private static DiagnosticDescriptor Rule(string id, string title, string message, DiagnosticSeverity severity, string category = Portability) =>

@@ -172,6 +172,33 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public async Task INFRAR0110_every_queue_call_in_a_cloud_build_is_an_error_naming_the_call_and_the_provider()
+    {
+        await Verify<QueueProviderAnalyzer>("""
+            var jobs = {|#0:Queues.Queue("jobs")|};
+            await {|#1:jobs.SendAsync("work")|};
+            await foreach (var message in {|#2:jobs.ReceiveAsync()|})
+            {
+                await {|#3:message.CompleteAsync()|};
+            }
+            """,
+            "aws",
+            Expect(Descriptors.QueueNotOnProvider, 0, "Queues.Queue runs on the local provider only in this version of Infrar; a build for aws cannot rewrite it, and the call would refuse to run there. Build for local, or keep queue code out of this project until aws queues ship."),
+            Expect(Descriptors.QueueNotOnProvider, 1, "Queue.SendAsync runs on the local provider only in this version of Infrar; a build for aws cannot rewrite it, and the call would refuse to run there. Build for local, or keep queue code out of this project until aws queues ship."),
+            Expect(Descriptors.QueueNotOnProvider, 2, "Queue.ReceiveAsync runs on the local provider only in this version of Infrar; a build for aws cannot rewrite it, and the call would refuse to run there. Build for local, or keep queue code out of this project until aws queues ship."),
+            Expect(Descriptors.QueueNotOnProvider, 3, "QueueMessage.CompleteAsync runs on the local provider only in this version of Infrar; a build for aws cannot rewrite it, and the call would refuse to run there. Build for local, or keep queue code out of this project until aws queues ship."));
+    }
+
+    [Fact]
+    public async Task INFRAR0110_queue_calls_on_local_are_fine()
+    {
+        await Verify<QueueProviderAnalyzer>("""
+            var jobs = Queues.Queue("jobs");
+            await jobs.SendAsync("work");
+            """);
+    }
+
+    [Fact]
     public async Task INFRAR0109_a_signed_url_beyond_seven_days_warns()
     {
         await Verify<SignedUrlExpiryAnalyzer>("""

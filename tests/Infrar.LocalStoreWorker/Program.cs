@@ -6,6 +6,38 @@ using Infrar;
 // disagree came from two different writes.
 //   Infrar.LocalStoreWorker write <writer> <bucket> <keys> <rounds>   each round writes every key once; rounds 0: forever
 //   Infrar.LocalStoreWorker check <bucket>                            every object's content, type and metadata agree
+//   Infrar.LocalStoreWorker send <queue> <count>                      sends messages m0 .. m<count-1>
+//   Infrar.LocalStoreWorker consume <queue> <file> <lease-seconds> <complete: yes|no>
+//                                                                     receives forever; appends "<id> <body> <delivery>" per message
+if (args[0] is "send" or "consume")
+{
+    var queue = Queues.Queue(args[1], new QueueOptions { VisibilityTimeout = TimeSpan.FromSeconds(args[0] == "consume" ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 30) });
+    if (args[0] == "send")
+    {
+        var count = int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture);
+        for (var i = 0; i < count; i++)
+        {
+            await queue.SendAsync($"m{i}");
+        }
+
+        Console.WriteLine("done");
+        return 0;
+    }
+
+    await using var log = new StreamWriter(args[2], append: true) { AutoFlush = true };
+    Console.WriteLine("ready");
+    await foreach (var message in queue.ReceiveAsync(new ReceiveOptions { WaitTime = TimeSpan.FromSeconds(1) }))
+    {
+        await log.WriteLineAsync($"{message.Id} {message.BodyAsString()} {message.DeliveryCount}");
+        if (args[4] == "yes")
+        {
+            await message.CompleteAsync();
+        }
+    }
+
+    return 0;
+}
+
 if (args[0] == "check")
 {
     var checkedBucket = Storage.Bucket(args[1]);

@@ -21,7 +21,7 @@ namespace Infrar.Local;
 /// </remarks>
 internal static class LocalObjectStore
 {
-    private const string Provider = "local";
+    internal const string Provider = "local";
     private const string DefaultContentType = "application/octet-stream";
     private const int LockStripes = 256;
 

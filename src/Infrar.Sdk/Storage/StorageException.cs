@@ -1,32 +1,24 @@
 namespace Infrar;
 
 /// <summary>
-/// A storage operation failed. Every provider's errors are mapped onto this family; <see cref="ProviderErrorCode"/>
+/// A storage operation failed. Every provider's errors are mapped onto this family; <see cref="InfrarException.ProviderErrorCode"/>
 /// keeps the provider's own code (for example <c>NoSuchKey</c>, <c>BlobNotFound</c> or <c>notFound</c>).
 /// </summary>
-public class StorageException : Exception
+public class StorageException : InfrarException
 {
     /// <summary>Creates the exception.</summary>
     public StorageException(string message, string provider, string? bucket, string? key, string? providerErrorCode, Exception? innerException = null)
-        : base(message, innerException)
+        : base(message, provider, providerErrorCode, innerException)
     {
-        Provider = provider;
         Bucket = bucket;
         Key = key;
-        ProviderErrorCode = providerErrorCode;
     }
-
-    /// <summary>The provider that failed: <c>local</c>, <c>aws</c>, <c>azure</c> or <c>gcp</c>.</summary>
-    public string Provider { get; }
 
     /// <summary>The physical bucket name, when the failure concerns one.</summary>
     public string? Bucket { get; }
 
     /// <summary>The object key, when the failure concerns one.</summary>
     public string? Key { get; }
-
-    /// <summary>The provider's own error code, when it gave one.</summary>
-    public string? ProviderErrorCode { get; }
 
     private protected static string Describe(string what, string provider, string? code) =>
         code is null ? $"{what} ({provider})." : $"{what} ({provider}: {code}).";

@@ -49,6 +49,73 @@ public sealed class LocalProcessTests : IDisposable
         Assert.Empty(Directory.GetFiles(Path.Combine(_root.FullName, ".infrar", "tmp")));
     }
 
+    [Fact]
+    public async Task Three_processes_receiving_from_one_queue_handle_each_message_once()
+    {
+        // The receivers first, so that they compete for the messages as they arrive.
+        var logs = Enumerable.Range(1, 3).Select(i => Path.Combine(_root.FullName, $"consumer{i}.log")).ToList();
+        var consumers = logs.Select(log => Worker.Start(_root.FullName, "consume", "jobs", log, "60", "yes")).ToList();
+        foreach (var consumer in consumers)
+        {
+            await consumer.WaitUntilReadyAsync();
+        }
+
+        using (var sender = Worker.Start(_root.FullName, "send", "jobs", "150"))
+        {
+            await sender.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        var lines = await WaitForLinesAsync(logs, 150, TimeSpan.FromMinutes(1));
+        await Task.Delay(1500); // a duplicate, had there been one, would arrive now
+        consumers.ForEach(c => c.Kill());
+        lines = ReadLines(logs);
+
+        Assert.Equal(150, lines.Count);
+        Assert.Equal(Enumerable.Range(0, 150).Select(i => $"m{i}").Order(), lines.Select(l => l.Split(' ')[1]).Order());
+        Assert.Equal(150, lines.Select(l => l.Split(' ')[0]).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_receiver_killed_while_holding_messages_loses_none_of_them()
+    {
+        using (var sender = Worker.Start(_root.FullName, "send", "held", "40"))
+        {
+            await sender.WaitAsync(TimeSpan.FromMinutes(1));
+        }
+
+        // The first receiver leases messages and never completes one; it is killed holding them.
+        var holderLog = Path.Combine(_root.FullName, "holder.log");
+        using (var holder = Worker.Start(_root.FullName, "consume", "held", holderLog, "2", "no"))
+        {
+            await WaitForLinesAsync([holderLog], 10, TimeSpan.FromMinutes(1));
+            holder.Kill();
+        }
+
+        var finisherLog = Path.Combine(_root.FullName, "finisher.log");
+        using var finisher = Worker.Start(_root.FullName, "consume", "held", finisherLog, "30", "yes");
+        var lines = await WaitForLinesAsync([finisherLog], 40, TimeSpan.FromMinutes(1));
+        finisher.Kill();
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"m{i}").Order(), lines.Select(l => l.Split(' ')[1]).Distinct().Order());
+        var held = ReadLines([holderLog]).Select(l => l.Split(' ')[0]).ToHashSet();
+        Assert.Contains(lines, l => held.Contains(l.Split(' ')[0]) && int.Parse(l.Split(' ')[2], System.Globalization.CultureInfo.InvariantCulture) >= 2);
+    }
+
+    private static List<string> ReadLines(IEnumerable<string> logs) =>
+        [.. logs.Where(File.Exists).SelectMany(log => File.ReadAllLines(log)).Where(l => l.Length > 0)];
+
+    private static async Task<List<string>> WaitForLinesAsync(IReadOnlyList<string> logs, int count, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (ReadLines(logs) is var lines && lines.Count < count)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"only {lines.Count} of {count} messages were received in {timeout}");
+            await Task.Delay(100);
+        }
+
+        return ReadLines(logs);
+    }
+
     /// <summary>Every object's content names the write that made it; its content type and metadata must name the same one.</summary>
     private async Task AssertEveryObjectIsConsistentAsync(string bucket, int? expected)
     {

@@ -17,7 +17,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor InvalidName = Rule(
         InfrarCodes.InvalidName,
         "Resource name is invalid on a supported provider",
-        "Bucket name '{0}' is not valid on every provider: {1}",
+        "{0} name '{1}' is not valid on every provider: {2}",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor NotRewritable = Rule(

@@ -76,7 +76,14 @@ internal static class CatalogLoader
                 throw new CatalogException($"catalog/{folder}: no storage/storage.yaml; every provider but the default implements storage.");
             }
 
-            providers.Add(id, new ProviderCatalog(id, file.Name ?? id, storage, ToState(files, folder, file.State, path), file.FolderVariable, file.DefaultRegion));
+            var queuesPath = folder + "queues/queues.yaml";
+            var queues = files.ContainsKey(queuesPath) ? ToQueues(Parse<QueuesFile>(files, queuesPath), queuesPath) : null;
+            if (queues is null && !file.Default)
+            {
+                throw new CatalogException($"catalog/{folder}: no queues/queues.yaml; every provider but the default says which queue names it accepts.");
+            }
+
+            providers.Add(id, new ProviderCatalog(id, file.Name ?? id, storage, ToState(files, folder, file.State, path), file.FolderVariable, file.DefaultRegion, queues));
 
             var infrastructurePath = folder + "infrastructure/infrastructure.yaml";
             if (!files.ContainsKey(infrastructurePath))
@@ -187,12 +194,39 @@ internal static class CatalogLoader
                     !code.Operations[pair.Key].Iterator,
                     pair.Value.ErrorKey,
                     pair.Value.Limitations)),
-            storage.BucketNaming.Select(r => new NamingRule(
-                r.Must,
-                r.MustNot,
-                Required(r.Reason, path, "bucket_naming[].reason"),
-                r.Fix.Select(f => new NamingFix(Required(f.Replace, path, "bucket_naming[].fix[].replace"), f.With ?? "")).ToEquatableArray())).ToEquatableArray(),
+            ToNaming(storage.BucketNaming, path, "bucket_naming"),
             storage.SdkNamespaces.ToEquatableArray());
+    }
+
+    private static QueueBinding ToQueues(QueuesFile queues, string path) =>
+        new(Required(queues.Service, path, "service"), ToNaming(queues.QueueNaming, path, "queue_naming") is { Count: > 0 } naming
+            ? naming
+            : throw new CatalogException($"catalog/{path}: queue_naming is empty; say which names the provider accepts."));
+
+    private static EquatableArray<NamingRule> ToNaming(List<NamingEntry> rules, string path, string field) =>
+        rules.Select(r => new NamingRule(
+            Pattern(r.Must, path, $"{field}[].must"),
+            Pattern(r.MustNot, path, $"{field}[].must_not"),
+            Required(r.Reason, path, $"{field}[].reason"),
+            r.Fix.Select(f => new NamingFix(Pattern(Required(f.Replace, path, $"{field}[].fix[].replace"), path, $"{field}[].fix[].replace")!, f.With ?? "")).ToEquatableArray())).ToEquatableArray();
+
+    /// <summary>A regular expression as the analyzers will run it; one that does not parse is refused here, naming the file.</summary>
+    private static string? Pattern(string? pattern, string path, string field)
+    {
+        if (pattern is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            _ = new System.Text.RegularExpressions.Regex(pattern);
+            return pattern;
+        }
+        catch (ArgumentException e)
+        {
+            throw new CatalogException($"catalog/{path}: {field} '{pattern}' is not a regular expression: {e.Message}");
+        }
     }
 
     private static T Parse<T>(IReadOnlyDictionary<string, string> files, string path)
@@ -279,6 +313,13 @@ internal static class CatalogLoader
         public List<NamingEntry> BucketNaming { get; set; } = [];
 
         public List<string> SdkNamespaces { get; set; } = [];
+    }
+
+    private sealed class QueuesFile
+    {
+        public string? Service { get; set; }
+
+        public List<NamingEntry> QueueNaming { get; set; } = [];
     }
 
     private sealed class NamingEntry

@@ -33,7 +33,8 @@ internal static class CatalogSource
         foreach (var provider in catalog.Providers.Values)
         {
             var storage = provider.Storage is null ? "null" : Storage(provider.Storage);
-            text.Append($"            [{L(provider.Id)}] = new({L(provider.Id)}, {L(provider.DisplayName)}, {storage}, {State(provider.State)}, {L(provider.FolderVariable)}, {L(provider.DefaultRegion)}),\n");
+            var queues = provider.Queues is null ? "null" : $"new QueueBinding({L(provider.Queues.Service)}, {Naming(provider.Queues.QueueNaming)})";
+            text.Append($"            [{L(provider.Id)}] = new({L(provider.Id)}, {L(provider.DisplayName)}, {storage}, {State(provider.State)}, {L(provider.FolderVariable)}, {L(provider.DefaultRegion)}, {queues}),\n");
         }
 
         text.Append("        },\n");
@@ -61,11 +62,12 @@ internal static class CatalogSource
         var operations = string.Join(", ", storage.Operations.Values.Select(o =>
             $"[{L(o.Id)}] = new({L(o.Id)}, {Array(o.Permissions.Select(L))}, {Array(o.DestinationPermissions.Select(L))}, {L(o.Code)}, {B(o.Async)}, {B(o.Wrap)}, {L(o.ErrorKey)}, {L(o.Limitations)})"));
         var packages = Array(storage.Packages.Select(p => $"new PackageSpec({L(p.Id)}, {L(p.Version)}, {L(p.Assembly)})"), "PackageSpec");
-        var naming = Array(storage.BucketNaming.Select(r =>
-            $"new NamingRule({L(r.Must)}, {L(r.MustNot)}, {L(r.Reason)}, {Array(r.Fixes.Select(f => $"new NamingFix({L(f.Replace)}, {L(f.With)})"), "NamingFix")})"), "NamingRule");
         return $"new StorageBinding({L(storage.Service)}, {packages}, {L(storage.SupportClass)}, {L(storage.Support)}, {L(storage.ErrorType)}, "
-            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {naming}, {Array(storage.SdkNamespaces.Select(L))})";
+            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {Naming(storage.BucketNaming)}, {Array(storage.SdkNamespaces.Select(L))})";
     }
+
+    private static string Naming(IEnumerable<NamingRule> rules) => Array(rules.Select(r =>
+        $"new NamingRule({L(r.Must)}, {L(r.MustNot)}, {L(r.Reason)}, {Array(r.Fixes.Select(f => $"new NamingFix({L(f.Replace)}, {L(f.With)})"), "NamingFix")})"), "NamingRule");
 
     private static string Array(IEnumerable<string> items, string type = "string") =>
         $"global::Infrar.Generators.Specs.EquatableArray.ToEquatableArray(new {type}[] {{ {string.Join(", ", items)} }})";

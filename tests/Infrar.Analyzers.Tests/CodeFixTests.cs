@@ -35,6 +35,28 @@ public sealed class CodeFixTests
     }
 
     [Fact]
+    public async Task INFRAR0102_offers_a_queue_name_every_provider_accepts()
+    {
+        const string before = """
+            using Infrar;
+
+            public static class Jobs
+            {
+                public static readonly Queue Thumbnails = Queues.Queue({|INFRAR0102:"Thumbnail Jobs"|});
+            }
+            """;
+        const string after = """
+            using Infrar;
+
+            public static class Jobs
+            {
+                public static readonly Queue Thumbnails = Queues.Queue("thumbnail-jobs");
+            }
+            """;
+        await Verifiers.CodeFix<InvalidNameAnalyzer, InvalidNameCodeFix>(before, after).RunAsync();
+    }
+
+    [Fact]
     public async Task INFRAR0102_fix_all_renames_every_invalid_bucket_in_the_document()
     {
         const string before = """

@@ -80,6 +80,20 @@ public sealed class RuleTests
             Expect(Descriptors.InvalidName, 1, "Bucket name 'my-google-photos' is not valid on every provider: gcp: Cloud Storage bucket names cannot contain google or close misspellings"));
     }
 
+    [Fact]
+    public async Task INFRAR0102_a_queue_name_is_checked_against_every_provider_for_itself_and_its_dead_letter_queue()
+    {
+        await Verify<InvalidNameAnalyzer>("""
+            var spaced = Queues.Queue({|#0:"Thumbnail Jobs"|});
+            var google = Queues.Queue({|#1:"goog-jobs"|});
+            var long50 = Queues.Queue({|#2:"abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij"|});
+            var fine = Queues.Queue("thumbnail-jobs");
+            """,
+            Expect(Descriptors.InvalidName, 0, "Queue name 'Thumbnail Jobs' is not valid on every provider: aws: SQS queue names use only letters, digits, '-' and '_'; azure: Azure queue names use only lower-case letters, digits and '-'; gcp: Pub/Sub topic and subscription names use only letters, digits and '-', '_', '.', '~', '+', '%'"),
+            Expect(Descriptors.InvalidName, 1, "Queue name 'goog-jobs' is not valid on every provider: gcp: Pub/Sub topic and subscription names do not start with 'goog'"),
+            Expect(Descriptors.InvalidName, 2, "Queue name 'abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij' is not valid on every provider: azure: Azure queue names are 3 to 63 characters (the dead-letter queue 'abcdefghij-abcdefghij-abcdefghij-abcdefghij-abcdefghij-dead-letters')"));
+    }
+
     [Theory]
     [InlineData("Func<string, CancellationToken, Task> delete = {|#0:photos.DeleteAsync|};", "method group", "DeleteAsync")]
     [InlineData("Expression<Func<Task>> tree = () => {|#0:photos.DeleteAsync(\"k\", default)|};", "call in an expression tree", "DeleteAsync")]

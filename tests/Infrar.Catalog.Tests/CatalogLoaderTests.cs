@@ -32,6 +32,25 @@ public sealed class CatalogLoaderTests
     }
 
     [Fact]
+    public void Every_cloud_says_which_queue_names_it_accepts_and_a_rule_that_does_not_parse_is_refused()
+    {
+        var catalog = CatalogLoader.Load(CatalogFiles());
+        Assert.Equal(["Amazon SQS", "Azure Storage Queues", "Pub/Sub"], catalog.Clouds.Select(p => p.Queues!.Service));
+        Assert.Null(catalog.Providers["local"].Queues);
+
+        var missing = CatalogFiles();
+        missing.Remove("providers/azure/queues/queues.yaml");
+        Assert.Equal(
+            "catalog/providers/azure/: no queues/queues.yaml; every provider but the default says which queue names it accepts.",
+            Assert.Throws<CatalogException>(() => CatalogLoader.Load(missing)).Message);
+
+        var broken = CatalogFiles();
+        broken["providers/aws/queues/queues.yaml"] = broken["providers/aws/queues/queues.yaml"].Replace("^[A-Za-z0-9_-]*\\\\z", "^[A-Za-z0-9_-*\\\\z", StringComparison.Ordinal);
+        var error = Assert.Throws<CatalogException>(() => CatalogLoader.Load(broken));
+        Assert.StartsWith("catalog/providers/aws/queues/queues.yaml: queue_naming[].must '^[A-Za-z0-9_-*\\z' is not a regular expression:", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_provider_without_a_method_for_an_operation_is_refused_naming_both()
     {
         var files = CatalogFiles();

@@ -8,7 +8,7 @@ using Microsoft.CodeAnalysis.Operations;
 
 namespace Infrar.Analyzers.Rules;
 
-/// <summary>INFRAR0102: a bucket name some provider refuses, checked against every provider at once so code stays portable.</summary>
+/// <summary>INFRAR0102: a bucket or queue name some provider refuses, checked against every provider at once so code stays portable.</summary>
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class InvalidNameAnalyzer : InfrarAnalyzer
 {
@@ -31,15 +31,21 @@ public sealed class InvalidNameAnalyzer : InfrarAnalyzer
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
         var catalog = EmbeddedCatalog.Value;
+        var queues = start.Compilation.GetTypeByMetadataName("Infrar.Queues");
         OnInvocation(start, (operation, invocation) =>
             {
-                if (!symbols.IsBucketDeclaration(invocation.TargetMethod)
+                var (kind, names) = symbols.IsBucketDeclaration(invocation.TargetMethod)
+                    ? ("Bucket", ProviderNames.Buckets)
+                    : invocation.TargetMethod.Name == "Queue" && SymbolEqualityComparer.Default.Equals(invocation.TargetMethod.ContainingType, queues)
+                        ? ("Queue", ProviderNames.Queues)
+                        : (null, null);
+                if (names is null
                     || invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0) is not { Value.ConstantValue: { HasValue: true, Value: string name } } argument)
                 {
                     return;
                 }
 
-                var problems = BucketNames.Problems(name, catalog);
+                var problems = names.Problems(name, catalog);
                 if (problems.Count == 0)
                 {
                     return;
@@ -48,7 +54,8 @@ public sealed class InvalidNameAnalyzer : InfrarAnalyzer
                 operation.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.InvalidName,
                     argument.Syntax.GetLocation(),
-                    ImmutableDictionary<string, string?>.Empty.Add(SuggestedName, BucketNames.Suggest(name, catalog)),
+                    ImmutableDictionary<string, string?>.Empty.Add(SuggestedName, names.Suggest(name, catalog)),
+                    kind,
                     Printable(name),
                     string.Join("; ", problems.Select(p => $"{p.Provider}: {p.Reason}"))));
             });

@@ -54,7 +54,13 @@ internal sealed record OperationDefinition(string Id, string Access, string Summ
 /// the service checks and the sandbox mounts; null when runs write no local folder.
 /// </param>
 /// <param name="DefaultRegion">The region used when an environment names none.</param>
-internal sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding? Storage, StateBinding State, string? FolderVariable, string? DefaultRegion);
+/// <param name="Queues">Queues on the provider; null for the default provider, whose queue is the SDK's own.</param>
+internal sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding? Storage, StateBinding State, string? FolderVariable, string? DefaultRegion, QueueBinding? Queues);
+
+/// <summary>Queues on one provider, so far what the analyzers check in every build: the service and its naming rules.</summary>
+/// <param name="Service">The provider's queue service, as people say it.</param>
+/// <param name="QueueNaming">What the provider accepts as a queue name (a dead-letter queue's included), rule by rule.</param>
+internal sealed record QueueBinding(string Service, EquatableArray<NamingRule> QueueNaming);
 
 /// <summary>Where OpenTofu keeps a provider's state, as <c>infrar_backend.tf</c> says.</summary>
 /// <param name="Backend">The OpenTofu backend: <c>s3</c>, <c>gcs</c>, <c>azurerm</c>, <c>local</c>.</param>

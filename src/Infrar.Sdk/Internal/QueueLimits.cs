@@ -25,7 +25,7 @@ public static class QueueLimits
     public static readonly TimeSpan MaxLease = TimeSpan.FromHours(12);
 
     /// <summary>Appended to a queue's name for its dead-letter queue.</summary>
-    public const string DeadLetterSuffix = "-dead-letters";
+    public const string DeadLetterSuffix = Naming.ResourceNames.DeadLetterSuffix;
 
     /// <summary>Checks one message to send.</summary>
     public static void ValidateMessage(ReadOnlyMemory<byte> body, SendOptions? options, string parameterName)

@@ -11,6 +11,9 @@ internal static class ResourceNames
     /// <summary>The variable holding a bucket's physical name: <c>INFRAR_BUCKET_</c> + the logical name in upper case, other characters as <c>_</c>.</summary>
     public static string BucketEnvironmentVariable(string logicalName) => "INFRAR_BUCKET_" + ToEnvironmentToken(logicalName);
 
+    /// <summary>Appended to a queue's name for its dead-letter queue's.</summary>
+    public const string DeadLetterSuffix = "-dead-letters";
+
     /// <summary>The variable holding a queue's physical name: <c>INFRAR_QUEUE_</c> + the logical name, as for buckets.</summary>
     public static string QueueEnvironmentVariable(string logicalName) => "INFRAR_QUEUE_" + ToEnvironmentToken(logicalName);
 

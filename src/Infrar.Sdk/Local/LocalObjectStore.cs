@@ -22,7 +22,7 @@ namespace Infrar.Local;
 internal static class LocalObjectStore
 {
     internal const string Provider = "local";
-    private const string DefaultContentType = "application/octet-stream";
+    private const string DefaultContentType = ContentTypes.Unknown;
     private const int LockStripes = 256;
 
     /// <summary>The longest file or folder name most file systems take, in UTF-8 bytes.</summary>
@@ -72,7 +72,7 @@ internal static class LocalObjectStore
             }
 
             var metadata = options?.Metadata is { } given ? new Dictionary<string, string>(given) : [];
-            await CommitAsync(bucket, target, temporary, options?.ContentType ?? DefaultContentType, metadata, options?.IfNotExists ?? false, cancellationToken).ConfigureAwait(false);
+            await CommitAsync(bucket, target, temporary, ContentTypes.For(key, options?.ContentType), metadata, options?.IfNotExists ?? false, cancellationToken).ConfigureAwait(false);
         }).ConfigureAwait(false);
     }
 

@@ -412,7 +412,7 @@ namespace Infrar.Generated
             {
                 BucketName = bucket.PhysicalName,
                 Key = key,
-                ContentType = options?.ContentType ?? "application/octet-stream",
+                ContentType = global::Infrar.Internal.ContentTypes.For(key, options?.ContentType),
                 AutoCloseStream = false,
                 // S3-compatible servers seldom read aws-chunked signed bodies; Amazon S3 itself does.
                 UseChunkEncoding = CustomEndpoint is null,

@@ -287,7 +287,7 @@ namespace Infrar.Generated
 
             try
             {
-                await AzureBlobStorage.Blob(bucket, key).UploadAsync(new global::System.BinaryData(content), AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
+                await AzureBlobStorage.Blob(bucket, key).UploadAsync(new global::System.BinaryData(content), AzureBlobStorage.NewUpload(key, options), cancellationToken).ConfigureAwait(false);
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -308,7 +308,7 @@ namespace Infrar.Generated
             try
             {
                 await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
-                await AzureBlobStorage.Blob(bucket, key).UploadAsync(body, AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
+                await AzureBlobStorage.Blob(bucket, key).UploadAsync(body, AzureBlobStorage.NewUpload(key, options), cancellationToken).ConfigureAwait(false);
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -328,7 +328,7 @@ namespace Infrar.Generated
 
             try
             {
-                await AzureBlobStorage.Blob(bucket, key).UploadAsync(path, AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
+                await AzureBlobStorage.Blob(bucket, key).UploadAsync(path, AzureBlobStorage.NewUpload(key, options), cancellationToken).ConfigureAwait(false);
             }
             catch (global::Azure.RequestFailedException e)
             {
@@ -389,9 +389,9 @@ namespace Infrar.Generated
         public static global::Azure.Storage.Blobs.BlobClient Blob(global::Infrar.Bucket bucket, string key) =>
             Container(bucket).GetBlobClient(key);
 
-        public static global::Azure.Storage.Blobs.Models.BlobUploadOptions NewUpload(global::Infrar.UploadOptions? options) => new()
+        public static global::Azure.Storage.Blobs.Models.BlobUploadOptions NewUpload(string key, global::Infrar.UploadOptions? options) => new()
         {
-            HttpHeaders = new global::Azure.Storage.Blobs.Models.BlobHttpHeaders { ContentType = options?.ContentType ?? "application/octet-stream" },
+            HttpHeaders = new global::Azure.Storage.Blobs.Models.BlobHttpHeaders { ContentType = global::Infrar.Internal.ContentTypes.For(key, options?.ContentType) },
             Metadata = options?.Metadata is { } metadata ? new global::System.Collections.Generic.Dictionary<string, string>(metadata) : null,
             Conditions = options?.IfNotExists == true ? new global::Azure.Storage.Blobs.Models.BlobRequestConditions { IfNoneMatch = global::Azure.ETag.All } : null,
         };

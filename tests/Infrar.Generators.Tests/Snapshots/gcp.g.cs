@@ -404,7 +404,7 @@ namespace Infrar.Generated
         {
             Bucket = bucket.PhysicalName,
             Name = key,
-            ContentType = options?.ContentType ?? "application/octet-stream",
+            ContentType = global::Infrar.Internal.ContentTypes.For(key, options?.ContentType),
             Metadata = options?.Metadata is { Count: > 0 } metadata ? new global::System.Collections.Generic.Dictionary<string, string>(metadata) : null,
         };
 

@@ -88,15 +88,45 @@ public static class StorageScenarios
         Assert.Equal("x100", info.Metadata["camera"]);
     }
 
-    public static async Task UploadWithoutContentTypeIsOctetStream()
+    public static async Task UploadWithoutContentTypeTakesItFromTheKeysExtension()
     {
         var media = Storage.Bucket("media");
-        var key = Prefix() + "blob";
-        await media.UploadAsync(key, Bytes(10));
+        var prefix = Prefix();
+        var expected = new Dictionary<string, string>
+        {
+            ["blob"] = "application/octet-stream",
+            ["report.json"] = "application/json",
+            ["site/Index.HTML"] = "text/html",
+            ["notes.txt"] = "text/plain",
+            ["photo.v2.jpeg"] = "image/jpeg",
+            ["archive.unknownext"] = "application/octet-stream",
+            ["folder.png/readme"] = "application/octet-stream",
+        };
+        foreach (var key in expected.Keys)
+        {
+            await media.UploadAsync(prefix + key, Bytes(10));
+        }
 
-        var info = await media.GetInfoAsync(key);
-        Assert.Equal("application/octet-stream", info.ContentType);
-        Assert.Empty(info.Metadata);
+        var source = Path.GetTempFileName();
+        try
+        {
+            await media.UploadFileAsync(prefix + "from-file.css", source);
+        }
+        finally
+        {
+            File.Delete(source);
+        }
+
+        foreach (var (key, type) in expected.Append(new("from-file.css", "text/css")))
+        {
+            var info = await media.GetInfoAsync(prefix + key);
+            Assert.True(type == info.ContentType, $"{key}: expected {type}, stored {info.ContentType}");
+            Assert.Empty(info.Metadata);
+        }
+
+        // A content type given is kept, whatever the extension.
+        await media.UploadAsync(prefix + "data.json", Bytes(10), new UploadOptions { ContentType = "text/x-custom" });
+        Assert.Equal("text/x-custom", (await media.GetInfoAsync(prefix + "data.json")).ContentType);
     }
 
     public static async Task ExistsTellsPresenceAndAbsence()

@@ -65,7 +65,7 @@ internal static class AmazonS3Storage
         {
             BucketName = bucket.PhysicalName,
             Key = key,
-            ContentType = options?.ContentType ?? "application/octet-stream",
+            ContentType = global::Infrar.Internal.ContentTypes.For(key, options?.ContentType),
             AutoCloseStream = false,
             // S3-compatible servers seldom read aws-chunked signed bodies; Amazon S3 itself does.
             UseChunkEncoding = CustomEndpoint is null,

@@ -55,9 +55,9 @@ internal static class AzureBlobStorage
     public static global::Azure.Storage.Blobs.BlobClient Blob(global::Infrar.Bucket bucket, string key) =>
         Container(bucket).GetBlobClient(key);
 
-    public static global::Azure.Storage.Blobs.Models.BlobUploadOptions NewUpload(global::Infrar.UploadOptions? options) => new()
+    public static global::Azure.Storage.Blobs.Models.BlobUploadOptions NewUpload(string key, global::Infrar.UploadOptions? options) => new()
     {
-        HttpHeaders = new global::Azure.Storage.Blobs.Models.BlobHttpHeaders { ContentType = options?.ContentType ?? "application/octet-stream" },
+        HttpHeaders = new global::Azure.Storage.Blobs.Models.BlobHttpHeaders { ContentType = global::Infrar.Internal.ContentTypes.For(key, options?.ContentType) },
         Metadata = options?.Metadata is { } metadata ? new global::System.Collections.Generic.Dictionary<string, string>(metadata) : null,
         Conditions = options?.IfNotExists == true ? new global::Azure.Storage.Blobs.Models.BlobRequestConditions { IfNoneMatch = global::Azure.ETag.All } : null,
     };

@@ -16,7 +16,7 @@ internal static class Operations
         global::System.Threading.CancellationToken cancellationToken = default)
     {
         await using var body = await global::Infrar.Internal.UploadContent.FromAsync(content, cancellationToken).ConfigureAwait(false);
-        await AzureBlobStorage.Blob(bucket, key).UploadAsync(body, AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
+        await AzureBlobStorage.Blob(bucket, key).UploadAsync(body, AzureBlobStorage.NewUpload(key, options), cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("upload_bytes")]
@@ -27,7 +27,7 @@ internal static class Operations
         global::Infrar.UploadOptions? options = null,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        await AzureBlobStorage.Blob(bucket, key).UploadAsync(new global::System.BinaryData(content), AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
+        await AzureBlobStorage.Blob(bucket, key).UploadAsync(new global::System.BinaryData(content), AzureBlobStorage.NewUpload(key, options), cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("upload_file")]
@@ -38,7 +38,7 @@ internal static class Operations
         global::Infrar.UploadOptions? options = null,
         global::System.Threading.CancellationToken cancellationToken = default)
     {
-        await AzureBlobStorage.Blob(bucket, key).UploadAsync(path, AzureBlobStorage.NewUpload(options), cancellationToken).ConfigureAwait(false);
+        await AzureBlobStorage.Blob(bucket, key).UploadAsync(path, AzureBlobStorage.NewUpload(key, options), cancellationToken).ConfigureAwait(false);
     }
 
     [global::Infrar.Internal.InfrarOperation("download_stream")]

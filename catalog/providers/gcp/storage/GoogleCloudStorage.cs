@@ -79,7 +79,7 @@ internal static class GoogleCloudStorage
     {
         Bucket = bucket.PhysicalName,
         Name = key,
-        ContentType = options?.ContentType ?? "application/octet-stream",
+        ContentType = global::Infrar.Internal.ContentTypes.For(key, options?.ContentType),
         Metadata = options?.Metadata is { Count: > 0 } metadata ? new global::System.Collections.Generic.Dictionary<string, string>(metadata) : null,
     };
 

@@ -17,7 +17,8 @@ namespace Infrar.CodeFixes;
 /// INFRAR0105: moves a provider SDK call onto Infrar with the same arguments and meaning. Rewritten when the bucket or
 /// container name is a constant and the call's result is not used: <c>IAmazonS3.PutObjectAsync</c> (InputStream,
 /// ContentBody or FilePath, with ContentType), <c>DeleteObjectAsync</c>, <c>CopyObjectAsync</c>;
-/// <c>BlobContainerClient.UploadBlobAsync</c> and <c>DeleteBlobIfExistsAsync</c>.
+/// <c>BlobContainerClient.UploadBlobAsync</c> and <c>DeleteBlobIfExistsAsync</c>. A put's stream is closed after it as
+/// S3 closed it; a call whose provider exceptions a <c>catch</c> handles is left alone.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ProviderSdkCodeFix)), Shared]
 public sealed class ProviderSdkCodeFix : CodeFixProvider
@@ -38,9 +39,9 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         foreach (var diagnostic in diagnostics)
         {
             if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax invocation
-                && Rewrite(invocation, model, context.CancellationToken) is { } replacement)
+                && Rewrite(invocation, model, context.CancellationToken) is { } rewrite)
             {
-                rewrites[invocation] = replacement.WithTriviaFrom(invocation);
+                rewrites[rewrite.Original] = rewrite.Replacement;
             }
         }
 
@@ -59,7 +60,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         foreach (var diagnostic in context.Diagnostics)
         {
             if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is not InvocationExpressionSyntax invocation
-                || Rewrite(invocation, model, context.CancellationToken) is not { } replacement)
+                || Rewrite(invocation, model, context.CancellationToken) is not { } rewrite)
             {
                 continue;
             }
@@ -67,15 +68,20 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             context.RegisterCodeFix(
                 CodeAction.Create(
                     "Use Infrar storage",
-                    _ => Task.FromResult(context.Document.WithSyntaxRoot(WithInfrarUsing(root.ReplaceNode(invocation, replacement.WithTriviaFrom(invocation))))),
+                    _ => Task.FromResult(context.Document.WithSyntaxRoot(WithInfrarUsing(root.ReplaceNode(rewrite.Original, rewrite.Replacement)))),
                     equivalenceKey: nameof(ProviderSdkCodeFix)),
                 diagnostic);
         }
     }
 
-    private static ExpressionSyntax? Rewrite(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    /// <summary>The node the fix replaces (the call, or its statement when the stream must be closed after it) and what replaces it.</summary>
+    private sealed record Rewritten(SyntaxNode Original, SyntaxNode Replacement);
+
+    private static Rewritten? Rewrite(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method || !ResultIsDiscarded(invocation))
+        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method
+            || !ResultIsDiscarded(invocation)
+            || CatchesProviderErrors(invocation, model, cancellationToken))
         {
             return null;
         }
@@ -90,6 +96,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         var token = Has("cancellationToken") ? ", " + Text("cancellationToken") : "";
 
         var type = method.ContainingType.ToDisplayString();
+        ExpressionSyntax? closeAfter = null;
         string? code = (type, method.Name) switch
         {
             ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "DeleteObjectAsync") when Constant("bucketName") && Has("key") && method.Parameters.Length <= 3 =>
@@ -100,7 +107,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
                     ? $"{p}Storage.Bucket({Text("sourceBucket")}).CopyAsync({Text("sourceKey")}, {Text("destinationKey")}{token})"
                     : $"{p}Storage.Bucket({Text("sourceBucket")}).CopyToAsync({Text("sourceKey")}, {p}Storage.Bucket({Text("destinationBucket")}), {Text("destinationKey")}{token})",
             ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "PutObjectAsync") when Has("request") =>
-                PutObject(arguments.First(a => Parameter(a, method)?.Name == "request").Expression, model, token, p, cancellationToken),
+                PutObject(arguments.First(a => Parameter(a, method)?.Name == "request").Expression, model, token, p, cancellationToken, out closeAfter),
             ("Azure.Storage.Blobs.BlobContainerClient", "DeleteBlobIfExistsAsync") when method.Parameters.Length <= 4 && Only(arguments, method, "blobName", "cancellationToken")
                 && ContainerName(invocation, model, cancellationToken) is { } container =>
                 $"{p}Storage.Bucket({container}).DeleteAsync({Text("blobName")}{token})",
@@ -111,12 +118,51 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             _ => null,
         };
 
-        return code is null ? null : SyntaxFactory.ParseExpression(code);
+        if (code is null)
+        {
+            return null;
+        }
+
+        var call = SyntaxFactory.ParseExpression(code).WithTriviaFrom(invocation);
+        if (closeAfter is null)
+        {
+            return new Rewritten(invocation, call);
+        }
+
+        // S3 closed the request's stream when the put ended (AutoCloseStream); Infrar leaves it to its owner, so the fix
+        // closes it there, as S3 did, whether the put succeeds or fails.
+        var statement = invocation.FirstAncestorOrSelf<ExpressionStatementSyntax>()!;
+        var body = statement.ReplaceNode(invocation, call).WithoutLeadingTrivia().WithoutTrailingTrivia();
+        var owned = SyntaxFactory.UsingStatement(SyntaxFactory.Block(body))
+            .WithAwaitKeyword(SyntaxFactory.Token(SyntaxKind.AwaitKeyword))
+            .WithExpression(closeAfter.WithoutTrivia())
+            .WithTriviaFrom(statement)
+            .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
+        return new Rewritten(statement, owned);
     }
 
-    /// <summary><c>new PutObjectRequest { BucketName = "b", Key = k, InputStream | ContentBody | FilePath = x, ContentType = t }</c>, and nothing else.</summary>
-    private static string? PutObject(ExpressionSyntax request, SemanticModel model, string token, string p, CancellationToken cancellationToken)
+    /// <summary>
+    /// Whether the call sits in a <c>try</c> that catches an exception of a provider SDK (Amazon, Azure, Google): Infrar
+    /// throws its own, which that catch would no longer see, so the program would behave otherwise. Not fixed.
+    /// </summary>
+    private static bool CatchesProviderErrors(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
+        invocation.Ancestors()
+            .TakeWhile(node => node is not (MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))
+            .OfType<TryStatementSyntax>()
+            .Where(attempt => attempt.Block.Span.Contains(invocation.Span))
+            .SelectMany(attempt => attempt.Catches)
+            .Any(handler => handler.Declaration is { Type: var caught }
+                && model.GetTypeInfo(caught, cancellationToken).Type is { } exception
+                && exception.ContainingNamespace?.ToDisplayString().Split('.')[0] is "Amazon" or "Azure" or "Google");
+
+    /// <summary>
+    /// <c>new PutObjectRequest { BucketName = "b", Key = k, InputStream | ContentBody | FilePath = x, ContentType = t,
+    /// AutoCloseStream = false }</c>, and nothing else. <paramref name="closeAfter"/> is the stream S3 would have closed
+    /// (AutoCloseStream is true unless set false), unless a <c>using</c> in the method owns it already.
+    /// </summary>
+    private static string? PutObject(ExpressionSyntax request, SemanticModel model, string token, string p, CancellationToken cancellationToken, out ExpressionSyntax? closeAfter)
     {
+        closeAfter = null;
         if (request is not ObjectCreationExpressionSyntax { Initializer: { } initializer })
         {
             return null;
@@ -133,11 +179,27 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             values[name.Identifier.ValueText] = value;
         }
 
-        if (values.Keys.Except(["BucketName", "Key", "InputStream", "ContentBody", "FilePath", "ContentType"]).Any()
+        if (values.Keys.Except(["BucketName", "Key", "InputStream", "ContentBody", "FilePath", "ContentType", "AutoCloseStream"]).Any()
             || !values.TryGetValue("BucketName", out var bucket) || !model.GetConstantValue(bucket, cancellationToken).HasValue
             || !values.TryGetValue("Key", out var key))
         {
             return null;
+        }
+
+        var autoClose = true;
+        if (values.TryGetValue("AutoCloseStream", out var close))
+        {
+            if (model.GetConstantValue(close, cancellationToken) is not { HasValue: true, Value: bool constant })
+            {
+                return null;
+            }
+
+            autoClose = constant;
+        }
+
+        if (values.TryGetValue("InputStream", out var input) && autoClose && !OwnedByUsing(input, model, cancellationToken))
+        {
+            closeAfter = input;
         }
 
         var options = values.TryGetValue("ContentType", out var contentType) ? $", new {p}UploadOptions {{ ContentType = {contentType} }}" : "";
@@ -150,6 +212,11 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             _ => null,
         };
     }
+
+    /// <summary>Whether the stream is a local that a <c>using</c> declaration or statement disposes already.</summary>
+    private static bool OwnedByUsing(ExpressionSyntax stream, SemanticModel model, CancellationToken cancellationToken) =>
+        model.GetSymbolInfo(stream, cancellationToken).Symbol is ILocalSymbol local
+        && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Parent.Parent: LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } or UsingStatementSyntax };
 
     /// <summary>The container name of a client made in the same method as <c>new BlobContainerClient(…, "name")</c> or <c>service.GetBlobContainerClient("name")</c>.</summary>
     private static string? ContainerName(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)

@@ -118,7 +118,10 @@ public sealed class CodeFixTests
             {
                 public static async Task PublishAsync(IAmazonS3 s3, Stream pdf, CancellationToken ct)
                 {
-                    await Storage.Bucket("reports").UploadAsync("2026/11.pdf", pdf, new UploadOptions { ContentType = "application/pdf" }, ct);
+                    await using (pdf)
+                    {
+                        await Storage.Bucket("reports").UploadAsync("2026/11.pdf", pdf, new UploadOptions { ContentType = "application/pdf" }, ct);
+                    }
                     await Storage.Bucket("reports").UploadAsync("latest.txt", System.Text.Encoding.UTF8.GetBytes("2026/11.pdf"));
                     await Storage.Bucket("reports").CopyToAsync("2026/11.pdf", Storage.Bucket("archive"), "reports/2026/11.pdf", ct);
                     await Storage.Bucket("reports").CopyAsync("2026/11.pdf", "copy.pdf");
@@ -131,6 +134,81 @@ public sealed class CodeFixTests
         // The last delete's result is read, which Infrar's DeleteAsync does not return: it is reported, not fixed, so
         // the fixed document still marks it.
         var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, expected);
+        test.FixedState.MarkupHandling = MarkupMode.Allow;
+        await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task INFRAR0105_keeps_who_closes_the_stream_and_leaves_calls_whose_provider_errors_are_caught()
+    {
+        const string before = """
+            using System;
+            using System.IO;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+
+            public static class Uploads
+            {
+                public static async Task RunAsync(IAmazonS3 s3, Stream kept, string path)
+                {
+                    using var file = File.OpenRead(path);
+                    await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = "uploads", Key = "a.bin", InputStream = file })|};
+                    await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = "uploads", Key = "b.bin", InputStream = kept, AutoCloseStream = false })|};
+                    try
+                    {
+                        await {|INFRAR0105:s3.DeleteObjectAsync("uploads", "old.bin")|};
+                    }
+                    catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+                    {
+                    }
+
+                    try
+                    {
+                        await {|INFRAR0105:s3.DeleteObjectAsync("uploads", "older.bin")|};
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+            }
+            """;
+        const string after = """
+            using System;
+            using System.IO;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+            using Infrar;
+
+            public static class Uploads
+            {
+                public static async Task RunAsync(IAmazonS3 s3, Stream kept, string path)
+                {
+                    using var file = File.OpenRead(path);
+                    await Storage.Bucket("uploads").UploadAsync("a.bin", file);
+                    await Storage.Bucket("uploads").UploadAsync("b.bin", kept);
+                    try
+                    {
+                        await {|INFRAR0105:s3.DeleteObjectAsync("uploads", "old.bin")|};
+                    }
+                    catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+                    {
+                    }
+
+                    try
+                    {
+                        await Storage.Bucket("uploads").DeleteAsync("older.bin");
+                    }
+                    catch (Exception)
+                    {
+                    }
+                }
+            }
+            """;
+
+        // A catch of AmazonS3Exception would no longer see Infrar's ObjectNotFoundException: that call stays, reported.
+        var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after);
         test.FixedState.MarkupHandling = MarkupMode.Allow;
         await test.RunAsync();
     }

@@ -16,7 +16,8 @@ namespace Infrar.CodeFixes;
 /// <summary>
 /// INFRAR0105: moves a provider SDK call onto Infrar with the same arguments and meaning. Rewritten when the bucket or
 /// container name is a constant and the call's result is not used: <c>IAmazonS3.PutObjectAsync</c> (InputStream,
-/// ContentBody or FilePath, with ContentType), <c>DeleteObjectAsync</c>, <c>CopyObjectAsync</c>;
+/// ContentBody or FilePath, with ContentType), <c>DeleteObjectAsync</c>, <c>CopyObjectAsync</c>, with their arguments or a
+/// request object made inline or in a variable used by nothing else (which then goes);
 /// <c>BlobContainerClient.UploadBlobAsync</c> and <c>DeleteBlobIfExistsAsync</c>. A put's stream is closed after it as
 /// S3 closed it; a call whose provider exceptions a <c>catch</c> handles is left alone.
 /// </summary>
@@ -35,17 +36,17 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             return null;
         }
 
-        var rewrites = new Dictionary<SyntaxNode, SyntaxNode>();
+        var rewrites = new List<Rewritten>();
         foreach (var diagnostic in diagnostics)
         {
             if (root.FindNode(diagnostic.Location.SourceSpan, getInnermostNodeForTie: true) is InvocationExpressionSyntax invocation
                 && Rewrite(invocation, model, context.CancellationToken) is { } rewrite)
             {
-                rewrites[rewrite.Original] = rewrite.Replacement;
+                rewrites.Add(rewrite);
             }
         }
 
-        return rewrites.Count == 0 ? document : document.WithSyntaxRoot(WithInfrarUsing(root.ReplaceNodes(rewrites.Keys, (original, _) => rewrites[original])));
+        return rewrites.Count == 0 ? document : Apply(document, root, rewrites);
     });
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -68,14 +69,34 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             context.RegisterCodeFix(
                 CodeAction.Create(
                     "Use Infrar storage",
-                    _ => Task.FromResult(context.Document.WithSyntaxRoot(WithInfrarUsing(root.ReplaceNode(rewrite.Original, rewrite.Replacement)))),
+                    _ => Task.FromResult(Apply(context.Document, root, [rewrite])),
                     equivalenceKey: nameof(ProviderSdkCodeFix)),
                 diagnostic);
         }
     }
 
-    /// <summary>The node the fix replaces (the call, or its statement when the stream must be closed after it) and what replaces it.</summary>
-    private sealed record Rewritten(SyntaxNode Original, SyntaxNode Replacement);
+    /// <summary>
+    /// The node the fix replaces (the call, or its statement when the stream must be closed after it), what replaces it,
+    /// and the declaration of a request variable the call was the only use of, which goes too.
+    /// </summary>
+    private sealed record Rewritten(SyntaxNode Original, SyntaxNode Replacement, StatementSyntax? Unused = null);
+
+    private static Document Apply(Document document, SyntaxNode root, IReadOnlyList<Rewritten> rewrites)
+    {
+        var unused = rewrites.Select(r => r.Unused).OfType<StatementSyntax>().ToList();
+        var edited = root.TrackNodes(rewrites.Select(r => r.Original).Concat(unused));
+        foreach (var rewrite in rewrites)
+        {
+            edited = edited.ReplaceNode(edited.GetCurrentNode(rewrite.Original)!, rewrite.Replacement);
+        }
+
+        foreach (var statement in unused)
+        {
+            edited = edited.RemoveNode(edited.GetCurrentNode(statement)!, SyntaxRemoveOptions.KeepNoTrivia)!;
+        }
+
+        return document.WithSyntaxRoot(WithInfrarUsing(edited));
+    }
 
     private static Rewritten? Rewrite(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
@@ -94,6 +115,31 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         bool Has(string parameter) => arguments.Any(a => Parameter(a, method)?.Name == parameter);
         bool Constant(string parameter) => Has(parameter) && model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == parameter).Expression, cancellationToken).HasValue;
         var token = Has("cancellationToken") ? ", " + Text("cancellationToken") : "";
+        StatementSyntax? unused = null;
+
+        // A request object: made inline, or in a local the call is the only use of (its declaration then goes too).
+        bool Request(out Dictionary<string, ExpressionSyntax>? values)
+        {
+            values = null;
+            if (!Has("request") || arguments.First(a => Parameter(a, method)?.Name == "request").Expression is not { } request)
+            {
+                return false;
+            }
+
+            if (request is IdentifierNameSyntax && RequestVariable(request, invocation, model, cancellationToken) is { } declared)
+            {
+                (request, unused) = declared;
+            }
+
+            values = Initializer(request);
+            return values is not null;
+        }
+
+        string? ConstantValue(Dictionary<string, ExpressionSyntax> values, string name) =>
+            values.TryGetValue(name, out var value) ? model.GetConstantValue(value, cancellationToken).Value as string : null;
+
+        static bool Exactly(Dictionary<string, ExpressionSyntax> values, params string[] names) =>
+            values.Keys.All(names.Contains) && names.All(values.ContainsKey);
 
         var type = method.ContainingType.ToDisplayString();
         ExpressionSyntax? closeAfter = null;
@@ -106,8 +152,17 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
                     == model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == "destinationBucket").Expression).Value as string
                     ? $"{p}Storage.Bucket({Text("sourceBucket")}).CopyAsync({Text("sourceKey")}, {Text("destinationKey")}{token})"
                     : $"{p}Storage.Bucket({Text("sourceBucket")}).CopyToAsync({Text("sourceKey")}, {p}Storage.Bucket({Text("destinationBucket")}), {Text("destinationKey")}{token})",
-            ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "PutObjectAsync") when Has("request") =>
-                PutObject(arguments.First(a => Parameter(a, method)?.Name == "request").Expression, model, token, p, cancellationToken, out closeAfter),
+            ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "PutObjectAsync") when Request(out var values) =>
+                PutObject(values!, model, token, p, cancellationToken, out closeAfter),
+            ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "DeleteObjectAsync") when Request(out var values)
+                && Exactly(values!, "BucketName", "Key") && ConstantValue(values!, "BucketName") is not null =>
+                $"{p}Storage.Bucket({values!["BucketName"]}).DeleteAsync({values["Key"]}{token})",
+            ("Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client", "CopyObjectAsync") when Request(out var values)
+                && Exactly(values!, "SourceBucket", "SourceKey", "DestinationBucket", "DestinationKey")
+                && ConstantValue(values!, "SourceBucket") is { } source && ConstantValue(values!, "DestinationBucket") is { } destination =>
+                source == destination
+                    ? $"{p}Storage.Bucket({values!["SourceBucket"]}).CopyAsync({values["SourceKey"]}, {values["DestinationKey"]}{token})"
+                    : $"{p}Storage.Bucket({values!["SourceBucket"]}).CopyToAsync({values["SourceKey"]}, {p}Storage.Bucket({values["DestinationBucket"]}), {values["DestinationKey"]}{token})",
             ("Azure.Storage.Blobs.BlobContainerClient", "DeleteBlobIfExistsAsync") when method.Parameters.Length <= 4 && Only(arguments, method, "blobName", "cancellationToken")
                 && ContainerName(invocation, model, cancellationToken) is { } container =>
                 $"{p}Storage.Bucket({container}).DeleteAsync({Text("blobName")}{token})",
@@ -126,7 +181,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         var call = SyntaxFactory.ParseExpression(code).WithTriviaFrom(invocation);
         if (closeAfter is null)
         {
-            return new Rewritten(invocation, call);
+            return new Rewritten(invocation, call, unused);
         }
 
         // S3 closed the request's stream when the put ended (AutoCloseStream); Infrar leaves it to its owner, so the fix
@@ -138,7 +193,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             .WithExpression(closeAfter.WithoutTrivia())
             .WithTriviaFrom(statement)
             .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
-        return new Rewritten(statement, owned);
+        return new Rewritten(statement, owned, unused);
     }
 
     /// <summary>
@@ -160,25 +215,9 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
     /// AutoCloseStream = false }</c>, and nothing else. <paramref name="closeAfter"/> is the stream S3 would have closed
     /// (AutoCloseStream is true unless set false), unless a <c>using</c> in the method owns it already.
     /// </summary>
-    private static string? PutObject(ExpressionSyntax request, SemanticModel model, string token, string p, CancellationToken cancellationToken, out ExpressionSyntax? closeAfter)
+    private static string? PutObject(Dictionary<string, ExpressionSyntax> values, SemanticModel model, string token, string p, CancellationToken cancellationToken, out ExpressionSyntax? closeAfter)
     {
         closeAfter = null;
-        if (request is not ObjectCreationExpressionSyntax { Initializer: { } initializer })
-        {
-            return null;
-        }
-
-        var values = new Dictionary<string, ExpressionSyntax>();
-        foreach (var expression in initializer.Expressions)
-        {
-            if (expression is not AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: var value })
-            {
-                return null;
-            }
-
-            values[name.Identifier.ValueText] = value;
-        }
-
         if (values.Keys.Except(["BucketName", "Key", "InputStream", "ContentBody", "FilePath", "ContentType", "AutoCloseStream"]).Any()
             || !values.TryGetValue("BucketName", out var bucket) || !model.GetConstantValue(bucket, cancellationToken).HasValue
             || !values.TryGetValue("Key", out var key))
@@ -211,6 +250,56 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             _ when values.TryGetValue("FilePath", out var path) => $"{p}Storage.Bucket({bucket}).UploadFileAsync({key}, {path}{tail})",
             _ => null,
         };
+    }
+
+    /// <summary>The properties an object initializer sets (<c>new T { A = a, B = b }</c>, nothing else), or null.</summary>
+    private static Dictionary<string, ExpressionSyntax>? Initializer(ExpressionSyntax request)
+    {
+        var initializer = request switch
+        {
+            ObjectCreationExpressionSyntax { ArgumentList: null or { Arguments.Count: 0 } } creation => creation.Initializer,
+            ImplicitObjectCreationExpressionSyntax { ArgumentList.Arguments.Count: 0 } creation => creation.Initializer,
+            _ => null,
+        };
+        if (initializer is null)
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, ExpressionSyntax>();
+        foreach (var expression in initializer.Expressions)
+        {
+            if (expression is not AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: var value })
+            {
+                return null;
+            }
+
+            values[name.Identifier.ValueText] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// <c>var request = new PutObjectRequest { … };</c> declared alone in a statement of the same block, before the call,
+    /// and never named again but by the call: its initializer, and the statement to remove.
+    /// </summary>
+    private static (ExpressionSyntax Request, StatementSyntax Declaration)? RequestVariable(ExpressionSyntax reference, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (model.GetSymbolInfo(reference, cancellationToken).Symbol is not ILocalSymbol local
+            || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value } declarator
+            || declarator.Parent is not VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0 } statement }
+            || statement.Parent is not BlockSyntax block
+            || invocation.FirstAncestorOrSelf<StatementSyntax>(s => s.Parent == block) is not { } callStatement
+            || block.Statements.IndexOf(statement) >= block.Statements.IndexOf(callStatement))
+        {
+            return null;
+        }
+
+        var uses = block.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Where(name => name.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, local))
+            .ToList();
+        return uses.Count == 1 && uses[0] == reference ? (value, statement) : null;
     }
 
     /// <summary>Whether the stream is a local that a <c>using</c> declaration or statement disposes already.</summary>

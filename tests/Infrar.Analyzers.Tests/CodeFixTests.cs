@@ -214,6 +214,64 @@ public sealed class CodeFixTests
     }
 
     [Fact]
+    public async Task INFRAR0105_moves_requests_built_in_a_variable_and_the_request_overloads_of_delete_and_copy()
+    {
+        const string before = """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+
+            public static class Reports
+            {
+                public static async Task ArchiveAsync(IAmazonS3 s3, string name, CancellationToken ct)
+                {
+                    var put = new PutObjectRequest
+                    {
+                        BucketName = "reports",
+                        Key = name,
+                        ContentBody = "draft",
+                    };
+                    await {|INFRAR0105:s3.PutObjectAsync(put, ct)|};
+                    await {|INFRAR0105:s3.CopyObjectAsync(new CopyObjectRequest { SourceBucket = "reports", SourceKey = name, DestinationBucket = "archive", DestinationKey = "2026/" + name }, ct)|};
+                    var delete = new DeleteObjectRequest { BucketName = "reports", Key = name };
+                    await {|INFRAR0105:s3.DeleteObjectAsync(delete, ct)|};
+                    var reused = new DeleteObjectRequest { BucketName = "reports", Key = "other" };
+                    await {|INFRAR0105:s3.DeleteObjectAsync(reused, ct)|};
+                    reused.Key = "third";
+                    await {|INFRAR0105:s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = "reports", Key = name, VersionId = "3" }, ct)|};
+                }
+            }
+            """;
+        const string after = """
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+            using Infrar;
+
+            public static class Reports
+            {
+                public static async Task ArchiveAsync(IAmazonS3 s3, string name, CancellationToken ct)
+                {
+                    await Storage.Bucket("reports").UploadAsync(name, System.Text.Encoding.UTF8.GetBytes("draft"), cancellationToken: ct);
+                    await Storage.Bucket("reports").CopyToAsync(name, Storage.Bucket("archive"), "2026/" + name, ct);
+                    await Storage.Bucket("reports").DeleteAsync(name, ct);
+                    var reused = new DeleteObjectRequest { BucketName = "reports", Key = "other" };
+                    await {|INFRAR0105:s3.DeleteObjectAsync(reused, ct)|};
+                    reused.Key = "third";
+                    await {|INFRAR0105:s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = "reports", Key = name, VersionId = "3" }, ct)|};
+                }
+            }
+            """;
+
+        // A request used again after the call, or one that sets what Infrar cannot express (a version), stays.
+        var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after);
+        test.FixedState.MarkupHandling = MarkupMode.Allow;
+        await test.RunAsync();
+    }
+
+    [Fact]
     public async Task INFRAR0105_moves_blob_container_calls_onto_infrar()
     {
         const string before = """

@@ -18,7 +18,8 @@ namespace Infrar.CodeFixes;
 /// container name is a constant and the call's result is not used: <c>IAmazonS3.PutObjectAsync</c> (InputStream,
 /// ContentBody or FilePath, with ContentType), <c>DeleteObjectAsync</c>, <c>CopyObjectAsync</c>, with their arguments or a
 /// request object made inline or in a variable used by nothing else (which then goes);
-/// <c>BlobContainerClient.UploadBlobAsync</c> and <c>DeleteBlobIfExistsAsync</c>. A put's stream is closed after it as
+/// <c>BlobContainerClient.UploadBlobAsync</c> and <c>DeleteBlobIfExistsAsync</c>; <c>BlobClient.UploadAsync</c> (a stream or
+/// a file, overwrite or not) and <c>DeleteIfExistsAsync</c> on <c>container.GetBlobClient(name)</c>. A put's stream is closed after it as
 /// S3 closed it; a call whose provider exceptions a <c>catch</c> handles is left alone.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ProviderSdkCodeFix)), Shared]
@@ -138,6 +139,12 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         string? ConstantValue(Dictionary<string, ExpressionSyntax> values, string name) =>
             values.TryGetValue(name, out var value) ? model.GetConstantValue(value, cancellationToken).Value as string : null;
 
+        // BlobClient.UploadAsync's overwrite: false unless given, and then only as a constant.
+        bool? Overwrite() =>
+            !Has("overwrite") ? false
+            : model.GetConstantValue(arguments.First(a => Parameter(a, method)?.Name == "overwrite").Expression, cancellationToken) is { HasValue: true, Value: bool value } ? value
+            : null;
+
         static bool Exactly(Dictionary<string, ExpressionSyntax> values, params string[] names) =>
             values.Keys.All(names.Contains) && names.All(values.ContainsKey);
 
@@ -164,12 +171,23 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
                     ? $"{p}Storage.Bucket({values!["SourceBucket"]}).CopyAsync({values["SourceKey"]}, {values["DestinationKey"]}{token})"
                     : $"{p}Storage.Bucket({values!["SourceBucket"]}).CopyToAsync({values["SourceKey"]}, {p}Storage.Bucket({values["DestinationBucket"]}), {values["DestinationKey"]}{token})",
             ("Azure.Storage.Blobs.BlobContainerClient", "DeleteBlobIfExistsAsync") when method.Parameters.Length <= 4 && Only(arguments, method, "blobName", "cancellationToken")
-                && ContainerName(invocation, model, cancellationToken) is { } container =>
+                && ContainerName(Receiver(invocation), model, cancellationToken) is { } container =>
                 $"{p}Storage.Bucket({container}).DeleteAsync({Text("blobName")}{token})",
             ("Azure.Storage.Blobs.BlobContainerClient", "UploadBlobAsync") when Only(arguments, method, "blobName", "content", "cancellationToken")
                 && method.Parameters.Any(p => p.Name == "content" && p.Type.ToDisplayString() == "System.IO.Stream")
-                && ContainerName(invocation, model, cancellationToken) is { } container =>
+                && ContainerName(Receiver(invocation), model, cancellationToken) is { } container =>
                 $"{p}Storage.Bucket({container}).UploadAsync({Text("blobName")}, {Text("content")}, new {p}UploadOptions {{ IfNotExists = true }}{token})",
+            ("Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient", "DeleteIfExistsAsync") when Only(arguments, method, "cancellationToken")
+                && Blob(Receiver(invocation), model, cancellationToken) is var (container, blob) =>
+                $"{p}Storage.Bucket({container}).DeleteAsync({blob}{token})",
+            ("Azure.Storage.Blobs.BlobClient", "UploadAsync") when Only(arguments, method, "content", "path", "overwrite", "cancellationToken")
+                && (Has("content") || Has("path")) && Overwrite() is { } overwrite
+                && Blob(Receiver(invocation), model, cancellationToken) is var (container, blob) =>
+                Has("path")
+                    ? $"{p}Storage.Bucket({container}).UploadFileAsync({blob}, {Text("path")}{(overwrite ? "" : $", new {p}UploadOptions {{ IfNotExists = true }}")}{(overwrite && token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : token)})"
+                    : method.Parameters.Any(p => p.Name == "content" && p.Type.ToDisplayString() == "System.IO.Stream")
+                        ? $"{p}Storage.Bucket({container}).UploadAsync({blob}, {Text("content")}{(overwrite ? "" : $", new {p}UploadOptions {{ IfNotExists = true }}")}{(overwrite && token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : token)})"
+                        : null,
             _ => null,
         };
 
@@ -307,12 +325,17 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         model.GetSymbolInfo(stream, cancellationToken).Symbol is ILocalSymbol local
         && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Parent.Parent: LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } or UsingStatementSyntax };
 
-    /// <summary>The container name of a client made in the same method as <c>new BlobContainerClient(…, "name")</c> or <c>service.GetBlobContainerClient("name")</c>.</summary>
-    private static string? ContainerName(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    /// <summary>What a call is made on: <c>x</c> of <c>x.Method(…)</c>.</summary>
+    private static ExpressionSyntax? Receiver(InvocationExpressionSyntax invocation) =>
+        (invocation.Expression as MemberAccessExpressionSyntax)?.Expression;
+
+    /// <summary>
+    /// The container name of a client made in the same method as <c>new BlobContainerClient(…, "name")</c> or
+    /// <c>service.GetBlobContainerClient("name")</c>, when the name is a constant.
+    /// </summary>
+    private static string? ContainerName(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (invocation.Expression is not MemberAccessExpressionSyntax { Expression: IdentifierNameSyntax receiver }
-            || model.GetSymbolInfo(receiver, cancellationToken).Symbol is not ILocalSymbol local
-            || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value })
+        if (Initial(receiver, model, cancellationToken) is not { } value)
         {
             return null;
         }
@@ -326,6 +349,36 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         };
 
         return name is not null && model.GetConstantValue(name, cancellationToken).HasValue ? name.ToString() : null;
+    }
+
+    /// <summary>
+    /// The container name and blob name of a <c>BlobClient</c> got as <c>container.GetBlobClient(name)</c>, there or in a
+    /// local of the same method that nothing assigns again.
+    /// </summary>
+    private static (string Container, string Blob)? Blob(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var value = receiver is InvocationExpressionSyntax ? receiver : Initial(receiver, model, cancellationToken);
+        return value is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetBlobClient", Expression: var container }, ArgumentList.Arguments: { Count: 1 } get }
+            && ContainerName(container, model, cancellationToken) is { } name
+            ? (name, get[0].Expression.ToString())
+            : null;
+    }
+
+    /// <summary>The initializer of the local a receiver names, when nothing in its method assigns the local again.</summary>
+    private static ExpressionSyntax? Initial(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (receiver is not IdentifierNameSyntax
+            || model.GetSymbolInfo(receiver, cancellationToken).Symbol is not ILocalSymbol local
+            || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value } declarator)
+        {
+            return null;
+        }
+
+        var scope = declarator.FirstAncestorOrSelf<BlockSyntax>();
+        var reassigned = scope?.DescendantNodes().OfType<AssignmentExpressionSyntax>()
+            .Any(assignment => assignment.Left is IdentifierNameSyntax name && name.Identifier.ValueText == local.Name
+                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, local)) ?? true;
+        return reassigned ? null : value;
     }
 
     private static bool Only(SeparatedSyntaxList<ArgumentSyntax> arguments, IMethodSymbol method, params string[] allowed) =>

@@ -311,6 +311,56 @@ public sealed class CodeFixTests
     }
 
     [Fact]
+    public async Task INFRAR0105_moves_blob_client_uploads_and_deletes_onto_infrar_keeping_overwrite()
+    {
+        const string before = """
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Azure.Storage.Blobs;
+            using Infrar;
+
+            public static class Photos
+            {
+                public static async Task StoreAsync(BlobServiceClient service, string name, Stream photo, string path, CancellationToken ct)
+                {
+                    var container = {|INFRAR0105:service.GetBlobContainerClient("photos")|};
+                    var blob = {|INFRAR0105:container.GetBlobClient(name)|};
+                    await {|INFRAR0105:blob.UploadAsync(photo, overwrite: true, ct)|};
+                    await {|INFRAR0105:blob.UploadAsync(photo)|};
+                    await {|INFRAR0105:{|INFRAR0105:container.GetBlobClient("thumb.jpg")|}.UploadAsync(path, overwrite: true)|};
+                    await {|INFRAR0105:{|INFRAR0105:container.GetBlobClient("old.jpg")|}.DeleteIfExistsAsync(cancellationToken: ct)|};
+                }
+            }
+            """;
+        const string after = """
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Azure.Storage.Blobs;
+            using Infrar;
+
+            public static class Photos
+            {
+                public static async Task StoreAsync(BlobServiceClient service, string name, Stream photo, string path, CancellationToken ct)
+                {
+                    var container = {|INFRAR0105:service.GetBlobContainerClient("photos")|};
+                    var blob = {|INFRAR0105:container.GetBlobClient(name)|};
+                    await Storage.Bucket("photos").UploadAsync(name, photo, cancellationToken: ct);
+                    await Storage.Bucket("photos").UploadAsync(name, photo, new UploadOptions { IfNotExists = true });
+                    await Storage.Bucket("photos").UploadFileAsync("thumb.jpg", path);
+                    await Storage.Bucket("photos").DeleteAsync("old.jpg", ct);
+                }
+            }
+            """;
+
+        // The clients are still made (and reported): removing them when no use remains is left to the user.
+        var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after);
+        test.FixedState.MarkupHandling = MarkupMode.Allow;
+        await test.RunAsync();
+    }
+
+    [Fact]
     public async Task INFRAR0105_writes_global_names_where_the_code_has_its_own_Storage_and_adds_no_ambiguous_using()
     {
         const string before = """

@@ -11,48 +11,28 @@ namespace Infrar.Analyzers.Tests;
 /// </summary>
 public sealed class CodeFixTests
 {
-    [Fact]
-    public async Task INFRAR0102_renames_the_bucket_to_a_name_every_provider_accepts()
+    [Theory]
+    [InlineData("Bucket", "Storage.Bucket", "Photos_Archive", "photos-archive")]
+    [InlineData("Queue", "Queues.Queue", "Thumbnail Jobs", "thumbnail-jobs")]
+    public async Task INFRAR0102_renames_the_resource_to_a_name_every_provider_accepts(string type, string declare, string invalid, string valid)
     {
-        const string before = """
+        var before = $$"""
             using Infrar;
 
-            public static class Buckets
+            public static class Resources
             {
-                public static readonly Bucket Archive = Storage.Bucket({|INFRAR0102:"Photos_Archive"|});
+                public static readonly {{type}} Archive = {{declare}}({|INFRAR0102:"{{invalid}}"|});
             }
             """;
-        const string after = """
+        var after = $$"""
             using Infrar;
 
-            public static class Buckets
+            public static class Resources
             {
-                public static readonly Bucket Archive = Storage.Bucket("photos-archive");
+                public static readonly {{type}} Archive = {{declare}}("{{valid}}");
             }
             """;
 
-        await Verifiers.CodeFix<InvalidNameAnalyzer, InvalidNameCodeFix>(before, after).RunAsync();
-    }
-
-    [Fact]
-    public async Task INFRAR0102_offers_a_queue_name_every_provider_accepts()
-    {
-        const string before = """
-            using Infrar;
-
-            public static class Jobs
-            {
-                public static readonly Queue Thumbnails = Queues.Queue({|INFRAR0102:"Thumbnail Jobs"|});
-            }
-            """;
-        const string after = """
-            using Infrar;
-
-            public static class Jobs
-            {
-                public static readonly Queue Thumbnails = Queues.Queue("thumbnail-jobs");
-            }
-            """;
         await Verifiers.CodeFix<InvalidNameAnalyzer, InvalidNameCodeFix>(before, after).RunAsync();
     }
 

@@ -55,7 +55,7 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
 
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
-        _loop = Task.Run(AcceptLoopAsync);
+        _loop = Task.Run(() => AcceptLoop.RunAsync(_listener, HandleAsync));
     }
 
     public int Port { get; }
@@ -94,24 +94,6 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
         }
         catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
         {
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class SqsContractServer : IAsyncDisposable
         Port = port;
         _listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         _listener.Start();
-        _loop = Task.Run(AcceptLoopAsync);
+        _loop = Task.Run(() => AcceptLoop.RunAsync(_listener, HandleAsync));
     }
 
     public int Port { get; }
@@ -57,24 +57,6 @@ public sealed class SqsContractServer : IAsyncDisposable
         _listener.Stop();
         _listener.Close();
         await _loop;
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (_listener.IsListening)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => HandleAsync(context));
-        }
     }
 
     private async Task HandleAsync(HttpListenerContext context)

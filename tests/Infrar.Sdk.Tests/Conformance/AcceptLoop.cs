@@ -1,0 +1,25 @@
+using System.Net;
+
+namespace Infrar.Sdk.Tests.Conformance;
+
+/// <summary>The contract servers' listening loop: each request handled on its own task until the listener stops.</summary>
+internal static class AcceptLoop
+{
+    public static async Task RunAsync(HttpListener listener, Func<HttpListenerContext, Task> handle)
+    {
+        while (listener.IsListening)
+        {
+            HttpListenerContext context;
+            try
+            {
+                context = await listener.GetContextAsync();
+            }
+            catch (Exception e) when (e is HttpListenerException or ObjectDisposedException or InvalidOperationException)
+            {
+                return;
+            }
+
+            _ = Task.Run(() => handle(context));
+        }
+    }
+}

@@ -105,14 +105,14 @@ internal static class LocalQueueStore
         // Names start with the visible-at time in fixed-width hexadecimal: in name order, the first not yet visible ends the scan.
         foreach (var path in Directory.GetFiles(folder.Messages).Order(StringComparer.Ordinal))
         {
-            if (leased.Count == max || MessageName.Parse(path) is not { } name)
+            if (leased.Count == max)
             {
-                if (leased.Count == max)
-                {
-                    break;
-                }
+                break;
+            }
 
-                continue;
+            if (MessageName.Parse(path) is not { } name)
+            {
+                continue; // not a message file
             }
 
             if (name.VisibleAt > now)

@@ -65,7 +65,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor QueueNotOnProvider = Rule(
         InfrarCodes.QueueNotOnProvider,
         "Queues are not yet available on the selected provider",
-        "{0} runs on the local provider only in this version of Infrar; a build for {1} cannot rewrite it, and the call would refuse to run there. Build for local, or keep queue code out of this project until {1} queues ship.",
+        "{0} cannot be rewritten for {1}: this version of Infrar has no {1} queue code, and the call would refuse to run there. Build for local or a provider whose queues ship ({2}), or keep queue code out of this project until {1} queues ship.",
         DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor[] All =

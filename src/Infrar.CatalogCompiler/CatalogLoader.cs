@@ -49,10 +49,21 @@ internal static class CatalogLoader
             throw new CatalogException("catalog/capabilities/storage.yaml is missing.");
         }
 
-        var unknown = capabilities.Keys.Where(id => id != InfrarCatalog.StorageCapability).ToList();
+        if (!capabilities.TryGetValue(InfrarCatalog.QueuesCapability, out var queuesCapability))
+        {
+            throw new CatalogException("catalog/capabilities/queues.yaml is missing.");
+        }
+
+        var unknown = capabilities.Keys.Where(id => id is not InfrarCatalog.StorageCapability and not InfrarCatalog.QueuesCapability).ToList();
         if (unknown.Count > 0)
         {
-            throw new CatalogException($"catalog/capabilities/{unknown[0]}.yaml: Infrar's SDK and generator have no {unknown[0]} yet; only storage is read.");
+            throw new CatalogException($"catalog/capabilities/{unknown[0]}.yaml: Infrar's SDK and generator have no {unknown[0]} yet; only storage and queues are read.");
+        }
+
+        var shared = storageCapability.Operations.Keys.Intersect(queuesCapability.Operations.Keys).ToList();
+        if (shared.Count > 0)
+        {
+            throw new CatalogException($"catalog/capabilities/queues.yaml: operation {shared[0]} is also a storage operation; operation ids are unique across capabilities.");
         }
 
         var providers = new Dictionary<string, ProviderCatalog>();
@@ -69,7 +80,7 @@ internal static class CatalogLoader
 
             var storagePath = folder + "storage/storage.yaml";
             var storage = files.ContainsKey(storagePath)
-                ? ToBinding(Parse<StorageFile>(files, storagePath), CapabilityCodeReader.Read(FilesIn(files, folder + "storage/", ".cs")), storageCapability.Operations, storagePath)
+                ? ToBinding(storageCapability, Parse<BindingFile>(files, storagePath), CapabilityCodeReader.Read(FilesIn(files, folder + "storage/", ".cs")), storagePath)
                 : null;
             if (storage is null && !file.Default)
             {
@@ -77,10 +88,12 @@ internal static class CatalogLoader
             }
 
             var queuesPath = folder + "queues/queues.yaml";
-            var queues = files.ContainsKey(queuesPath) ? ToQueues(Parse<QueuesFile>(files, queuesPath), queuesPath) : null;
+            var queues = files.ContainsKey(queuesPath)
+                ? ToQueues(queuesCapability, Parse<BindingFile>(files, queuesPath), FilesIn(files, folder + "queues/", ".cs"), queuesPath)
+                : null;
             if (queues is null && !file.Default)
             {
-                throw new CatalogException($"catalog/{folder}: no queues/queues.yaml; every provider but the default says which queue names it accepts.");
+                throw new CatalogException($"catalog/{folder}: no queues/queues.yaml; every provider but the default implements queues.");
             }
 
             providers.Add(id, new ProviderCatalog(id, file.Name ?? id, storage, ToState(files, folder, file.State, path), file.FolderVariable, file.DefaultRegion, queues));
@@ -150,40 +163,70 @@ internal static class CatalogLoader
         return new InfrastructureBinding(written, templates);
     }
 
-    private static StorageBinding ToBinding(StorageFile storage, CapabilityCode code, IReadOnlyDictionary<string, OperationDefinition> operations, string path)
+    /// <summary>
+    /// A provider's queues: complete, or (while a provider's queue code is being written) naming rules alone, with no
+    /// operations and no code, so the analyzers check names everywhere and INFRAR0110 refuses its queue calls.
+    /// </summary>
+    private static CapabilityBinding ToQueues(CapabilityDefinition capability, BindingFile binding, List<KeyValuePair<string, string>> code, string path)
     {
-        var missing = operations.Keys.Where(id => !storage.Operations.ContainsKey(id)).ToList();
-        if (missing.Count > 0)
+        if (code.Count == 0 && binding.Operations.Count == 0)
         {
-            throw new CatalogException($"{path}: operations lacks {string.Join(", ", missing)}; every operation of capabilities/storage.yaml needs its permissions on every provider.");
+            var rules = ToNaming(binding.QueueNaming, path, "queue_naming");
+            return rules.Count == 0
+                ? throw new CatalogException($"catalog/{path}: queue_naming is empty; say which names the provider accepts.")
+                : new CapabilityBinding(capability.Id, Required(binding.Service, path, "service"), EquatableArray<PackageSpec>.Empty, "", "", "",
+                    new Dictionary<string, OperationTemplate>(), rules, binding.SdkNamespaces.ToEquatableArray());
         }
 
-        var unknown = storage.Operations.Keys.Where(id => !operations.ContainsKey(id)).ToList();
+        return ToBinding(capability, binding, CapabilityCodeReader.Read(code), path);
+    }
+
+    private static CapabilityBinding ToBinding(CapabilityDefinition capability, BindingFile binding, CapabilityCode code, string path)
+    {
+        var operations = capability.Operations;
+        var definition = $"capabilities/{capability.Id}.yaml";
+        var missing = operations.Keys.Where(id => !binding.Operations.ContainsKey(id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new CatalogException($"{path}: operations lacks {string.Join(", ", missing)}; every operation of {definition} needs its permissions on every provider.");
+        }
+
+        var unknown = binding.Operations.Keys.Where(id => !operations.ContainsKey(id)).ToList();
         if (unknown.Count > 0)
         {
-            throw new CatalogException($"{path}: operations has {string.Join(", ", unknown)}, which capabilities/storage.yaml does not define.");
+            throw new CatalogException($"{path}: operations has {string.Join(", ", unknown)}, which {definition} does not define.");
         }
 
         var folder = path.Substring(0, path.LastIndexOf('/') + 1);
         var uncoded = operations.Keys.Where(id => !code.Operations.ContainsKey(id)).ToList();
         if (uncoded.Count > 0)
         {
-            throw new CatalogException($"catalog/{folder}: no method implements {string.Join(", ", uncoded)}; every operation of capabilities/storage.yaml needs an [InfrarOperation] method on every provider.");
+            throw new CatalogException($"catalog/{folder}: no method implements {string.Join(", ", uncoded)}; every operation of {definition} needs an [InfrarOperation] method on every provider.");
         }
 
         var extra = code.Operations.Keys.Where(id => !operations.ContainsKey(id)).ToList();
         if (extra.Count > 0)
         {
-            throw new CatalogException($"catalog/{folder}: [InfrarOperation] names {string.Join(", ", extra)}, which capabilities/storage.yaml does not define.");
+            throw new CatalogException($"catalog/{folder}: [InfrarOperation] names {string.Join(", ", extra)}, which {definition} does not define.");
         }
 
-        return new StorageBinding(
-            Required(storage.Service, path, "service"),
-            storage.Packages.Select(p => new PackageSpec(Required(p.Id, path, "packages[].id"), Required(p.Version, path, "packages[].version"), p.Assembly)).ToEquatableArray(),
+        var (namingField, naming) = capability.Id == InfrarCatalog.StorageCapability
+            ? ("bucket_naming", binding.BucketNaming)
+            : ("queue_naming", binding.QueueNaming);
+        var rules = ToNaming(naming, path, namingField);
+        if (rules.Count == 0)
+        {
+            throw new CatalogException($"catalog/{path}: {namingField} is empty; say which names the provider accepts.");
+        }
+
+        return new CapabilityBinding(
+            capability.Id,
+            Required(binding.Service, path, "service"),
+            binding.Packages.Select(p => new PackageSpec(Required(p.Id, path, "packages[].id"), Required(p.Version, path, "packages[].version"), p.Assembly)).ToEquatableArray(),
             code.SupportClass,
             code.Support,
             code.ErrorType,
-            storage.Operations.ToDictionary(
+            binding.Operations.ToDictionary(
                 pair => pair.Key,
                 pair => new OperationTemplate(
                     pair.Key,
@@ -192,16 +235,11 @@ internal static class CatalogLoader
                     code.Operations[pair.Key].Body,
                     code.Operations[pair.Key].Async,
                     !code.Operations[pair.Key].Iterator,
-                    pair.Value.ErrorKey,
+                    pair.Value.ErrorKey ?? (capability.KeyParameters.Count > 0 ? capability.KeyParameters[0] : null),
                     pair.Value.Limitations)),
-            ToNaming(storage.BucketNaming, path, "bucket_naming"),
-            storage.SdkNamespaces.ToEquatableArray());
+            rules,
+            binding.SdkNamespaces.ToEquatableArray());
     }
-
-    private static QueueBinding ToQueues(QueuesFile queues, string path) =>
-        new(Required(queues.Service, path, "service"), ToNaming(queues.QueueNaming, path, "queue_naming") is { Count: > 0 } naming
-            ? naming
-            : throw new CatalogException($"catalog/{path}: queue_naming is empty; say which names the provider accepts."));
 
     private static EquatableArray<NamingRule> ToNaming(List<NamingEntry> rules, string path, string field) =>
         rules.Select(r => new NamingRule(
@@ -302,7 +340,8 @@ internal static class CatalogLoader
         public List<string> Files { get; set; } = [];
     }
 
-    private sealed class StorageFile
+    /// <summary>A provider's capability file: <c>storage/storage.yaml</c>, <c>queues/queues.yaml</c>.</summary>
+    private sealed class BindingFile
     {
         public string? Service { get; set; }
 
@@ -312,14 +351,9 @@ internal static class CatalogLoader
 
         public List<NamingEntry> BucketNaming { get; set; } = [];
 
-        public List<string> SdkNamespaces { get; set; } = [];
-    }
-
-    private sealed class QueuesFile
-    {
-        public string? Service { get; set; }
-
         public List<NamingEntry> QueueNaming { get; set; } = [];
+
+        public List<string> SdkNamespaces { get; set; } = [];
     }
 
     private sealed class NamingEntry
@@ -355,7 +389,7 @@ internal static class CatalogLoader
 
         public List<string> DestinationPermissions { get; set; } = [];
 
-        public string ErrorKey { get; set; } = "key";
+        public string? ErrorKey { get; set; }
 
         public string? Limitations { get; set; }
 

@@ -32,8 +32,8 @@ internal static class CatalogSource
         text.Append($"        new {Dictionary}<string, ProviderCatalog>\n        {{\n");
         foreach (var provider in catalog.Providers.Values)
         {
-            var storage = provider.Storage is null ? "null" : Storage(provider.Storage);
-            var queues = provider.Queues is null ? "null" : $"new QueueBinding({L(provider.Queues.Service)}, {Naming(provider.Queues.QueueNaming)})";
+            var storage = provider.Storage is null ? "null" : Binding(provider.Storage);
+            var queues = provider.Queues is null ? "null" : Binding(provider.Queues);
             text.Append($"            [{L(provider.Id)}] = new({L(provider.Id)}, {L(provider.DisplayName)}, {storage}, {State(provider.State)}, {L(provider.FolderVariable)}, {L(provider.DefaultRegion)}, {queues}),\n");
         }
 
@@ -57,13 +57,13 @@ internal static class CatalogSource
     private static string State(StateBinding state) =>
         $"new StateBinding({L(state.Backend)}, {Array(state.Settings.Select(s => $"new StateSetting({L(s.Name)}, {B(s.Required)})"), "StateSetting")}, {B(state.KeptByService)}, {L(state.Template)})";
 
-    private static string Storage(StorageBinding storage)
+    private static string Binding(CapabilityBinding storage)
     {
         var operations = string.Join(", ", storage.Operations.Values.Select(o =>
             $"[{L(o.Id)}] = new({L(o.Id)}, {Array(o.Permissions.Select(L))}, {Array(o.DestinationPermissions.Select(L))}, {L(o.Code)}, {B(o.Async)}, {B(o.Wrap)}, {L(o.ErrorKey)}, {L(o.Limitations)})"));
         var packages = Array(storage.Packages.Select(p => $"new PackageSpec({L(p.Id)}, {L(p.Version)}, {L(p.Assembly)})"), "PackageSpec");
-        return $"new StorageBinding({L(storage.Service)}, {packages}, {L(storage.SupportClass)}, {L(storage.Support)}, {L(storage.ErrorType)}, "
-            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {Naming(storage.BucketNaming)}, {Array(storage.SdkNamespaces.Select(L))})";
+        return $"new CapabilityBinding({L(storage.Capability)}, {L(storage.Service)}, {packages}, {L(storage.SupportClass)}, {L(storage.Support)}, {L(storage.ErrorType)}, "
+            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {Naming(storage.Naming)}, {Array(storage.SdkNamespaces.Select(L))})";
     }
 
     private static string Naming(IEnumerable<NamingRule> rules) => Array(rules.Select(r =>

@@ -12,7 +12,7 @@ using Microsoft.CodeAnalysis;
 namespace Infrar.Generators;
 
 /// <summary>
-/// Rewrites every call on an Infrar bucket into a direct call on the selected provider's SDK
+/// Rewrites every call on an Infrar bucket or queue into a direct call on the selected provider's SDK
 /// (MSBuild property <c>InfrarProvider</c>). With <c>local</c>, the default, nothing is rewritten.
 /// </summary>
 [Generator(LanguageNames.CSharp)]
@@ -26,6 +26,7 @@ public sealed class StorageGenerator : IIncrementalGenerator
         public const string CollectedCallSites = nameof(CollectedCallSites);
         public const string ReferencedAssemblies = nameof(ReferencedAssemblies);
         public const string Declarations = nameof(Declarations);
+        public const string QueueDeclarations = nameof(QueueDeclarations);
         public const string ProjectDirectory = nameof(ProjectDirectory);
         public const string ReferencedBuilds = nameof(ReferencedBuilds);
         public const string MixedProviderReferences = nameof(MixedProviderReferences);
@@ -69,6 +70,14 @@ public sealed class StorageGenerator : IIncrementalGenerator
             .Select((all, _) => all.ToEquatableArray())
             .WithTrackingName(Steps.Declarations);
 
+        var queueDeclarations = context.SyntaxProvider
+            .CreateSyntaxProvider(QueueDeclarationParser.IsCandidate, QueueDeclarationParser.Parse)
+            .Where(declaration => declaration is not null)
+            .Select((declaration, _) => declaration!)
+            .Collect()
+            .Select((all, _) => all.ToEquatableArray())
+            .WithTrackingName(Steps.QueueDeclarations);
+
         var projectDirectory = context.AnalyzerConfigOptionsProvider
             .Select((options, _) => options.GlobalOptions.TryGetValue("build_property.MSBuildProjectDirectory", out var value) ? value : null)
             .WithTrackingName(Steps.ProjectDirectory);
@@ -100,7 +109,7 @@ public sealed class StorageGenerator : IIncrementalGenerator
             .WithTrackingName(Steps.RecordsBuild);
 
         var packageAssemblies = new HashSet<string>(Catalog.Clouds
-            .SelectMany(p => p.Storage!.Packages)
+            .SelectMany(p => p.Storage!.Packages.Concat(p.Queues?.Packages ?? EquatableArray<PackageSpec>.Empty))
             .Select(p => p.Assembly)
             .OfType<string>());
         var referenced = context.CompilationProvider
@@ -117,10 +126,10 @@ public sealed class StorageGenerator : IIncrementalGenerator
             Emit(output, providerId, callSites, assemblies);
         });
 
-        context.RegisterSourceOutput(calls.Combine(declarations).Combine(projectDirectory).Combine(provider.Combine(recordsBuild)), (output, input) =>
+        context.RegisterSourceOutput(calls.Combine(declarations.Combine(queueDeclarations)).Combine(projectDirectory).Combine(provider.Combine(recordsBuild)), (output, input) =>
         {
-            var (((callSites, bucketDeclarations), directory), (providerId, records)) = input;
-            EmitManifest(output, callSites, bucketDeclarations, directory, records ? providerId : null, providerId == Catalog.DefaultProvider);
+            var (((callSites, (buckets, queues)), directory), (providerId, records)) = input;
+            EmitManifest(output, callSites, buckets, queues, directory, records ? providerId : null, providerId == Catalog.DefaultProvider);
         });
 
         context.RegisterSourceOutput(provider.Combine(referencedBuilds).Combine(mixed), (output, input) =>
@@ -134,42 +143,58 @@ public sealed class StorageGenerator : IIncrementalGenerator
     }
 
     private static void EmitManifest(
-        SourceProductionContext output, EquatableArray<CallSiteSpec> allCallSites, EquatableArray<BucketDeclarationSpec> allDeclarations, string? projectDirectory, string? provider, bool local)
+        SourceProductionContext output,
+        EquatableArray<CallSiteSpec> allCallSites,
+        EquatableArray<BucketDeclarationSpec> allBuckets,
+        EquatableArray<QueueDeclarationSpec> allQueues,
+        string? projectDirectory,
+        string? provider,
+        bool local)
     {
         foreach (var failed in allCallSites.Where(c => c.Failure is not null))
         {
             output.ReportDiagnostic(GeneratorFailure(failed.Location.FilePath, failed.Location.SpanStart, failed.Location.SpanLength, failed.Location.Line, failed.Location.Column, $"call of {failed.Method.Name}", failed.Failure!, local));
         }
 
-        foreach (var failed in allDeclarations.Where(d => d.Failure is not null))
+        foreach (var failed in allBuckets.Where(d => d.Failure is not null))
         {
             output.ReportDiagnostic(GeneratorFailure(failed.FilePath, 0, 0, failed.Line, 1, "bucket declaration", failed.Failure!, local));
         }
 
-        var callSites = allCallSites.Where(c => c.Failure is null).ToEquatableArray();
-        var declarations = allDeclarations.Where(d => d.Failure is null).ToEquatableArray();
+        foreach (var failed in allQueues.Where(d => d.Failure is not null))
+        {
+            output.ReportDiagnostic(GeneratorFailure(failed.FilePath, 0, 0, failed.Line, 1, "queue declaration", failed.Failure!, local));
+        }
 
-        // A field or property declared with two different buckets (one per constructor) names neither for certain.
-        var bySymbol = declarations
+        var callSites = allCallSites.Where(c => c.Failure is null).ToEquatableArray();
+        var buckets = allBuckets.Where(d => d.Failure is null).ToEquatableArray();
+        var queues = allQueues.Where(d => d.Failure is null).ToEquatableArray();
+
+        // A field or property declared with two different resources (one per constructor) names neither for certain.
+        var bySymbol = buckets.Select(d => (d.Symbol, d.Name))
+            .Concat(queues.Select(d => (d.Symbol, d.Name)))
             .Where(d => d.Symbol is not null)
             .GroupBy(d => d.Symbol!)
             .Where(g => g.Select(d => d.Name).Distinct().Count() == 1)
             .ToDictionary(g => g.Key, g => g.First().Name);
-        string? Resolve(BucketReference? reference) =>
+        string? Resolve(ResourceReference? reference) =>
             reference?.Name ?? (reference?.Symbol is { } symbol && bySymbol.TryGetValue(symbol, out var name) ? name : null);
 
-        var resolved = callSites.Select(c => new ResolvedCall(c, Resolve(c.Bucket), Resolve(c.DestinationBucket))).ToList();
-        foreach (var call in resolved.Where(c => c.Bucket is null || (c.Call.DestinationBucket is not null && c.DestinationBucket is null)))
+        var resolved = callSites.Select(c => new ResolvedCall(c, Resolve(c.Resource), Resolve(c.Destination))).ToList();
+        foreach (var call in resolved.Where(c => c.Resource is null || (c.Call.Destination is not null && c.Destination is null)))
         {
             var location = call.Call.Location;
+            var queue = call.Call.Capability == InfrarCatalog.QueuesCapability;
             var start = new Microsoft.CodeAnalysis.Text.LinePosition(location.Line - 1, location.Column - 1);
             output.ReportDiagnostic(Diagnostic.Create(
                 DiagnosticDescriptors.UntracedBucket,
                 Location.Create(location.FilePath, new Microsoft.CodeAnalysis.Text.TextSpan(location.SpanStart, location.SpanLength), new Microsoft.CodeAnalysis.Text.LinePositionSpan(start, new Microsoft.CodeAnalysis.Text.LinePosition(start.Line, start.Character + location.SpanLength))),
-                call.Call.Method.Name));
+                call.Call.Method.Name,
+                queue ? "queue" : "bucket",
+                queue ? "Queues.Queue(\"name\")" : "Storage.Bucket(\"name\")"));
         }
 
-        output.AddSource(ManifestEmitter.HintName, ManifestEmitter.Emit(declarations.Items, resolved, projectDirectory, provider));
+        output.AddSource(ManifestEmitter.HintName, ManifestEmitter.Emit(buckets.Items, queues.Items, resolved, projectDirectory, provider));
     }
 
     private static Diagnostic GeneratorFailure(string path, int start, int length, int line, int column, string what, string failure, bool local)
@@ -190,24 +215,28 @@ public sealed class StorageGenerator : IIncrementalGenerator
         }
 
         // The default provider's calls run the SDK's own code: there is nothing to rewrite.
-        if (provider.Storage is not { } storage)
+        foreach (var binding in new[] { provider.Storage, provider.Queues })
         {
-            return;
-        }
+            if (binding is not { Operations.Count: > 0 })
+            {
+                continue;
+            }
 
-        var rewritable = callSites.Where(c => c.Failure is null && storage.Operations.ContainsKey(c.OperationId)).ToList();
-        if (rewritable.Count == 0)
-        {
-            return;
-        }
+            var rewritable = callSites.Where(c => c.Failure is null && c.Capability == binding.Capability && binding.Operations.ContainsKey(c.OperationId)).ToList();
+            if (rewritable.Count == 0)
+            {
+                continue;
+            }
 
-        var missing = storage.Packages.FirstOrDefault(p => p.Assembly is not null && !assemblies.Items.Contains(p.Assembly));
-        if (missing is not null)
-        {
-            output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingProviderPackage, Location.None, provider.Id, storage.Service, missing.Id, missing.Version));
-            return;
-        }
+            var missing = binding.Packages.FirstOrDefault(p => p.Assembly is not null && !assemblies.Items.Contains(p.Assembly));
+            if (missing is not null)
+            {
+                output.ReportDiagnostic(Diagnostic.Create(DiagnosticDescriptors.MissingProviderPackage, Location.None, provider.Id, binding.Service, missing.Id, missing.Version));
+                continue;
+            }
 
-        output.AddSource(StorageInterceptorEmitter.HintName(provider), StorageInterceptorEmitter.Emit(provider, rewritable, Catalog.KeyParameters.Items));
+            var keyParameters = Catalog.Capabilities[binding.Capability].KeyParameters.Items;
+            output.AddSource(InterceptorEmitter.HintName(provider, binding), InterceptorEmitter.Emit(provider, binding, rewritable, keyParameters));
+        }
     }
 }

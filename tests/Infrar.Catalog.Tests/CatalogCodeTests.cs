@@ -12,13 +12,18 @@ namespace Infrar.Catalog.Tests;
 /// <summary>
 /// The catalog's C# is compiled here, against Infrar.Sdk and each provider's real SDK, with warnings as errors: a
 /// mistake in it fails this build at its own file and line. Each operation's method must have the signature of the
-/// <c>Infrar.Bucket</c> method it implements, since the generator puts its body where that method was called.
+/// <c>Infrar.Bucket</c> or <c>Infrar.Queue</c> method it implements, since the generator puts its body where that method
+/// was called.
 /// </summary>
 public sealed class CatalogCodeTests
 {
     private static readonly Assembly Catalog = typeof(CatalogCodeTests).Assembly;
 
     public static TheoryData<string> Providers() => [.. ProviderFolders()];
+
+    /// <summary>Each provider folder with queue code (a queues/ folder holding C#).</summary>
+    public static TheoryData<string> QueueProviders() =>
+        [.. ProviderFolders().Where(p => Directory.EnumerateFiles(Path.Combine(RepositoryRoot.Path, "catalog", "providers", p, "queues"), "*.cs").Any())];
 
     [Fact]
     public void Every_provider_folder_is_compiled_here()
@@ -33,11 +38,19 @@ public sealed class CatalogCodeTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public void Every_operation_is_implemented_with_the_signature_of_its_Bucket_method(string provider)
+    public void Every_operation_is_implemented_with_the_signature_of_its_Bucket_method(string provider) =>
+        AssertImplemented(provider, typeof(Bucket), "Operations");
+
+    [Theory]
+    [MemberData(nameof(QueueProviders))]
+    public void Every_queue_operation_is_implemented_with_the_signature_of_its_Queue_method(string provider) =>
+        AssertImplemented(provider, typeof(Queue), "QueueOperations");
+
+    private static void AssertImplemented(string provider, Type sdkType, string operationsClass)
     {
-        var implementations = OperationsOf(provider);
+        var implementations = OperationsOf(provider, operationsClass);
         var problems = new List<string>();
-        foreach (var method in typeof(Bucket).GetMethods(BindingFlags.Public | BindingFlags.Instance))
+        foreach (var method in sdkType.GetMethods(BindingFlags.Public | BindingFlags.Instance))
         {
             if (method.GetCustomAttribute<InfrarOperationAttribute>()?.Id is not { } id)
             {
@@ -50,31 +63,31 @@ public sealed class CatalogCodeTests
                 continue;
             }
 
-            problems.AddRange(Compare(provider, id, method, implementation));
+            problems.AddRange(Compare(provider, id, method, implementation, sdkType));
         }
 
         problems.AddRange(implementations.Keys
-            .Where(id => !typeof(Bucket).GetMethods().Any(m => m.GetCustomAttribute<InfrarOperationAttribute>()?.Id == id))
-            .Select(id => $"{provider}: {id} is no operation of Infrar.Bucket"));
+            .Where(id => !sdkType.GetMethods().Any(m => m.GetCustomAttribute<InfrarOperationAttribute>()?.Id == id))
+            .Select(id => $"{provider}: {id} is no operation of {sdkType}"));
         Assert.True(problems.Count == 0, string.Join("\n", problems));
     }
 
-    private static IEnumerable<string> Compare(string provider, string id, MethodInfo expected, MethodInfo actual)
+    private static IEnumerable<string> Compare(string provider, string id, MethodInfo expected, MethodInfo actual, Type sdkType)
     {
         if (actual.Name != expected.Name)
         {
             yield return $"{provider}: {id} is {actual.Name}, not {expected.Name}";
         }
 
-        if (actual.ReturnType != expected.ReturnType)
+        if (actual.ReturnType.ToString() != expected.ReturnType.ToString() || actual.GetGenericArguments().Length != expected.GetGenericArguments().Length)
         {
             yield return $"{provider}: {id} returns {actual.ReturnType}, not {expected.ReturnType}";
         }
 
         var parameters = actual.GetParameters();
-        if (parameters.Length == 0 || parameters[0].ParameterType != typeof(Bucket) || !actual.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute)))
+        if (parameters.Length == 0 || parameters[0].ParameterType != sdkType || !actual.IsDefined(typeof(System.Runtime.CompilerServices.ExtensionAttribute)))
         {
-            yield return $"{provider}: {id} must take 'this Infrar.Bucket bucket' first";
+            yield return $"{provider}: {id} must take 'this {sdkType} {sdkType.Name.ToLowerInvariant()}' first";
             yield break;
         }
 
@@ -89,9 +102,9 @@ public sealed class CatalogCodeTests
     private static string Describe(ParameterInfo parameter) =>
         $"{parameter.ParameterType} {parameter.Name}{(parameter.HasDefaultValue ? $" = {parameter.DefaultValue ?? "null"}" : "")}";
 
-    private static Dictionary<string, MethodInfo> OperationsOf(string provider)
+    private static Dictionary<string, MethodInfo> OperationsOf(string provider, string operationsClass)
     {
-        var type = Catalog.GetTypes().Single(t => t.Namespace?.Equals("Infrar.Catalog." + provider, StringComparison.OrdinalIgnoreCase) == true && t.Name == "Operations");
+        var type = Catalog.GetTypes().Single(t => t.Namespace?.Equals("Infrar.Catalog." + provider, StringComparison.OrdinalIgnoreCase) == true && t.Name == operationsClass);
         return type.GetMethods(BindingFlags.Public | BindingFlags.Static)
             .Where(m => m.GetCustomAttribute<InfrarOperationAttribute>() is not null)
             .ToDictionary(m => m.GetCustomAttribute<InfrarOperationAttribute>()!.Id, m => m);

@@ -41,7 +41,7 @@ public sealed class CatalogLoaderTests
         var missing = CatalogFiles();
         missing.Remove("providers/azure/queues/queues.yaml");
         Assert.Equal(
-            "catalog/providers/azure/: no queues/queues.yaml; every provider but the default says which queue names it accepts.",
+            "catalog/providers/azure/: no queues/queues.yaml; every provider but the default implements queues.",
             Assert.Throws<CatalogException>(() => CatalogLoader.Load(missing)).Message);
 
         var broken = CatalogFiles();

@@ -1,5 +1,6 @@
 using System.Text;
 using Infrar.Generators.Catalog;
+using Infrar.Generators.Specs;
 using Infrar.Testing;
 using Xunit;
 
@@ -48,12 +49,16 @@ public sealed class BuildFilesTests
             """;
     }
 
+    /// <summary>What a build for the provider references: its storage packages, then its queue packages not already among them.</summary>
+    private static IEnumerable<PackageSpec> Packages(ProviderCatalog provider) =>
+        provider.Storage!.Packages.Concat(provider.Queues?.Packages ?? EquatableArray<PackageSpec>.Empty).DistinctBy(p => p.Id);
+
     private static string ProvidersProps(InfrarCatalog catalog)
     {
         var text = new StringBuilder();
         text.Append("<Project>\n");
         text.Append("  <!--\n");
-        text.Append("    Written from catalog/providers/*/storage/storage.yaml (packages); BuildFilesTests keeps it in step.\n");
+        text.Append("    Written from catalog/providers/*/{storage,queues}/*.yaml (packages); BuildFilesTests keeps it in step.\n");
         text.Append("    Each package is added unless the project references it already. With Central Package Management it is\n");
         text.Append("    referenced without a version (a Version there is NU1008), and versioned here only if the project's\n");
         text.Append("    Directory.Packages.props does not version it.\n");
@@ -61,14 +66,14 @@ public sealed class BuildFilesTests
         foreach (var provider in catalog.Clouds)
         {
             text.Append($"  <ItemGroup Condition=\"'$(InfrarProvider)' == '{provider.Id}' and '$(ManagePackageVersionsCentrally)' == 'true'\">\n");
-            foreach (var package in provider.Storage!.Packages)
+            foreach (var package in Packages(provider))
             {
                 text.Append($"    <PackageVersion Include=\"{package.Id}\" Version=\"{package.Version}\" Condition=\"'@(PackageVersion->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'\" />\n");
             }
 
             text.Append("  </ItemGroup>\n");
             text.Append($"  <ItemGroup Condition=\"'$(InfrarProvider)' == '{provider.Id}'\">\n");
-            foreach (var package in provider.Storage!.Packages)
+            foreach (var package in Packages(provider))
             {
                 var unreferenced = $"'@(PackageReference->AnyHaveMetadataValue('Identity', '{package.Id}'))' != 'true'";
                 text.Append($"    <PackageReference Include=\"{package.Id}\" Version=\"{package.Version}\" InfrarProviderPackage=\"true\" Condition=\"'$(ManagePackageVersionsCentrally)' != 'true' and {unreferenced}\" />\n");
@@ -90,7 +95,7 @@ public sealed class BuildFilesTests
             .Descendants("PackageVersion")
             .ToDictionary(p => (string)p.Attribute("Include")!, p => (string)p.Attribute("Version")!);
 
-        foreach (var package in EmbeddedCatalog.Value.Clouds.SelectMany(p => p.Storage!.Packages))
+        foreach (var package in EmbeddedCatalog.Value.Clouds.SelectMany(Packages))
         {
             Assert.True(central.TryGetValue(package.Id, out var version), $"Directory.Packages.props has no version of {package.Id}");
             Assert.True(version == package.Version, $"Directory.Packages.props has {package.Id} {version}; the catalog names {package.Version}");

@@ -38,12 +38,13 @@ public sealed class CatalogTests
     [Fact]
     public void Every_rewritable_sdk_method_names_a_catalog_operation_and_passes_the_syntax_filter()
     {
-        var methods = typeof(Bucket).GetMethods(BindingFlags.Public | BindingFlags.Instance)
+        var methods = new[] { typeof(Bucket), typeof(Queue) }
+            .SelectMany(type => type.GetMethods(BindingFlags.Public | BindingFlags.Instance))
             .Select(m => (m.Name, Operation: m.GetCustomAttribute<InfrarOperationAttribute>()?.Id))
             .Where(m => m.Operation is not null)
             .ToList();
 
-        Assert.Equal(EmbeddedCatalog.Value.Operations.Keys.Order(), methods.Select(m => m.Operation!).Order());
+        Assert.Equal(EmbeddedCatalog.Value.Capabilities.Values.SelectMany(c => c.Operations.Keys).Order(), methods.Select(m => m.Operation!).Order());
         Assert.All(methods, m => Assert.Contains(m.Name, CallSiteParser.MethodNames));
         Assert.Equal(CallSiteParser.MethodNames.Order(), methods.Select(m => m.Name).Distinct().Order());
     }

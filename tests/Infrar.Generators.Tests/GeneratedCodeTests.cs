@@ -94,4 +94,47 @@ public sealed class GeneratedCodeTests
         Assert.Equal(["Infrar.Manifest.g.cs"], result.GeneratedSources.Keys);
         Assert.Empty(result.Problems);
     }
+
+    /// <summary>The clouds whose queue code the catalog holds (the others still say INFRAR0110).</summary>
+    public static TheoryData<string> QueueClouds =>
+        [.. Generators.Catalog.EmbeddedCatalog.Value.Clouds.Where(p => p.Queues is { Operations.Count: > 0 }).Select(p => p.Id)];
+
+    [Theory]
+    [MemberData(nameof(QueueClouds))]
+    public void The_generated_queue_interceptors_match_their_snapshot_and_compile_with_no_warning(string provider)
+    {
+        var result = GeneratorHarness.Run(provider, [("Thumbnails.cs", Sources.EveryQueueOperation)]);
+
+        Assert.Empty(result.Problems);
+        var text = result.GeneratedSources[$"Infrar.Queues.{char.ToUpperInvariant(provider[0])}{provider[1..]}.g.cs"];
+        Snapshot.Match(text, $"{provider}.queues.g.cs");
+        Assert.Equal(7, text.Split("[global::System.Runtime.CompilerServices.InterceptsLocation(").Length - 1);
+        Assert.DoesNotContain("Infrar.Storage.", string.Join(",", result.GeneratedSources.Keys), StringComparison.Ordinal);
+        GeneratorHarness.EmitAndLoad(result.Compilation);
+    }
+
+    [Fact]
+    public void A_generic_send_gets_one_generic_interceptor_whatever_the_callers_type_arguments()
+    {
+        const string generic = """
+            using System.Threading.Tasks;
+            using Infrar;
+            namespace Showcase;
+            public static class Outbox
+            {
+                private static readonly Queue Events = Queues.Queue("events");
+                public static Task<string> PublishAsync<TEvent>(TEvent value) => Events.SendJsonAsync(value);
+                public static Task<string> PublishNumberAsync() => Events.SendJsonAsync(42);
+                public static Task<string> PublishTextAsync() => Events.SendJsonAsync("text");
+            }
+            """;
+
+        var result = GeneratorHarness.Run("aws", [("Outbox.cs", generic)]);
+
+        Assert.Empty(result.Problems);
+        var text = result.GeneratedSources["Infrar.Queues.Aws.g.cs"];
+        Assert.Single(text.Split('\n'), line => line.Contains("SendJsonAsync<T>(", StringComparison.Ordinal));
+        Assert.Equal(3, text.Split("[global::System.Runtime.CompilerServices.InterceptsLocation(").Length - 1);
+        GeneratorHarness.EmitAndLoad(result.Compilation);
+    }
 }

@@ -71,4 +71,40 @@ public sealed class ManifestTests
         Assert.Equal("Cleaner.cs: (5,54)-(5,65)", warning.Location.GetLineSpan().ToString());
         Assert.Contains("\"bucket\": null", result.GeneratedSources["Infrar.Manifest.g.cs"], StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void The_manifest_lists_each_queue_with_its_options_in_seconds_and_each_queue_call_dead_letter_calls_marked()
+    {
+        var result = GeneratorHarness.Run("aws", [("Thumbnails.cs", Sources.EveryQueueOperation)]);
+
+        var manifest = result.GeneratedSources["Infrar.Manifest.g.cs"];
+        Assert.Contains("{ \"name\": \"thumbnail-jobs\", \"declaredAt\": \"Thumbnails.cs:14\", \"visibilityTimeoutSeconds\": 120, \"maxDeliveries\": 3, \"retentionSeconds\": 172800 }", manifest, StringComparison.Ordinal);
+        Assert.Contains("{ \"name\": \"audit\", \"declaredAt\": \"Thumbnails.cs:23\", \"visibilityTimeoutSeconds\": 30, \"maxDeliveries\": 5, \"retentionSeconds\": 345600 }", manifest, StringComparison.Ordinal);
+        Assert.Contains("{ \"operation\": \"send_json\", \"queue\": \"audit\", \"at\": \"Thumbnails.cs:27\" }", manifest, StringComparison.Ordinal);
+        Assert.Contains("{ \"operation\": \"receive\", \"queue\": \"thumbnail-jobs\", \"at\": \"Thumbnails.cs:33\" }", manifest, StringComparison.Ordinal);
+        Assert.Contains("{ \"operation\": \"receive\", \"queue\": \"thumbnail-jobs\", \"deadLetters\": true, \"at\": \"Thumbnails.cs:42\" }", manifest, StringComparison.Ordinal);
+        Assert.Empty(result.Problems);
+    }
+
+    [Fact]
+    public void A_call_on_a_queue_passed_in_is_reported_naming_the_queue_declaration()
+    {
+        const string source = """
+            using System.Threading.Tasks;
+            using Infrar;
+            namespace App;
+            public static class Notifier
+            {
+                public static Task<string> Notify(Queue queue) => queue.SendAsync("done");
+            }
+            """;
+
+        var result = GeneratorHarness.Run("aws", [("Notifier.cs", source)]);
+
+        var warning = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("INFRAR0010", warning.Id);
+        Assert.Contains("which queue this SendAsync call uses", warning.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("Queues.Queue(\"name\")", warning.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("\"queue\": null", result.GeneratedSources["Infrar.Manifest.g.cs"], StringComparison.Ordinal);
+    }
 }

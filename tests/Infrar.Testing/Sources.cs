@@ -44,6 +44,57 @@ public static class Sources
         }
         """;
 
+    /// <summary>Every queue operation, once each, on queues declared the ways people declare them, the dead-letter queue included.</summary>
+    public const string EveryQueueOperation = """
+        using System;
+        using System.Collections.Generic;
+        using System.Text.Json.Serialization.Metadata;
+        using System.Threading;
+        using System.Threading.Tasks;
+        using Infrar;
+
+        namespace Showcase;
+
+        public sealed record ThumbnailJob(string Key, int Width);
+
+        public sealed class Thumbnails
+        {
+            private static readonly Queue Jobs = Queues.Queue("thumbnail-jobs", new QueueOptions
+            {
+                VisibilityTimeout = TimeSpan.FromMinutes(2),
+                MaxDeliveries = 3,
+                Retention = TimeSpan.FromDays(2),
+            });
+
+            public async Task SendAsync(ThumbnailJob job, JsonTypeInfo<ThumbnailJob> jobJson, CancellationToken ct)
+            {
+                var audit = Queues.Queue("audit");
+                await Jobs.SendAsync(new byte[] { 1, 2, 3 }, null, ct);
+                await Jobs.SendAsync("photos/cat.jpg", new SendOptions { Delay = TimeSpan.FromSeconds(10) }, ct);
+                await Jobs.SendJsonAsync(job, jobJson, cancellationToken: ct);
+                await audit.SendJsonAsync(job, cancellationToken: ct);
+                await audit.SendBatchAsync([OutgoingMessage.FromString("a"), OutgoingMessage.FromString("b")], ct);
+            }
+
+            public async Task WorkAsync(CancellationToken ct)
+            {
+                await foreach (var message in Jobs.ReceiveAsync(new ReceiveOptions { MaxMessages = 5 }, ct))
+                {
+                    Console.WriteLine(message.BodyAsString());
+                    await message.CompleteAsync(ct);
+                }
+            }
+
+            public async Task InspectAsync(CancellationToken ct)
+            {
+                await foreach (var message in Jobs.DeadLetters.ReceiveAsync(cancellationToken: ct))
+                {
+                    await message.AbandonAsync(TimeSpan.FromMinutes(1), ct);
+                }
+            }
+        }
+        """;
+
     /// <summary>A file with nothing to do with Infrar.</summary>
     public const string Unrelated = """
         namespace Showcase;

@@ -11,10 +11,10 @@ namespace Infrar.Analyzers.Naming;
 internal sealed class ProviderNames
 {
     /// <summary>Bucket names: each cloud's storage naming rules.</summary>
-    public static readonly ProviderNames Buckets = new("bucket", p => p.Storage!.BucketNaming, _ => []);
+    public static readonly ProviderNames Buckets = new("bucket", p => p.Storage!.Naming, _ => []);
 
     /// <summary>Queue names: each cloud's queue naming rules, for the queue and for its dead-letter queue.</summary>
-    public static readonly ProviderNames Queues = new("queue", p => p.Queues!.QueueNaming, name => [name + ResourceNames.DeadLetterSuffix]);
+    public static readonly ProviderNames Queues = new("queue", p => p.Queues!.Naming, name => [name + ResourceNames.DeadLetterSuffix]);
 
     private readonly Func<ProviderCatalog, IEnumerable<NamingRule>> _rules;
     private readonly Func<string, IEnumerable<string>> _companions;

@@ -20,7 +20,7 @@ public sealed class ConflictingDeclarationAnalyzer : InfrarAnalyzer
         var declarations = new ConcurrentBag<(string Name, BucketOptionsSpec Options, Location Location)>();
         OnInvocation(start, (operation, invocation) =>
             {
-                if (symbols.IsBucketDeclaration(invocation.TargetMethod) && BucketTracer.DeclaredName(invocation) is { } name)
+                if (symbols.IsBucketDeclaration(invocation.TargetMethod) && ResourceTracer.DeclaredName(invocation) is { } name)
                 {
                     var options = BucketDeclarationParser.ReadOptions(invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 1)?.Value);
                     declarations.Add((name, options, invocation.Syntax.GetLocation()));

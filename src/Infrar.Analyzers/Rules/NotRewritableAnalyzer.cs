@@ -29,8 +29,11 @@ public sealed class NotRewritableAnalyzer : InfrarAnalyzer
         var rewritable = symbols.Bucket.GetMembers().OfType<IMethodSymbol>().Where(m => symbols.OperationId(m) is not null).Select(m => m.Name).ToImmutableHashSet();
         var expressionType = start.Compilation.GetTypeByMetadataName("System.Linq.Expressions.Expression`1");
         var systemType = start.Compilation.GetTypeByMetadataName("System.Type");
+        // Queue and Bucket methods have distinct names: the name says which service the call would have gone to.
+        var queueMethods = start.Compilation.GetTypeByMetadataName("Infrar.Queue")?.GetMembers().OfType<IMethodSymbol>().Select(m => m.Name).ToImmutableHashSet() ?? [];
         void Report(OperationAnalysisContext context, SyntaxNode node, string how, string method) =>
-            context.ReportDiagnostic(Diagnostic.Create(Descriptors.NotRewritable, node.GetLocation(), how, method, storage.Service, provider.Id));
+            context.ReportDiagnostic(Diagnostic.Create(
+                Descriptors.NotRewritable, node.GetLocation(), how, method, queueMethods.Contains(method) && provider.Queues is { } queues ? queues.Service : storage.Service, provider.Id));
 
         start.RegisterOperationAction(
             context =>

@@ -31,7 +31,7 @@ internal sealed record Grant(string? BucketName, GrantScope Scope, string Action
 /// </summary>
 internal static class GrantPlanner
 {
-    public static IReadOnlyList<Grant> Plan(ProjectModel model, StorageBinding? storage)
+    public static IReadOnlyList<Grant> Plan(ProjectModel model, CapabilityBinding? storage)
     {
         var grants = new Dictionary<(string? Bucket, GrantScope Scope, string Action), SortedSet<string>>();
         if (storage is null)

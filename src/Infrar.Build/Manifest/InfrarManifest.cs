@@ -56,7 +56,7 @@ internal sealed record InfrarManifest(
     public static InfrarManifest Parse(string json) =>
         JsonSerializer.Deserialize(json, InfrarManifestJson.Default.InfrarManifest) ?? throw new InvalidDataException("The manifest is empty.");
 
-    private static IReadOnlyList<string> Permissions(StorageBinding? storage, string operation, bool onSource, bool onDestination)
+    private static IReadOnlyList<string> Permissions(CapabilityBinding? storage, string operation, bool onSource, bool onDestination)
     {
         if (storage is null || !storage.Operations.TryGetValue(operation, out var template))
         {

@@ -17,8 +17,14 @@ internal sealed record InfrarCatalog(
 {
     public const string StorageCapability = "storage";
 
+    public const string QueuesCapability = "queues";
+
     /// <summary>The storage capability's operations, by id.</summary>
     public IReadOnlyDictionary<string, OperationDefinition> Operations => Capabilities[StorageCapability].Operations;
+
+    /// <summary>Every capability's operations, by id: ids are unique across capabilities.</summary>
+    public OperationDefinition? Operation(string id) =>
+        Capabilities.Values.Select(c => c.Operations.TryGetValue(id, out var operation) ? operation : null).FirstOrDefault(o => o is not null);
 
     /// <summary>The names of the storage parameters that hold object keys, checked before any provider call.</summary>
     public EquatableArray<string> KeyParameters => Capabilities[StorageCapability].KeyParameters;
@@ -54,13 +60,8 @@ internal sealed record OperationDefinition(string Id, string Access, string Summ
 /// the service checks and the sandbox mounts; null when runs write no local folder.
 /// </param>
 /// <param name="DefaultRegion">The region used when an environment names none.</param>
-/// <param name="Queues">Queues on the provider; null for the default provider, whose queue is the SDK's own.</param>
-internal sealed record ProviderCatalog(string Id, string DisplayName, StorageBinding? Storage, StateBinding State, string? FolderVariable, string? DefaultRegion, QueueBinding? Queues);
-
-/// <summary>Queues on one provider, so far what the analyzers check in every build: the service and its naming rules.</summary>
-/// <param name="Service">The provider's queue service, as people say it.</param>
-/// <param name="QueueNaming">What the provider accepts as a queue name (a dead-letter queue's included), rule by rule.</param>
-internal sealed record QueueBinding(string Service, EquatableArray<NamingRule> QueueNaming);
+/// <param name="Queues">How queues map onto the provider's SDK; null for the default provider, whose queue is the SDK's own.</param>
+internal sealed record ProviderCatalog(string Id, string DisplayName, CapabilityBinding? Storage, StateBinding State, string? FolderVariable, string? DefaultRegion, CapabilityBinding? Queues);
 
 /// <summary>Where OpenTofu keeps a provider's state, as <c>infrar_backend.tf</c> says.</summary>
 /// <param name="Backend">The OpenTofu backend: <c>s3</c>, <c>gcs</c>, <c>azurerm</c>, <c>local</c>.</param>
@@ -78,23 +79,25 @@ internal sealed record StateSetting(string Name, bool Required);
 /// <param name="Assembly">The assembly whose reference shows the package is there.</param>
 internal sealed record PackageSpec(string Id, string Version, string? Assembly);
 
-/// <summary>Object storage on one provider.</summary>
-/// <param name="Service">The provider's storage service, as people say it.</param>
+/// <summary>One capability (object storage, queues) on one provider: its folder, <c>providers/&lt;id&gt;/&lt;capability&gt;/</c>.</summary>
+/// <param name="Capability">The capability's id: <c>storage</c> or <c>queues</c>.</param>
+/// <param name="Service">The provider's service, as people say it.</param>
 /// <param name="Packages">The packages the generated code needs.</param>
 /// <param name="SupportClass">The name of the generated class holding the client and helpers.</param>
 /// <param name="Support">The members of that class (the client, created once per process, helpers, and <c>Error</c>), as the generator writes them.</param>
 /// <param name="ErrorType">The provider's exception type, which <c>Error</c> maps onto Infrar's exceptions.</param>
 /// <param name="Operations">Each operation's code, by operation id.</param>
-/// <param name="BucketNaming">What the provider accepts as a bucket name, rule by rule.</param>
-/// <param name="SdkNamespaces">The namespaces of the provider's storage SDK (and those under them): calls on them in application code are INFRAR0105.</param>
-internal sealed record StorageBinding(
+/// <param name="Naming">What the provider accepts as the resource's name (a bucket's, a queue's), rule by rule.</param>
+/// <param name="SdkNamespaces">The namespaces of the provider's SDK for it (and those under them): calls on them in application code are INFRAR0105.</param>
+internal sealed record CapabilityBinding(
+    string Capability,
     string Service,
     EquatableArray<PackageSpec> Packages,
     string SupportClass,
     string Support,
     string ErrorType,
     IReadOnlyDictionary<string, OperationTemplate> Operations,
-    EquatableArray<NamingRule> BucketNaming,
+    EquatableArray<NamingRule> Naming,
     EquatableArray<string> SdkNamespaces);
 
 /// <summary>
@@ -123,7 +126,7 @@ internal sealed record OperationCode(string Body, bool Async, bool Iterator);
 /// <param name="Code">The interceptor's body, in terms of the SDK method's parameter names and <c>bucket</c>.</param>
 /// <param name="Async">Whether the body awaits (emitted as an <c>async</c> method).</param>
 /// <param name="Wrap">Whether the body is wrapped in the provider's error mapping (iterators map their own errors).</param>
-/// <param name="ErrorKey">The parameter naming the object key reported in errors.</param>
+/// <param name="ErrorKey">The parameter reported in errors beside the resource (the object key); null when there is none.</param>
 /// <param name="Limitations">What a caller must do differently on this provider; reported where the operation is used (INFRAR0104).</param>
 internal sealed record OperationTemplate(
     string Id,
@@ -132,5 +135,5 @@ internal sealed record OperationTemplate(
     string Code,
     bool Async,
     bool Wrap,
-    string ErrorKey,
+    string? ErrorKey,
     string? Limitations);

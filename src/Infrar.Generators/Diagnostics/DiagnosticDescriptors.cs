@@ -43,8 +43,8 @@ internal static class DiagnosticDescriptors
 
     public static readonly DiagnosticDescriptor UntracedBucket = new(
         InfrarCodes.UntracedBucket,
-        "The bucket of this call cannot be traced to its declaration",
-        "Infrar cannot tell which bucket this {0} call uses, so it cannot grant the call's permissions; call it on a local, field or property initialized with Storage.Bucket(\"name\")",
+        "The bucket or queue of this call cannot be traced to its declaration",
+        "Infrar cannot tell which {1} this {0} call uses, so it cannot grant the call's permissions; call it on a local, field or property initialized with {2}",
         "Infrar.Infrastructure",
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,

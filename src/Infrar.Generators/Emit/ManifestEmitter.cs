@@ -20,7 +20,8 @@ internal static class ManifestEmitter
 
     /// <param name="provider">The provider the build is for, recorded for the local store and for apps that reference this
     /// assembly (<c>[assembly: InfrarBuild]</c>); null when the SDK referenced is too old to carry the record.</param>
-    public static string Emit(IReadOnlyList<BucketDeclarationSpec> declarations, IReadOnlyList<ResolvedCall> calls, string? projectDirectory, string? provider)
+    public static string Emit(
+        IReadOnlyList<BucketDeclarationSpec> declarations, IReadOnlyList<QueueDeclarationSpec> queues, IReadOnlyList<ResolvedCall> calls, string? projectDirectory, string? provider)
     {
         var json = new StringBuilder();
         json.Append("{\n  \"version\": 1,\n  \"buckets\": [");
@@ -42,6 +43,24 @@ internal static class ManifestEmitter
                 .Append(" }");
         }
 
+        json.Append(first ? "],\n" : "\n  ],\n").Append("  \"queues\": [");
+        first = true;
+        foreach (var queue in queues
+            .GroupBy(d => d.Name)
+            .Select(g => g.OrderBy(d => d.FilePath, StringComparer.Ordinal).ThenBy(d => d.Line).First())
+            .OrderBy(d => d.Name, StringComparer.Ordinal))
+        {
+            json.Append(first ? "\n" : ",\n");
+            first = false;
+            var options = queue.Options;
+            json.Append("    { \"name\": ").Append(Quote(queue.Name))
+                .Append(", \"declaredAt\": ").Append(Quote(Site(queue.FilePath, queue.Line, projectDirectory)))
+                .Append(", \"visibilityTimeoutSeconds\": ").Append(options.VisibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture))
+                .Append(", \"maxDeliveries\": ").Append(options.MaxDeliveries.ToString(CultureInfo.InvariantCulture))
+                .Append(", \"retentionSeconds\": ").Append(options.RetentionSeconds.ToString(CultureInfo.InvariantCulture))
+                .Append(" }");
+        }
+
         json.Append(first ? "],\n" : "\n  ],\n").Append("  \"calls\": [");
         first = true;
         foreach (var call in calls
@@ -51,10 +70,22 @@ internal static class ManifestEmitter
         {
             json.Append(first ? "\n" : ",\n");
             first = false;
-            json.Append("    { \"operation\": ").Append(Quote(call.Call.OperationId))
-                .Append(", \"bucket\": ").Append(call.Bucket is null ? "null" : Quote(call.Bucket))
-                .Append(", \"destination\": ").Append(call.DestinationBucket is null ? "null" : Quote(call.DestinationBucket))
-                .Append(", \"at\": ").Append(Quote(Site(call.Call.Location.FilePath, call.Call.Location.Line, projectDirectory)))
+            json.Append("    { \"operation\": ").Append(Quote(call.Call.OperationId));
+            if (call.Call.Capability == Catalog.InfrarCatalog.QueuesCapability)
+            {
+                json.Append(", \"queue\": ").Append(call.Resource is null ? "null" : Quote(call.Resource));
+                if (call.Call.Resource.DeadLetters)
+                {
+                    json.Append(", \"deadLetters\": true");
+                }
+            }
+            else
+            {
+                json.Append(", \"bucket\": ").Append(call.Resource is null ? "null" : Quote(call.Resource))
+                    .Append(", \"destination\": ").Append(call.Destination is null ? "null" : Quote(call.Destination));
+            }
+
+            json.Append(", \"at\": ").Append(Quote(Site(call.Call.Location.FilePath, call.Call.Location.Line, projectDirectory)))
                 .Append(" }");
         }
 
@@ -71,7 +102,7 @@ internal static class ManifestEmitter
             writer.WriteLine();
         }
 
-        writer.WriteLine("// What this project asks of its infrastructure: the buckets it declares and every call made on them.");
+        writer.WriteLine("// What this project asks of its infrastructure: the buckets and queues it declares and every call made on them.");
         writer.WriteLine("// Infrar.Build reads it after compile to write infrar.manifest.json and the OpenTofu folder.");
         writer.WriteLine($"[assembly: global::System.Reflection.AssemblyMetadata(\"{MetadataKey}\", {delimiter}");
         foreach (var line in json.ToString().Split('\n'))
@@ -142,5 +173,5 @@ internal static class ManifestEmitter
     }
 }
 
-/// <summary>A call with its buckets resolved against every declaration in the compilation.</summary>
-internal sealed record ResolvedCall(CallSiteSpec Call, string? Bucket, string? DestinationBucket);
+/// <summary>A call with its bucket or queue (and a copy's destination bucket) resolved against every declaration in the compilation.</summary>
+internal sealed record ResolvedCall(CallSiteSpec Call, string? Resource, string? Destination);

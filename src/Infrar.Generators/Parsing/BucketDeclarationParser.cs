@@ -32,7 +32,7 @@ internal static class BucketDeclarationParser
         var invocation = (InvocationExpressionSyntax)context.Node;
         var model = BindingModel.For(context.SemanticModel);
         if (model.GetOperation(invocation, cancellationToken) is not IInvocationOperation operation
-            || BucketTracer.DeclaredName(operation) is not { } name)
+            || ResourceTracer.DeclaredName(operation) is not { } name)
         {
             return null;
         }
@@ -101,7 +101,7 @@ internal static class BucketDeclarationParser
     }
 
     /// <summary>The field or property the declaration initializes or is assigned to (in a constructor), by documentation id.</summary>
-    private static string? DeclaredSymbol(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
+    internal static string? DeclaredSymbol(SemanticModel model, InvocationExpressionSyntax invocation, CancellationToken cancellationToken)
     {
         var symbol = invocation.Parent switch
         {

@@ -21,6 +21,7 @@ internal static class CallSiteParser
         "UploadAsync", "UploadFileAsync", "DownloadAsync", "DownloadBytesAsync", "DownloadFileAsync",
         "GetInfoAsync", "ExistsAsync", "ListAsync", "DeleteAsync", "CopyAsync", "CopyToAsync",
         "GetDownloadUrlAsync", "GetUploadUrlAsync",
+        "SendAsync", "SendJsonAsync", "SendBatchAsync", "ReceiveAsync",
     ];
 
     private static readonly SymbolDisplayFormat TypeFormat = SymbolDisplayFormat.FullyQualifiedFormat
@@ -43,9 +44,10 @@ internal static class CallSiteParser
             var line = name.GetLineSpan();
             return new CallSiteSpec(
                 "",
+                "",
                 new MethodSpec(CalledName(invocation) ?? "?", "", "", EquatableArray<ParameterSpec>.Empty),
                 new CallLocationSpec(0, "", line.Path, line.StartLinePosition.Line + 1, line.StartLinePosition.Character + 1, name.SourceSpan.Start, name.SourceSpan.Length),
-                BucketReference.Unknown,
+                ResourceReference.Unknown,
                 null,
                 $"{e.GetType().Name}: {e.Message}");
         }
@@ -57,6 +59,7 @@ internal static class CallSiteParser
         var model = BindingModel.For(context.SemanticModel);
         if (model.GetOperation(invocation, cancellationToken) is not IInvocationOperation { TargetMethod: var method } operation
             || OperationId(method) is not { } operationId
+            || Capability(method) is not { } capability
             || method.IsStatic
             || model.GetInterceptableLocation(invocation, cancellationToken) is not { } location)
         {
@@ -66,25 +69,36 @@ internal static class CallSiteParser
         var name = NameLocation(invocation);
         var display = name.GetLineSpan();
         var destination = operation.Arguments.FirstOrDefault(a => InfrarTypes.IsSdkType(a.Parameter?.Type as INamedTypeSymbol, "Infrar", "Bucket"));
+
+        // A generic method's interceptor is generic too, written with the method's own type parameters: one serves every call.
+        var signature = method.IsGenericMethod ? method.OriginalDefinition : method;
         return new CallSiteSpec(
             operationId,
+            capability,
             new MethodSpec(
                 method.Name,
                 method.ContainingType.ToDisplayString(TypeFormat),
-                method.ReturnType.ToDisplayString(TypeFormat),
-                method.Parameters.Select(p => new ParameterSpec(p.Type.ToDisplayString(TypeFormat), p.Name)).ToEquatableArray()),
+                signature.ReturnType.ToDisplayString(TypeFormat),
+                signature.Parameters.Select(p => new ParameterSpec(p.Type.ToDisplayString(TypeFormat), p.Name)).ToEquatableArray(),
+                signature.TypeParameters.Select(t => t.Name).ToEquatableArray()),
             new CallLocationSpec(location.Version, location.Data, display.Path, display.StartLinePosition.Line + 1, display.StartLinePosition.Character + 1, name.SourceSpan.Start, name.SourceSpan.Length),
-            BucketTracer.Trace(operation.Instance, cancellationToken),
-            destination is null ? null : BucketTracer.Trace(destination.Value, cancellationToken));
+            ResourceTracer.Trace(operation.Instance, cancellationToken),
+            destination is null ? null : ResourceTracer.Trace(destination.Value, cancellationToken));
     }
+
+    /// <summary>The capability of a method of the SDK's own <c>Infrar.Bucket</c> (storage) or <c>Infrar.Queue</c> (queues).</summary>
+    public static string? Capability(IMethodSymbol method) =>
+        InfrarTypes.IsSdkType(method.ContainingType, "Infrar", "Bucket") ? Catalog.InfrarCatalog.StorageCapability
+        : InfrarTypes.IsSdkType(method.ContainingType, "Infrar", "Queue") ? Catalog.InfrarCatalog.QueuesCapability
+        : null;
 
     /// <summary>
     /// The catalog operation a method performs, from its <c>[InfrarOperation]</c> attribute: only on the SDK's own
-    /// <c>Infrar.Bucket</c>, with the SDK's own attribute.
+    /// <c>Infrar.Bucket</c> or <c>Infrar.Queue</c>, with the SDK's own attribute.
     /// </summary>
     public static string? OperationId(IMethodSymbol method) =>
-        InfrarTypes.IsSdkType(method.ContainingType, "Infrar", "Bucket")
-            ? method.GetAttributes()
+        Capability(method) is not null
+            ? method.OriginalDefinition.GetAttributes()
                 .FirstOrDefault(a => InfrarTypes.IsSdkType(a.AttributeClass, "Infrar.Internal", "InfrarOperationAttribute"))
                 ?.ConstructorArguments.FirstOrDefault().Value as string
             : null;

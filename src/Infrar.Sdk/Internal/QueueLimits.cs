@@ -15,8 +15,8 @@ public static class QueueLimits
     /// <summary>The most messages in one batch: SQS's limit.</summary>
     public const int MaxBatch = 10;
 
-    /// <summary>The most attributes on one message: SQS's limit.</summary>
-    public const int MaxAttributes = 10;
+    /// <summary>The most attributes on one message: SQS's 10, less the one Infrar's SQS code may use to mark a base64 body.</summary>
+    public const int MaxAttributes = 9;
 
     /// <summary>The longest delay: SQS's limit.</summary>
     public static readonly TimeSpan MaxDelay = TimeSpan.FromMinutes(15);
@@ -26,6 +26,9 @@ public static class QueueLimits
 
     /// <summary>Appended to a queue's name for its dead-letter queue.</summary>
     public const string DeadLetterSuffix = Naming.ResourceNames.DeadLetterSuffix;
+
+    /// <summary>The variable that holds a declared queue's physical name (on aws, its URL).</summary>
+    public static string EnvironmentVariable(string logicalName) => Naming.ResourceNames.QueueEnvironmentVariable(logicalName);
 
     /// <summary>Checks one message to send.</summary>
     public static void ValidateMessage(ReadOnlyMemory<byte> body, SendOptions? options, string parameterName)

@@ -12,8 +12,8 @@ namespace Infrar;
 /// <remarks>
 /// With <c>InfrarProvider=local</c> (the default) the queue is a folder of message files that any number of processes
 /// on the machine can send to and receive from, safely across crashes. Delivery is at least once and unordered.
-/// In this version queues run on <c>local</c> only: a cloud build that calls them fails with INFRAR0110, and a call
-/// that reached these bodies in a cloud build would throw <see cref="CallNotRewrittenException"/>.
+/// In a build for a cloud, Infrar's generator rewrites each call into a direct call on that provider's queue service;
+/// a call that reached these bodies in a cloud build would throw <see cref="CallNotRewrittenException"/>.
 /// </remarks>
 public sealed class Queue
 {
@@ -48,20 +48,24 @@ public sealed class Queue
         : _deadLetters ??= new Queue(Name + QueueLimits.DeadLetterSuffix, PhysicalName + QueueLimits.DeadLetterSuffix, Options, isDeadLetterQueue: true);
 
     /// <summary>Sends one message; returns its id.</summary>
+    [InfrarOperation("send_bytes")]
     public Task<string> SendAsync(ReadOnlyMemory<byte> body, SendOptions? options = null, CancellationToken cancellationToken = default) =>
         LocalQueueStore.SendAsync(this, body, options, cancellationToken);
 
     /// <summary>Sends one message with a UTF-8 text body; returns its id.</summary>
+    [InfrarOperation("send_string")]
     public Task<string> SendAsync(string body, SendOptions? options = null, CancellationToken cancellationToken = default) =>
         LocalQueueStore.SendAsync(this, Encoding.UTF8.GetBytes(body ?? throw new ArgumentNullException(nameof(body))), options, cancellationToken);
 
     /// <summary>Sends a value as a JSON body, with the serialization metadata a <c>JsonSerializerContext</c> generated; returns its id.</summary>
+    [InfrarOperation("send_json_typed")]
     public Task<string> SendJsonAsync<T>(T value, JsonTypeInfo<T> typeInfo, SendOptions? options = null, CancellationToken cancellationToken = default) =>
         LocalQueueStore.SendAsync(this, JsonSerializer.SerializeToUtf8Bytes(value, typeInfo), options, cancellationToken);
 
     /// <summary>Sends a value as a JSON body (System.Text.Json, web defaults); returns its id.</summary>
     [RequiresUnreferencedCode("Serializes T by reflection; pass a JsonTypeInfo<T> from a JsonSerializerContext when trimming.")]
     [RequiresDynamicCode("Serializes T by reflection; pass a JsonTypeInfo<T> from a JsonSerializerContext for native AOT.")]
+    [InfrarOperation("send_json")]
     public Task<string> SendJsonAsync<T>(T value, SendOptions? options = null, CancellationToken cancellationToken = default) =>
         LocalQueueStore.SendAsync(this, JsonSerializer.SerializeToUtf8Bytes(value, QueueMessage.JsonOptions), options, cancellationToken);
 
@@ -69,6 +73,7 @@ public sealed class Queue
     /// Sends up to 10 messages in one request; returns their ids in order. The batch is checked whole before anything
     /// is sent; a failure part way leaves the messages before it sent.
     /// </summary>
+    [InfrarOperation("send_batch")]
     public Task<IReadOnlyList<string>> SendBatchAsync(IReadOnlyList<OutgoingMessage> messages, CancellationToken cancellationToken = default) =>
         LocalQueueStore.SendBatchAsync(this, messages, cancellationToken);
 
@@ -78,6 +83,7 @@ public sealed class Queue
     /// <paramref name="cancellationToken"/> (the enumeration then throws <see cref="OperationCanceledException"/>).
     /// Each message is leased for the queue's visibility timeout: complete it, abandon it or extend its lease.
     /// </summary>
+    [InfrarOperation("receive")]
     public IAsyncEnumerable<QueueMessage> ReceiveAsync(ReceiveOptions? options = null, CancellationToken cancellationToken = default) =>
         LocalQueueStore.ReceiveAsync(this, options ?? new ReceiveOptions(), cancellationToken);
 

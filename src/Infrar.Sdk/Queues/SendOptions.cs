@@ -6,7 +6,7 @@ public sealed record SendOptions
     /// <summary>How long the message stays invisible after it is sent, up to 15 minutes.</summary>
     public TimeSpan Delay { get; init; }
 
-    /// <summary>Attributes carried beside the body, up to 10, names of letters, digits, '-', '_' and '.'.</summary>
+    /// <summary>Attributes carried beside the body, up to 9, names of letters, digits, '-', '_' and '.'.</summary>
     public IReadOnlyDictionary<string, string>? Attributes { get; init; }
 }
 

@@ -3,7 +3,7 @@
 // and an app built for another provider refuses this assembly (INFRAR0003).
 [assembly: global::Infrar.Internal.InfrarBuild("local", 14)]
 
-// What this project asks of its infrastructure: the buckets it declares and every call made on them.
+// What this project asks of its infrastructure: the buckets and queues it declares and every call made on them.
 // Infrar.Build reads it after compile to write infrar.manifest.json and the OpenTofu folder.
 [assembly: global::System.Reflection.AssemblyMetadata("Infrar.Manifest", """
     {
@@ -12,6 +12,7 @@
         { "name": "archive", "declaredAt": "PhotoLibrary.cs:16", "versioning": false, "expireAfterDays": 0, "corsOrigins": [], "public": false },
         { "name": "photos", "declaredAt": "PhotoLibrary.cs:12", "versioning": true, "expireAfterDays": 0, "corsOrigins": [], "public": false }
       ],
+      "queues": [],
       "calls": [
         { "operation": "upload_stream", "bucket": "photos", "destination": null, "at": "PhotoLibrary.cs:17" },
         { "operation": "upload_bytes", "bucket": "photos", "destination": null, "at": "PhotoLibrary.cs:18" },

@@ -10,32 +10,32 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Infrar.Generators.Parsing;
 
 /// <summary>
-/// Traces the bucket a call is made on back to its declaration, <c>Storage.Bucket("name")</c>, so that the call can be
-/// charged to that bucket (infrastructure, permissions, cost). A variable is traced through every value it is given
-/// (its initializer and each assignment; a readonly field's or get-only property's in its constructors too): when they
-/// do not all name one bucket, or it is passed by reference, the call is untraced (INFRAR0010) rather than charged to
-/// one of them.
+/// Traces the bucket or queue a call is made on back to its declaration, <c>Storage.Bucket("name")</c> or
+/// <c>Queues.Queue("name")</c>, so that the call can be charged to it (infrastructure, permissions, cost). A variable is
+/// traced through every value it is given (its initializer and each assignment; a readonly field's or get-only
+/// property's in its constructors too): when they do not all name one resource, or it is passed by reference, the call
+/// is untraced (INFRAR0010) rather than charged to one of them. <c>queue.DeadLetters</c> is traced to its queue.
 /// </summary>
-internal static class BucketTracer
+internal static class ResourceTracer
 {
     private const int MaxDepth = 8;
 
-    /// <summary>The bucket an expression holds, as far as its own file tells.</summary>
-    public static BucketReference Trace(IOperation? receiver, CancellationToken cancellationToken) => Trace(receiver, cancellationToken, 0);
+    /// <summary>The bucket or queue an expression holds, as far as its own file tells.</summary>
+    public static ResourceReference Trace(IOperation? receiver, CancellationToken cancellationToken) => Trace(receiver, cancellationToken, 0);
 
-    /// <summary>The constant name given to <c>Infrar.Storage.Bucket</c>, or null.</summary>
+    /// <summary>The constant name given to <c>Infrar.Storage.Bucket</c> or <c>Infrar.Queues.Queue</c>, or null.</summary>
     public static string? DeclaredName(IInvocationOperation invocation) =>
-        invocation.TargetMethod.Name == "Bucket"
-        && InfrarTypes.IsSdkType(invocation.TargetMethod.ContainingType, "Infrar", "Storage")
+        ((invocation.TargetMethod.Name == "Bucket" && InfrarTypes.IsSdkType(invocation.TargetMethod.ContainingType, "Infrar", "Storage"))
+            || (invocation.TargetMethod.Name == "Queue" && InfrarTypes.IsSdkType(invocation.TargetMethod.ContainingType, "Infrar", "Queues")))
         && invocation.Arguments.FirstOrDefault(a => a.Parameter?.Ordinal == 0)?.Value.ConstantValue is { HasValue: true, Value: string name }
             ? name
             : null;
 
-    private static BucketReference Trace(IOperation? receiver, CancellationToken cancellationToken, int depth)
+    private static ResourceReference Trace(IOperation? receiver, CancellationToken cancellationToken, int depth)
     {
         if (receiver is null || depth > MaxDepth)
         {
-            return BucketReference.Unknown;
+            return ResourceReference.Unknown;
         }
 
         switch (receiver)
@@ -45,7 +45,12 @@ internal static class BucketTracer
             case IParenthesizedOperation parenthesized:
                 return Trace(parenthesized.Operand, cancellationToken, depth + 1);
             case IInvocationOperation invocation:
-                return new BucketReference(DeclaredName(invocation), null);
+                return new ResourceReference(DeclaredName(invocation), null);
+            case IPropertyReferenceOperation { Property.Name: "DeadLetters", Instance: { } queue } deadLetters
+                when InfrarTypes.IsSdkType(deadLetters.Property.ContainingType, "Infrar", "Queue"):
+                return Trace(queue, cancellationToken, depth + 1) is { DeadLetters: false } traced
+                    ? traced with { DeadLetters = true }
+                    : ResourceReference.Unknown;
             case IConditionalOperation conditional:
                 return Agree([Trace(conditional.WhenTrue, cancellationToken, depth + 1), Trace(conditional.WhenFalse, cancellationToken, depth + 1)]);
             case ILocalReferenceOperation local:
@@ -55,7 +60,7 @@ internal static class BucketTracer
             case IPropertyReferenceOperation property when property.Property.SetMethod is null || property.Property.SetMethod.IsInitOnly:
                 return Member(property.Property, receiver.SemanticModel, cancellationToken, depth);
             default:
-                return BucketReference.Unknown;
+                return ResourceReference.Unknown;
         }
     }
 
@@ -63,30 +68,30 @@ internal static class BucketTracer
     /// A readonly field's or get-only property's bucket: its initializer and every constructor assignment, when its
     /// type is declared in this file alone; otherwise the member itself, resolved against every declaration later.
     /// </summary>
-    private static BucketReference Member(ISymbol member, SemanticModel? model, CancellationToken cancellationToken, int depth)
+    private static ResourceReference Member(ISymbol member, SemanticModel? model, CancellationToken cancellationToken, int depth)
     {
         var symbol = member.OriginalDefinition.GetDocumentationCommentId();
         if (model is null || member.ContainingType.DeclaringSyntaxReferences.Any(r => r.SyntaxTree != model.SyntaxTree))
         {
-            return new BucketReference(null, symbol);
+            return new ResourceReference(null, symbol);
         }
 
         var values = Values(member, model, cancellationToken);
         if (values is null)
         {
-            return BucketReference.Unknown;
+            return ResourceReference.Unknown;
         }
 
-        return values.Count == 0 ? new BucketReference(null, symbol) : Agree(values.Select(v => Trace(v, cancellationToken, depth + 1)));
+        return values.Count == 0 ? new ResourceReference(null, symbol) : Agree(values.Select(v => Trace(v, cancellationToken, depth + 1)));
     }
 
     /// <summary>One reference when every value names the same bucket; unknown when they differ or there are none.</summary>
-    private static BucketReference Agree(IEnumerable<BucketReference>? references)
+    private static ResourceReference Agree(IEnumerable<ResourceReference>? references)
     {
         var all = references?.ToList();
-        return all is { Count: > 0 } && all.All(r => r.Name is not null) && all.Select(r => r.Name).Distinct().Count() == 1
+        return all is { Count: > 0 } && all.All(r => r.Name is not null) && all.Distinct().Count() == 1
             ? all[0]
-            : BucketReference.Unknown;
+            : ResourceReference.Unknown;
     }
 
     /// <summary>

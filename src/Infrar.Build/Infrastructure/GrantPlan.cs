@@ -3,16 +3,21 @@ using Infrar.Generators.Catalog;
 
 namespace Infrar.Build.Infrastructure;
 
-/// <summary>Where a permission applies: a bucket's objects, the bucket itself, the storage account, or the app's own identity.</summary>
+/// <summary>
+/// Where a permission applies: a bucket's objects, the bucket itself, the storage account, the app's own identity, a
+/// queue, or a queue's dead-letter queue.
+/// </summary>
 internal enum GrantScope
 {
     Objects,
     Bucket,
     Account,
     Self,
+    Queue,
+    DeadLetters,
 }
 
-/// <summary>One permission on one scope, with the call sites that need it.</summary>
+/// <summary>One permission on one scope, with the call sites that need it; <see cref="BucketName"/> names the bucket or queue.</summary>
 internal sealed record Grant(string? BucketName, GrantScope Scope, string Action, IReadOnlyList<string> CallSites)
 {
     /// <summary>How the grant reads in a baseline file and in messages: <c>photos: s3:GetObject</c>, <c>photos (bucket): s3:ListBucket</c>.</summary>
@@ -21,6 +26,8 @@ internal sealed record Grant(string? BucketName, GrantScope Scope, string Action
         GrantScope.Objects => $"{BucketName}: {Action}",
         GrantScope.Bucket => $"{BucketName} (bucket): {Action}",
         GrantScope.Account => $"(account): {Action}",
+        GrantScope.Queue => $"{BucketName} (queue): {Action}",
+        GrantScope.DeadLetters => $"{BucketName} (dead-letter queue): {Action}",
         _ => $"(self): {Action}",
     };
 }
@@ -31,12 +38,27 @@ internal sealed record Grant(string? BucketName, GrantScope Scope, string Action
 /// </summary>
 internal static class GrantPlanner
 {
-    public static IReadOnlyList<Grant> Plan(ProjectModel model, CapabilityBinding? storage)
+    public static IReadOnlyList<Grant> Plan(ProjectModel model, CapabilityBinding? storage, CapabilityBinding? queues = null)
     {
         var grants = new Dictionary<(string? Bucket, GrantScope Scope, string Action), SortedSet<string>>();
         if (storage is null)
         {
             return [];
+        }
+
+        // A queue call's actions on exactly the queue it was traced to, or on that queue's dead-letter queue.
+        var declaredQueues = model.Queues.Select(q => q.Name).ToHashSet(StringComparer.Ordinal);
+        foreach (var call in model.Calls.Where(c => c.Queue is not null && declaredQueues.Contains(c.Queue)))
+        {
+            if (queues is null || !queues.Operations.TryGetValue(call.Operation, out var queueTemplate))
+            {
+                continue;
+            }
+
+            foreach (var permission in queueTemplate.Permissions)
+            {
+                Add(call.Queue!, (call.DeadLetters ? "dead-letters:" : "queue:") + permission, call.At);
+            }
         }
 
         // Only declared buckets get resources, so only they get grants: a grant counted is a grant written.
@@ -64,7 +86,8 @@ internal static class GrantPlanner
 
         return [.. grants
             .Select(g => new Grant(g.Key.Bucket, g.Key.Scope, g.Key.Action, [.. g.Value]))
-            .OrderBy(g => g.Scope is GrantScope.Account or GrantScope.Self)
+            .OrderBy(g => g.Scope is GrantScope.Queue or GrantScope.DeadLetters)
+            .ThenBy(g => g.Scope is GrantScope.Account or GrantScope.Self)
             .ThenBy(g => g.BucketName, StringComparer.Ordinal)
             .ThenBy(g => g.Scope)
             .ThenBy(g => g.Action, StringComparer.Ordinal)];
@@ -88,6 +111,8 @@ internal static class GrantPlanner
         _ when permission.StartsWith("bucket:", StringComparison.Ordinal) => (GrantScope.Bucket, permission["bucket:".Length..]),
         _ when permission.StartsWith("account:", StringComparison.Ordinal) => (GrantScope.Account, permission["account:".Length..]),
         _ when permission.StartsWith("self:", StringComparison.Ordinal) => (GrantScope.Self, permission["self:".Length..]),
+        _ when permission.StartsWith("queue:", StringComparison.Ordinal) => (GrantScope.Queue, permission["queue:".Length..]),
+        _ when permission.StartsWith("dead-letters:", StringComparison.Ordinal) => (GrantScope.DeadLetters, permission["dead-letters:".Length..]),
         _ => (GrantScope.Objects, permission),
     };
 }

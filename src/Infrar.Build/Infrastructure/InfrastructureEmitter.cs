@@ -8,7 +8,8 @@ namespace Infrar.Build.Infrastructure;
 
 /// <summary>
 /// Writes a provider's OpenTofu folder from its catalog templates: every file template in order, with each other template
-/// rendered once per bucket and joined into <c>{{each_&lt;template&gt;}}</c>. Nothing here knows a provider.
+/// rendered once per bucket (once per queue for the templates named <c>queue…</c>) and joined into
+/// <c>{{each_&lt;template&gt;}}</c>. Nothing here knows a provider.
 /// </summary>
 internal static class InfrastructureEmitter
 {
@@ -22,12 +23,15 @@ internal static class InfrastructureEmitter
         var global = GlobalValues(buckets, grants, service);
         var grantsByBucket = grants.Where(g => g.BucketName is not null).ToLookup(g => g.BucketName!, StringComparer.Ordinal);
         var perBucket = buckets.Select(bucket => BucketValues(bucket, grantsByBucket[bucket.Name], global)).ToList();
+        var queueGrants = grants.Where(g => g.Scope is GrantScope.Queue or GrantScope.DeadLetters).ToLookup(g => g.BucketName!, StringComparer.Ordinal);
+        var perQueue = model.Queues.OrderBy(q => q.Name, StringComparer.Ordinal).Select(queue => QueueValues(queue, queueGrants[queue.Name], global)).ToList();
 
         var rendered = new StringBuilder();
         foreach (var (name, template) in binding.Templates)
         {
-            var items = new List<string>(perBucket.Count);
-            foreach (var values in perBucket)
+            var each = name.StartsWith("queue", StringComparison.Ordinal) ? perQueue : perBucket;
+            var items = new List<string>(each.Count);
+            foreach (var values in each)
             {
                 rendered.Clear();
                 TemplateRenderer.Render(template, values, name, rendered);
@@ -71,6 +75,7 @@ internal static class InfrastructureEmitter
         ["min_instances"] = service.MinInstances.ToString(CultureInfo.InvariantCulture),
         ["desired_count"] = Math.Max(1, service.MinInstances).ToString(CultureInfo.InvariantCulture),
         ["any_grants"] = grants.Any(g => g.Scope is GrantScope.Objects or GrantScope.Bucket) ? "true" : "false",
+        ["any_queue_grants"] = grants.Any(g => g.Scope is GrantScope.Queue or GrantScope.DeadLetters) ? "true" : "false",
         ["any_public"] = buckets.Any(b => b.Public) ? "true" : "false",
         ["any_versioning"] = buckets.Any(b => b.Versioning) ? "true" : "false",
         ["all_cors_origins"] = buckets.SelectMany(b => b.CorsOrigins).Any()
@@ -99,6 +104,22 @@ internal static class InfrastructureEmitter
         };
         return values;
     }
+
+    private static Dictionary<string, string> QueueValues(QueueModel queue, IEnumerable<Grant> grants, Dictionary<string, string> global) => new(global)
+    {
+        ["id"] = Naming.Identifier(queue.Name),
+        ["name"] = Naming.HclString(queue.Name),
+        ["queue_name"] = Naming.HclString(queue.Name),
+        ["dns_name"] = Naming.DnsLabel(queue.Name),
+        ["sid"] = Naming.Pascal(Naming.Identifier(queue.Name)),
+        ["env"] = ResourceNames.QueueEnvironmentVariable(queue.Name),
+        ["declared_at"] = Naming.HclString(queue.DeclaredAt),
+        ["visibility_timeout_seconds"] = queue.VisibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
+        ["max_deliveries"] = queue.MaxDeliveries.ToString(CultureInfo.InvariantCulture),
+        ["retention_seconds"] = queue.RetentionSeconds.ToString(CultureInfo.InvariantCulture),
+        ["queue_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Queue)),
+        ["dead_letter_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.DeadLetters)),
+    };
 
     /// <summary>The rendered text without the newlines around it, or empty when it holds only whitespace.</summary>
     private static string Trimmed(StringBuilder rendered)

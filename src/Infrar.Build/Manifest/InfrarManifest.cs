@@ -40,6 +40,26 @@ internal sealed record InfrarManifest(
                         catalog.Operations.TryGetValue(g.Key, out var definition) ? definition.Access : "unknown",
                         [.. g.Select(c => c.At).Distinct().Order(CallSites.Comparer)],
                         Permissions(binding?.Storage, g.Key, g.Any(c => c.Bucket == bucket.Name), g.Any(c => c.Destination == bucket.Name))))]))
+            .Concat(model.Queues
+                .OrderBy(q => q.Name, StringComparer.Ordinal)
+                .Select(queue => new ManifestResource(
+                    "queue",
+                    queue.Name,
+                    ResourceNames.QueueEnvironmentVariable(queue.Name),
+                    queue.DeclaredAt,
+                    null,
+                    [.. model.Calls
+                        .Where(c => c.Queue == queue.Name)
+                        .GroupBy(c => c.Operation)
+                        .OrderBy(g => g.Key, StringComparer.Ordinal)
+                        .Select(g => new ManifestOperation(
+                            g.Key,
+                            catalog.Operation(g.Key)?.Access ?? "unknown",
+                            [.. g.Select(c => c.At).Distinct().Order(CallSites.Comparer)],
+                            Permissions(binding?.Queues, g.Key, onSource: true, onDestination: false)))])
+                {
+                    QueueOptions = new ManifestQueueOptions(queue.VisibilityTimeoutSeconds, queue.MaxDeliveries, queue.RetentionSeconds),
+                }))
             .ToList();
 
         return new InfrarManifest(
@@ -48,7 +68,7 @@ internal sealed record InfrarManifest(
             provider,
             service,
             resources,
-            [.. model.Calls.Where(c => c.Bucket is null).Select(c => new ManifestCall(c.Operation, c.At))]);
+            [.. model.Calls.Where(c => !c.Traced).Select(c => new ManifestCall(c.Operation, c.At))]);
     }
 
     public string ToJson() => JsonSerializer.Serialize(this, InfrarManifestJson.Default.InfrarManifest).Replace("\r\n", "\n") + "\n";
@@ -67,13 +87,20 @@ internal sealed record InfrarManifest(
     }
 }
 
+/// <summary>A bucket (with <see cref="Options"/>) or a queue (with <see cref="QueueOptions"/>), and the operations the code does on it.</summary>
 internal sealed record ManifestResource(
     string Kind,
     string Name,
     string EnvironmentVariable,
     string DeclaredAt,
-    ManifestBucketOptions Options,
-    IReadOnlyList<ManifestOperation> Operations);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ManifestBucketOptions? Options,
+    IReadOnlyList<ManifestOperation> Operations)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ManifestQueueOptions? QueueOptions { get; init; }
+}
+
+internal sealed record ManifestQueueOptions(int VisibilityTimeoutSeconds, int MaxDeliveries, int RetentionSeconds);
 
 internal sealed record ManifestBucketOptions(bool Versioning, int ExpireAfterDays, IReadOnlyList<string> CorsOrigins, bool Public);
 

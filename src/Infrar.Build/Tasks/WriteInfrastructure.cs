@@ -104,7 +104,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
         }
 
         catalog.Providers.TryGetValue(Provider, out var provider);
-        var grants = GrantPlanner.Plan(model, provider?.Storage);
+        var grants = GrantPlanner.Plan(model, provider?.Storage, provider?.Queues);
 
         foreach (var violation in Guardrails.Check(model, grants, allowances))
         {
@@ -154,6 +154,17 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
 
             var prefix = Path.GetFileNameWithoutExtension(reference.ItemSpec) + "/";
             model ??= new ProjectModel(library.Version, [], []);
+            foreach (var queue in library.Queues)
+            {
+                if (model.Queues.FirstOrDefault(m => m.Name == queue.Name) is { } mine && mine with { DeclaredAt = "" } != queue with { DeclaredAt = "" })
+                {
+                    LogAtSite(
+                        InfrarCodes.ConflictingDeclaration,
+                        mine.DeclaredAt,
+                        $"Queue '{queue.Name}' is declared here and at {prefix}{queue.DeclaredAt} with different options (visibility timeout, delivery limit, retention); a queue has one set of options: declare it once, or alike.");
+                }
+            }
+
             foreach (var bucket in library.Buckets)
             {
                 if (model.Buckets.FirstOrDefault(m => m.Name == bucket.Name) is { } mine && !SameOptions(mine, bucket))
@@ -168,6 +179,7 @@ public sealed class WriteInfrastructure : Microsoft.Build.Utilities.Task
             model = model with
             {
                 Buckets = [.. model.Buckets, .. library.Buckets.Where(b => model.Buckets.All(m => m.Name != b.Name)).Select(b => b with { DeclaredAt = prefix + b.DeclaredAt })],
+                Queues = [.. model.Queues, .. library.Queues.Where(q => model.Queues.All(m => m.Name != q.Name)).Select(q => q with { DeclaredAt = prefix + q.DeclaredAt })],
                 Calls = [.. model.Calls, .. library.Calls.Select(c => c with { At = prefix + c.At })],
             };
         }

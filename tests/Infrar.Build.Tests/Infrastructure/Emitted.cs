@@ -35,7 +35,7 @@ internal static class Emitted
     }
 
     public static IReadOnlyList<Grant> Grants(string provider, ProjectModel model, InfrarCatalog? catalog = null) =>
-        GrantPlanner.Plan(model, (catalog ?? EmbeddedCatalog.Value).Providers.TryGetValue(provider, out var binding) ? binding.Storage : null);
+        (catalog ?? EmbeddedCatalog.Value).Providers.TryGetValue(provider, out var binding) ? GrantPlanner.Plan(model, binding.Storage, binding.Queues) : [];
 
     public static IReadOnlyList<KeyValuePair<string, string>> Folder(string provider, ProjectModel model) =>
         InfrastructureEmitter.Emit(EmbeddedCatalog.Value.Infrastructure[provider], model, Grants(provider, model), ServiceSettings.For("photo-library"));

@@ -28,6 +28,21 @@ resource "aws_iam_role_policy" "app_storage" {
   })
 }
 {{/any_grants}}
+{{#any_queue_grants}}
+
+# Each action lists the call sites that need it: sending is not receiving, and only receivers complete or abandon.
+resource "aws_iam_role_policy" "app_queues" {
+  name = "queues"
+  role = aws_iam_role.app.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {{each_queue_grant}}
+    ]
+  })
+}
+{{/any_queue_grants}}
 
 # ECS pulls the image and writes logs with this role; the application never holds it.
 resource "aws_iam_role" "execution" {

@@ -1,4 +1,5 @@
 {{each_bucket_output}}
+{{each_queue_output}}
 
 output "app_role_arn" {
   description = "The role the application runs as."

@@ -80,6 +80,7 @@ resource "aws_ecs_task_definition" "app" {
       portMappings = [{ containerPort = {{port}}, protocol = "tcp" }]
       environment = [
         {{each_environment}}
+        {{each_queue_environment}}
       ]
       logConfiguration = {
         logDriver = "awslogs"

@@ -1,0 +1,1 @@
+{ name = "{{env}}", value = aws_sqs_queue.{{id}}.url },

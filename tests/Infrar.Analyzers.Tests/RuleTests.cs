@@ -203,7 +203,7 @@ public sealed class RuleTests
             Expect(Descriptors.QueueNotOnProvider, 3, Message("QueueMessage.CompleteAsync")));
 
         static string Message(string call) =>
-            $"{call} cannot be rewritten for gcp: this version of Infrar has no gcp queue code, and the call would refuse to run there. Build for local or a provider whose queues ship (aws), or keep queue code out of this project until gcp queues ship.";
+            $"{call} cannot be rewritten for gcp: this version of Infrar has no gcp queue code, and the call would refuse to run there. Build for local or a provider whose queues ship (aws, azure), or keep queue code out of this project until gcp queues ship.";
     }
 
     [Fact]

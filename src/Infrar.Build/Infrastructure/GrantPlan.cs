@@ -57,7 +57,18 @@ internal static class GrantPlanner
 
             foreach (var permission in queueTemplate.Permissions)
             {
-                Add(call.Queue!, (call.DeadLetters ? "dead-letters:" : "queue:") + permission, call.At);
+                // A permission the catalog scopes to the dead-letter queue (the move there) is not needed by a call on it.
+                if (permission.StartsWith("dead-letters:", StringComparison.Ordinal))
+                {
+                    if (!call.DeadLetters)
+                    {
+                        Add(call.Queue!, permission, call.At);
+                    }
+                }
+                else
+                {
+                    Add(call.Queue!, (call.DeadLetters ? "dead-letters:" : "queue:") + permission, call.At);
+                }
             }
         }
 

@@ -21,6 +21,7 @@ internal static class InfrastructureEmitter
     {
         var buckets = model.Buckets.OrderBy(b => b.Name, StringComparer.Ordinal).ToList();
         var global = GlobalValues(buckets, grants, service);
+        global["any_queues"] = model.Queues.Count > 0 ? "true" : "false";
         var grantsByBucket = grants.Where(g => g.BucketName is not null).ToLookup(g => g.BucketName!, StringComparer.Ordinal);
         var perBucket = buckets.Select(bucket => BucketValues(bucket, grantsByBucket[bucket.Name], global)).ToList();
         var queueGrants = grants.Where(g => g.Scope is GrantScope.Queue or GrantScope.DeadLetters).ToLookup(g => g.BucketName!, StringComparer.Ordinal);

@@ -30,6 +30,7 @@ public sealed class QueueInfrastructureTests
     public static TheoryData<string, string[]> ReceiveActions => new()
     {
         { "aws", ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility"] },
+        { "azure", ["/messages/process/action", "/messages/delete", "/messages/write"] },
     };
 
     public static TheoryData<string> QueueClouds =>

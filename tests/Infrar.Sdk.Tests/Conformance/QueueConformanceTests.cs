@@ -4,6 +4,7 @@ using System.Text.Json;
 using Amazon.Runtime;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Azure.Storage.Queues;
 using Infrar.Conformance;
 using Infrar.Testing;
 using Xunit;
@@ -22,11 +23,17 @@ public sealed class QueueConformanceTests(QueueConformanceFixture fixture)
 /// <summary>
 /// Compiles <see cref="QueueScenarios"/> once per cloud with the generator, provisions every queue its manifest declares
 /// (with its dead-letter queue and delivery limit) on that provider's counterpart, and runs each scenario with the
-/// provider's documented variables pointing there. aws: the SQS contract server (no SQS emulator runs here).
+/// provider's documented variables pointing there. aws: the SQS contract server (no SQS emulator runs here); azure:
+/// Azurite's queue service.
 /// </summary>
 public sealed class QueueConformanceFixture : IAsyncLifetime
 {
-    public static readonly string[] Providers = ["local", "aws"];
+    public static readonly string[] Providers = ["local", "aws", "azure"];
+
+    // Azurite's published development account; not a secret.
+    private const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+    private NodeEmulator? _azurite;
 
     private readonly Dictionary<string, Type> _scenarios = new() { ["local"] = typeof(QueueScenarios) };
     private readonly Dictionary<string, Dictionary<string, string>> _variables = new() { ["local"] = [] };
@@ -50,7 +57,7 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _variables["local"]["INFRAR_CONFORMANCE_MAX_BODY"] = (256 * 1024).ToString(CultureInfo.InvariantCulture);
-        await StartAwsAsync();
+        await Task.WhenAll(StartAwsAsync(), StartAzureAsync());
     }
 
     public async Task RunAsync(string provider, string scenario)
@@ -58,9 +65,12 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
         var method = _scenarios[provider].GetMethod(scenario, BindingFlags.Public | BindingFlags.Static)
             ?? throw new InvalidOperationException($"{provider} has no scenario {scenario}");
 
-        // The queues' variables differ by provider (on aws they hold queue URLs): one scenario at a time sets its own.
+        // The queues' variables differ by provider (on aws they hold queue URLs), and Azure's connection string names
+        // Azurite's queue endpoint here, its blob endpoint in the storage suite: one scenario at a time sets its own,
+        // and puts back what was there.
         await _one.WaitAsync();
         var names = _variables.Values.SelectMany(v => v.Keys).Distinct().ToList();
+        var before = names.ToDictionary(name => name, Environment.GetEnvironmentVariable);
         try
         {
             foreach (var name in names)
@@ -78,7 +88,7 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
         {
             foreach (var name in names)
             {
-                Environment.SetEnvironmentVariable(name, null);
+                Environment.SetEnvironmentVariable(name, before[name]);
             }
 
             _one.Release();
@@ -92,6 +102,7 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
+        _azurite?.Dispose();
         if (_sqs is not null)
         {
             await _sqs.DisposeAsync();
@@ -138,6 +149,34 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
         _variables["aws"] = variables;
     }
 
+    private async Task StartAzureAsync()
+    {
+        var port = FreePort.Next();
+        _azurite = await NodeEmulator.StartAsync(
+            "Azurite queues", "node_modules/azurite/dist/src/queue/main.js", port,
+            "--queueHost", "127.0.0.1", "--queuePort", port.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--silent", "--skipApiVersionCheck");
+        var connectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var scenarios = Compile("azure");
+        _scenarios["azure"] = scenarios;
+
+        // A message is at most 64 KiB as sent; an ASCII body of this length fills it with the envelope {"text":"…"}.
+        var variables = new Dictionary<string, string>
+        {
+            ["AZURE_STORAGE_CONNECTION_STRING"] = connectionString,
+            ["INFRAR_CONFORMANCE_MAX_BODY"] = (64 * 1024 - "{\"text\":\"\"}".Length).ToString(CultureInfo.InvariantCulture),
+        };
+        var service = new QueueServiceClient(connectionString);
+        foreach (var queue in DeclaredQueues(scenarios.Assembly))
+        {
+            // As the generated infrastructure does: the queue and its dead-letter queue, named as declared.
+            await service.CreateQueueAsync(queue.Name);
+            await service.CreateQueueAsync(queue.Name + "-dead-letters");
+            variables[QueueVariable(queue.Name)] = queue.Name;
+        }
+
+        _variables["azure"] = variables;
+    }
+
     private static string QueueVariable(string name) =>
         "INFRAR_QUEUE_" + string.Concat(name.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToUpperInvariant(c) : '_'));
 
@@ -173,7 +212,8 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
     private sealed record DeclaredQueue(string Name, int VisibilityTimeoutSeconds, int MaxDeliveries, int RetentionSeconds);
 }
 
-[CollectionDefinition(Name)]
+/// <summary>Run alone: its scenarios set process-wide variables the storage suite also reads, and time leases in seconds.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
 public sealed class QueueConformanceCollection : ICollectionFixture<QueueConformanceFixture>
 {
     public const string Name = "queue-conformance";

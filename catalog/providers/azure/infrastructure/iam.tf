@@ -6,6 +6,7 @@ resource "azurerm_user_assigned_identity" "app" {
 }
 
 {{each_grant}}
+{{each_queue_grant}}
 {{#account_actions}}
 
 # Signing URLs without an account key needs a user delegation key, asked of the whole account.

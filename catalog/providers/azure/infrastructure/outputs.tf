@@ -1,4 +1,5 @@
 {{each_bucket_output}}
+{{each_queue_output}}
 
 output "storage_account_name" {
   description = "The storage account holding every bucket."

@@ -53,7 +53,15 @@ resource "azurerm_container_app" "app" {
         value = azurerm_user_assigned_identity.app.client_id
       }
 
+      {{#any_queues}}
+      env {
+        name  = "AZURE_STORAGE_QUEUE_URL"
+        value = azurerm_storage_account.app.primary_queue_endpoint
+      }
+
+      {{/any_queues}}
       {{each_environment}}
+      {{each_queue_environment}}
     }
   }
 }

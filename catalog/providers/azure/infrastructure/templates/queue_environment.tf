@@ -1,0 +1,4 @@
+env {
+  name  = "{{env}}"
+  value = azurerm_storage_queue.{{id}}.name
+}

@@ -62,16 +62,10 @@ internal static class Descriptors
         "A signed URL that lasts {0} is refused by S3 and Cloud Storage, which allow from 1 second to 7 days",
         DiagnosticSeverity.Warning);
 
-    public static readonly DiagnosticDescriptor QueueNotOnProvider = Rule(
-        InfrarCodes.QueueNotOnProvider,
-        "Queues are not yet available on the selected provider",
-        "{0} cannot be rewritten for {1}: this version of Infrar has no {1} queue code, and the call would refuse to run there. Build for local or a provider whose queues ship ({2}), or keep queue code out of this project until {1} queues ship.",
-        DiagnosticSeverity.Error);
 
     public static readonly DiagnosticDescriptor[] All =
     [
         NonConstantName, InvalidName, NotRewritable, PartialSupport, ProviderSdk, ConflictingDeclaration, UnsafeKey, MetadataName, SignedUrlExpiry,
-        QueueNotOnProvider,
     ];
 
     private static DiagnosticDescriptor Rule(string id, string title, string message, DiagnosticSeverity severity, string category = Portability) =>

@@ -89,7 +89,7 @@ internal static class CatalogLoader
 
             var queuesPath = folder + "queues/queues.yaml";
             var queues = files.ContainsKey(queuesPath)
-                ? ToQueues(queuesCapability, Parse<BindingFile>(files, queuesPath), FilesIn(files, folder + "queues/", ".cs"), queuesPath)
+                ? ToBinding(queuesCapability, Parse<BindingFile>(files, queuesPath), CapabilityCodeReader.Read(FilesIn(files, folder + "queues/", ".cs")), queuesPath)
                 : null;
             if (queues is null && !file.Default)
             {
@@ -161,24 +161,6 @@ internal static class CatalogLoader
             f => f.Key.Substring(folder.Length + "templates/".Length, f.Key.Length - folder.Length - "templates/".Length - ".tf".Length),
             f => f.Value);
         return new InfrastructureBinding(written, templates);
-    }
-
-    /// <summary>
-    /// A provider's queues: complete, or (while a provider's queue code is being written) naming rules alone, with no
-    /// operations and no code, so the analyzers check names everywhere and INFRAR0110 refuses its queue calls.
-    /// </summary>
-    private static CapabilityBinding ToQueues(CapabilityDefinition capability, BindingFile binding, List<KeyValuePair<string, string>> code, string path)
-    {
-        if (code.Count == 0 && binding.Operations.Count == 0)
-        {
-            var rules = ToNaming(binding.QueueNaming, path, "queue_naming");
-            return rules.Count == 0
-                ? throw new CatalogException($"catalog/{path}: queue_naming is empty; say which names the provider accepts.")
-                : new CapabilityBinding(capability.Id, Required(binding.Service, path, "service"), EquatableArray<PackageSpec>.Empty, "", "", "",
-                    new Dictionary<string, OperationTemplate>(), rules, binding.SdkNamespaces.ToEquatableArray());
-        }
-
-        return ToBinding(capability, binding, CapabilityCodeReader.Read(code), path);
     }
 
     private static CapabilityBinding ToBinding(CapabilityDefinition capability, BindingFile binding, CapabilityCode code, string path)

@@ -186,46 +186,6 @@ public sealed class RuleTests
     }
 
     [Fact]
-    public async Task INFRAR0110_every_queue_call_in_a_cloud_build_is_an_error_naming_the_call_and_the_provider()
-    {
-        await Verify<QueueProviderAnalyzer>("""
-            var jobs = {|#0:Queues.Queue("jobs")|};
-            await {|#1:jobs.SendAsync("work")|};
-            await foreach (var message in {|#2:jobs.ReceiveAsync()|})
-            {
-                await {|#3:message.CompleteAsync()|};
-            }
-            """,
-            "gcp",
-            Expect(Descriptors.QueueNotOnProvider, 0, Message("Queues.Queue")),
-            Expect(Descriptors.QueueNotOnProvider, 1, Message("Queue.SendAsync")),
-            Expect(Descriptors.QueueNotOnProvider, 2, Message("Queue.ReceiveAsync")),
-            Expect(Descriptors.QueueNotOnProvider, 3, Message("QueueMessage.CompleteAsync")));
-
-        static string Message(string call) =>
-            $"{call} cannot be rewritten for gcp: this version of Infrar has no gcp queue code, and the call would refuse to run there. Build for local or a provider whose queues ship (aws, azure), or keep queue code out of this project until gcp queues ship.";
-    }
-
-    [Fact]
-    public async Task INFRAR0110_queue_calls_are_fine_where_the_providers_queue_code_ships()
-    {
-        await Verify<QueueProviderAnalyzer>("""
-            var jobs = Queues.Queue("jobs");
-            await jobs.SendAsync("work");
-            """,
-            "aws");
-    }
-
-    [Fact]
-    public async Task INFRAR0110_queue_calls_on_local_are_fine()
-    {
-        await Verify<QueueProviderAnalyzer>("""
-            var jobs = Queues.Queue("jobs");
-            await jobs.SendAsync("work");
-            """);
-    }
-
-    [Fact]
     public async Task INFRAR0109_a_signed_url_beyond_seven_days_warns()
     {
         await Verify<SignedUrlExpiryAnalyzer>("""

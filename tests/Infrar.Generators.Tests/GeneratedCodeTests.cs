@@ -95,7 +95,7 @@ public sealed class GeneratedCodeTests
         Assert.Empty(result.Problems);
     }
 
-    /// <summary>The clouds whose queue code the catalog holds (the others still say INFRAR0110).</summary>
+    /// <summary>The clouds whose queue code the catalog holds: every one.</summary>
     public static TheoryData<string> QueueClouds =>
         [.. Generators.Catalog.EmbeddedCatalog.Value.Clouds.Where(p => p.Queues is { Operations.Count: > 0 }).Select(p => p.Id)];
 

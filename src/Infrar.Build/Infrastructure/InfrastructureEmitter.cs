@@ -118,9 +118,23 @@ internal static class InfrastructureEmitter
         ["visibility_timeout_seconds"] = queue.VisibilityTimeoutSeconds.ToString(CultureInfo.InvariantCulture),
         ["max_deliveries"] = queue.MaxDeliveries.ToString(CultureInfo.InvariantCulture),
         ["retention_seconds"] = queue.RetentionSeconds.ToString(CultureInfo.InvariantCulture),
-        ["queue_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Queue)),
-        ["dead_letter_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.DeadLetters)),
+        // The same options within the narrower ranges some services take (Pub/Sub's: leases of 10 s or more, delivery
+        // limits of 5 or more, retention of 10 minutes or more); the app's own calls keep the declared values.
+        ["visibility_timeout_seconds_from_10"] = Math.Clamp(queue.VisibilityTimeoutSeconds, 10, 600).ToString(CultureInfo.InvariantCulture),
+        ["max_deliveries_from_5"] = Math.Clamp(queue.MaxDeliveries, 5, 100).ToString(CultureInfo.InvariantCulture),
+        ["retention_seconds_from_600"] = Math.Max(600, queue.RetentionSeconds).ToString(CultureInfo.InvariantCulture),
+        ["queue_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Queue && !OnTopic(g))),
+        ["queue_topic_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.Queue && OnTopic(g)).Select(OffTopic)),
+        ["dead_letter_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.DeadLetters && !OnTopic(g))),
+        ["dead_letter_topic_actions"] = ActionLines(grants.Where(g => g.Scope == GrantScope.DeadLetters && OnTopic(g)).Select(OffTopic)),
     };
+
+    /// <summary>Whether a queue grant applies to the queue's topic (<c>topic:</c> in the catalog) rather than what it is received from.</summary>
+    private static bool OnTopic(Grant grant) => grant.Action.StartsWith(TopicPrefix, StringComparison.Ordinal);
+
+    private static Grant OffTopic(Grant grant) => grant with { Action = grant.Action[TopicPrefix.Length..] };
+
+    private const string TopicPrefix = "topic:";
 
     /// <summary>The rendered text without the newlines around it, or empty when it holds only whitespace.</summary>
     private static string Trimmed(StringBuilder rendered)

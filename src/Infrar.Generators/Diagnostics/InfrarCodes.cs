@@ -30,7 +30,6 @@ internal static class InfrarCodes
     public const string UnsafeKey = "INFRAR0107";
     public const string MetadataName = "INFRAR0108";
     public const string SignedUrlExpiry = "INFRAR0109";
-    public const string QueueNotOnProvider = "INFRAR0110";
 
     /// <summary>Every code, with what reports it: <c>targets</c>, <c>generator</c>, <c>analyzers</c>, <c>build task</c>.</summary>
     public static readonly IReadOnlyList<KeyValuePair<string, string>> All =
@@ -54,7 +53,6 @@ internal static class InfrarCodes
         new(UnsafeKey, "analyzers"),
         new(MetadataName, "analyzers"),
         new(SignedUrlExpiry, "analyzers"),
-        new(QueueNotOnProvider, "analyzers"),
     ];
 
     public static string HelpLink(string code) => HelpBase + code + ".md";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Net.Http.Json;
 using System.Reflection;
 using System.Text.Json;
 using Amazon.Runtime;
@@ -24,11 +25,11 @@ public sealed class QueueConformanceTests(QueueConformanceFixture fixture)
 /// Compiles <see cref="QueueScenarios"/> once per cloud with the generator, provisions every queue its manifest declares
 /// (with its dead-letter queue and delivery limit) on that provider's counterpart, and runs each scenario with the
 /// provider's documented variables pointing there. aws: the SQS contract server (no SQS emulator runs here); azure:
-/// Azurite's queue service.
+/// Azurite's queue service; gcp: the Pub/Sub contract server (no Pub/Sub emulator or library can be had here).
 /// </summary>
 public sealed class QueueConformanceFixture : IAsyncLifetime
 {
-    public static readonly string[] Providers = ["local", "aws", "azure"];
+    public static readonly string[] Providers = ["local", "aws", "azure", "gcp"];
 
     // Azurite's published development account; not a secret.
     private const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -39,6 +40,7 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
     private readonly Dictionary<string, Dictionary<string, string>> _variables = new() { ["local"] = [] };
     private readonly SemaphoreSlim _one = new(1, 1);
     private SqsContractServer? _sqs;
+    private PubSubContractServer? _pubSub;
 
     public static TheoryData<string, string> Cases()
     {
@@ -57,7 +59,7 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         _variables["local"]["INFRAR_CONFORMANCE_MAX_BODY"] = (256 * 1024).ToString(CultureInfo.InvariantCulture);
-        await Task.WhenAll(StartAwsAsync(), StartAzureAsync());
+        await Task.WhenAll(StartAwsAsync(), StartAzureAsync(), StartGcpAsync());
     }
 
     public async Task RunAsync(string provider, string scenario)
@@ -98,11 +100,21 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
         {
             Assert.Empty(_sqs!.Violations);
         }
+
+        if (provider == "gcp")
+        {
+            Assert.Empty(_pubSub!.Violations);
+        }
     }
 
     public async Task DisposeAsync()
     {
         _azurite?.Dispose();
+        if (_pubSub is not null)
+        {
+            await _pubSub.DisposeAsync();
+        }
+
         if (_sqs is not null)
         {
             await _sqs.DisposeAsync();
@@ -175,6 +187,43 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
         }
 
         _variables["azure"] = variables;
+    }
+
+    private async Task StartGcpAsync()
+    {
+        _pubSub = new PubSubContractServer(FreePort.Next());
+        var scenarios = Compile("gcp");
+        _scenarios["gcp"] = scenarios;
+        var variables = new Dictionary<string, string>
+        {
+            ["PUBSUB_EMULATOR_HOST"] = _pubSub.Host,
+            ["GOOGLE_CLOUD_PROJECT"] = PubSubContractServer.Project,
+            ["INFRAR_CONFORMANCE_MAX_BODY"] = (256 * 1024).ToString(CultureInfo.InvariantCulture),
+        };
+
+        // As the generated infrastructure does: a topic and subscription per queue and per dead-letter queue, the
+        // subscription counting deliveries with a dead-letter policy Pub/Sub accepts (5 attempts or more).
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{_pubSub.Host}/v1/projects/{PubSubContractServer.Project}/") };
+        foreach (var queue in DeclaredQueues(scenarios.Assembly))
+        {
+            var deadLetters = queue.Name + "-dead-letters";
+            foreach (var topic in new[] { deadLetters, queue.Name })
+            {
+                (await http.PutAsync($"topics/{topic}", JsonContent.Create(new { }))).EnsureSuccessStatusCode();
+            }
+
+            (await http.PutAsync($"subscriptions/{deadLetters}", JsonContent.Create(new { topic = $"projects/{PubSubContractServer.Project}/topics/{deadLetters}", ackDeadlineSeconds = 10 }))).EnsureSuccessStatusCode();
+            (await http.PutAsync($"subscriptions/{queue.Name}", JsonContent.Create(new
+            {
+                topic = $"projects/{PubSubContractServer.Project}/topics/{queue.Name}",
+                ackDeadlineSeconds = Math.Clamp(queue.VisibilityTimeoutSeconds, 10, 600),
+                deadLetterPolicy = new { deadLetterTopic = $"projects/{PubSubContractServer.Project}/topics/{deadLetters}", maxDeliveryAttempts = Math.Clamp(queue.MaxDeliveries, 5, 100) },
+            }))).EnsureSuccessStatusCode();
+            variables[QueueVariable(queue.Name)] = queue.Name;
+        }
+
+        Assert.Empty(_pubSub.Violations);
+        _variables["gcp"] = variables;
     }
 
     private static string QueueVariable(string name) =>

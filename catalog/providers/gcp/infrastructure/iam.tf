@@ -5,6 +5,7 @@ resource "google_service_account" "app" {
 }
 
 {{each_grant}}
+{{each_queue_grant}}
 {{#self_actions}}
 
 # Signing URLs through the metadata server signs with this account itself.

@@ -1,4 +1,5 @@
 {{each_bucket_output}}
+{{each_queue_output}}
 
 output "service_account_email" {
   description = "The account the application runs as."

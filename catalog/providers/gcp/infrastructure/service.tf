@@ -25,7 +25,15 @@ resource "google_cloud_run_v2_service" "app" {
         }
       }
 
+      {{#any_queues}}
+      env {
+        name  = "GOOGLE_CLOUD_PROJECT"
+        value = var.project
+      }
+
+      {{/any_queues}}
       {{each_environment}}
+      {{each_queue_environment}}
     }
   }
 }

@@ -1,0 +1,4 @@
+env {
+  name  = "{{env}}"
+  value = google_pubsub_subscription.{{id}}.name
+}

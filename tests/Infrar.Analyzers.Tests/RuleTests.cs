@@ -125,6 +125,22 @@ public sealed class RuleTests
     }
 
     [Fact]
+    public async Task INFRAR0104_a_queue_operation_with_a_limitation_warns_with_the_providers_queue_service()
+    {
+        const string source = """
+            var jobs = Queues.Queue("jobs");
+            await jobs.{|#0:SendAsync|}("photos/cat.jpg");
+            await foreach (var message in jobs.ReceiveAsync())
+            {
+                await message.CompleteAsync();
+            }
+            """;
+
+        await Verify<PartialSupportAnalyzer>(source, "azure", Expect(Descriptors.PartialSupport, 0, "SendAsync on Azure Storage Queues: Azure Storage Queues carry at most 64 KiB per message as sent; text other than ASCII is escaped and attributes count."));
+        await Verify<PartialSupportAnalyzer>(source.Replace("{|#0:", "", StringComparison.Ordinal).Replace("|}", "", StringComparison.Ordinal), "aws");
+    }
+
+    [Fact]
     public async Task INFRAR0105_a_call_on_a_provider_sdk_warns_and_infrar_calls_do_not()
     {
         await Verify<ProviderSdkAnalyzer>("""
@@ -135,11 +151,18 @@ public sealed class RuleTests
             await Storage.Bucket("photos").DeleteAsync("a.jpg");
             var exists = await {|#2:Amazon.S3.Util.AmazonS3Util.DoesS3BucketExistV2Async(s3, "photos")|};
             var block = {|#3:Azure.Storage.Blobs.Specialized.SpecializedBlobExtensions.GetBlockBlobClient(container, "a.jpg")|};
+            var sqs = new Amazon.SQS.AmazonSQSClient();
+            await {|#4:sqs.SendMessageAsync("https://sqs.us-east-1.amazonaws.com/1/jobs", "work")|};
+            var queue = new Azure.Storage.Queues.QueueClient("UseDevelopmentStorage=true", "jobs");
+            await {|#5:queue.SendMessageAsync("work")|};
+            await Queues.Queue("jobs").SendAsync("work");
             """,
             Expect(Descriptors.ProviderSdk, 0, "AmazonS3Client.DeleteObjectAsync ties this code to Amazon S3; use Infrar's Storage API so it builds for every provider"),
             Expect(Descriptors.ProviderSdk, 1, "BlobContainerClient.DeleteBlobIfExistsAsync ties this code to Azure Blob Storage; use Infrar's Storage API so it builds for every provider"),
             Expect(Descriptors.ProviderSdk, 2, "AmazonS3Util.DoesS3BucketExistV2Async ties this code to Amazon S3; use Infrar's Storage API so it builds for every provider"),
-            Expect(Descriptors.ProviderSdk, 3, "SpecializedBlobExtensions.GetBlockBlobClient ties this code to Azure Blob Storage; use Infrar's Storage API so it builds for every provider"));
+            Expect(Descriptors.ProviderSdk, 3, "SpecializedBlobExtensions.GetBlockBlobClient ties this code to Azure Blob Storage; use Infrar's Storage API so it builds for every provider"),
+            Expect(Descriptors.ProviderSdk, 4, "AmazonSQSClient.SendMessageAsync ties this code to Amazon SQS; use Infrar's Queues API so it builds for every provider"),
+            Expect(Descriptors.ProviderSdk, 5, "QueueClient.SendMessageAsync ties this code to Azure Storage Queues; use Infrar's Queues API so it builds for every provider"));
     }
 
     [Fact]

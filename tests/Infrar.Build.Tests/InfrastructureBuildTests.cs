@@ -20,7 +20,7 @@ public sealed class InfrastructureBuildTests : IDisposable
         var second = await _sample.BuildAsync("InfrarProvider=aws");
 
         Assert.True(second.ExitCode == 0, second.Output);
-        Assert.Equal(["iam.tf", "outputs.tf", "service.tf", "storage.tf", "variables.tf", "versions.tf"], Directory.GetFiles(Path.Combine(_sample.Output, "infra", "aws"), "*.tf").Select(Path.GetFileName).Order());
+        Assert.Equal(["iam.tf", "outputs.tf", "queues.tf", "service.tf", "storage.tf", "variables.tf", "versions.tf"], Directory.GetFiles(Path.Combine(_sample.Output, "infra", "aws"), "*.tf").Select(Path.GetFileName).Order());
         Assert.All(files, f => Assert.Equal(written[f], File.GetLastWriteTimeUtc(f)));
         Assert.Contains("\"provider\": \"aws\"", File.ReadAllText(Path.Combine(_sample.Output, "infrar.manifest.json")), StringComparison.Ordinal);
     }
@@ -44,7 +44,8 @@ public sealed class InfrastructureBuildTests : IDisposable
         var accept = await _sample.BuildAsync("InfrarProvider=aws", "InfrarUpdatePermissionBaseline=true");
         Assert.True(accept.ExitCode == 0, accept.Output);
         Assert.True(File.Exists(Path.Combine(_sample.Path, "infrar.permissions.json")));
-        File.AppendAllText(_sample.Program, "\nawait thumbnails.DeleteAsync(\"stale.jpg\", ct);\n");
+        // A statement at the end of the top-level code, before the sample's type declarations.
+        File.WriteAllText(_sample.Program, File.ReadAllText(_sample.Program).Replace("\n/// <summary>A thumbnail to make", "\nawait thumbnails.DeleteAsync(\"stale.jpg\", ct);\n\n/// <summary>A thumbnail to make", StringComparison.Ordinal));
         var line = _sample.LineOf("thumbnails.DeleteAsync");
 
         var refused = await _sample.BuildAsync("InfrarProvider=aws");

@@ -10,11 +10,11 @@ public sealed class ProviderSelectionTests : IDisposable
     private readonly SampleCopy _sample = new();
 
     [Theory]
-    [InlineData("local", null)]
-    [InlineData("aws", "global::Amazon.S3.AmazonS3Client")]
-    [InlineData("azure", "global::Azure.Storage.Blobs.BlobServiceClient")]
-    [InlineData("gcp", "global::Google.Cloud.Storage.V1.StorageClient")]
-    public async Task The_sample_builds_with_no_warning_for_each_provider(string provider, string? nativeClient)
+    [InlineData("local", null, null)]
+    [InlineData("aws", "global::Amazon.S3.AmazonS3Client", "global::Amazon.SQS.AmazonSQSClient")]
+    [InlineData("azure", "global::Azure.Storage.Blobs.BlobServiceClient", "global::Azure.Storage.Queues.QueueServiceClient")]
+    [InlineData("gcp", "global::Google.Cloud.Storage.V1.StorageClient", "https://pubsub.googleapis.com/")]
+    public async Task The_sample_builds_with_no_warning_for_each_provider(string provider, string? nativeClient, string? nativeQueueClient)
     {
         var project = _sample.Path;
 
@@ -23,13 +23,16 @@ public sealed class ProviderSelectionTests : IDisposable
         Assert.True(build.ExitCode == 0, build.Output);
         Assert.Contains("0 Warning(s)", build.Output, StringComparison.Ordinal);
         var generated = Directory.GetFiles(Path.Combine(project, "obj"), "Infrar.Storage.*.g.cs", SearchOption.AllDirectories);
+        var queues = Directory.GetFiles(Path.Combine(project, "obj"), "Infrar.Queues.*.g.cs", SearchOption.AllDirectories);
         if (nativeClient is null)
         {
             Assert.Empty(generated);
+            Assert.Empty(queues);
         }
         else
         {
             Assert.Contains(nativeClient, File.ReadAllText(Assert.Single(generated)), StringComparison.Ordinal);
+            Assert.Contains(nativeQueueClient!, File.ReadAllText(Assert.Single(queues)), StringComparison.Ordinal);
         }
     }
 

@@ -117,6 +117,39 @@ public sealed class CostEngineTests : IDisposable
         Assert.Contains("invoices: stored_gb not given; assumed 10 GB stored", after.Assumptions);
     }
 
+    [Fact]
+    public void A_queue_is_priced_by_its_messages_sent_and_received_on_each_provider_and_never_as_a_bucket()
+    {
+        var manifest = ManifestDocument.Load(_files.Write("queues.json", CostFiles.Shop.Replace("\"resources\": [", """
+            "resources": [
+                {
+                  "kind": "queue", "name": "thumbnail-jobs", "environmentVariable": "INFRAR_QUEUE_THUMBNAIL_JOBS", "declaredAt": "Program.cs:4",
+                  "queueOptions": { "visibilityTimeoutSeconds": 60, "maxDeliveries": 3, "retentionSeconds": 345600 },
+                  "operations": [
+                    { "id": "send_json_typed", "access": "send", "callSites": ["Program.cs:22"], "permissions": [] },
+                    { "id": "receive", "access": "receive", "callSites": ["Program.cs:28"], "permissions": [] }
+                  ]
+                },
+            """, StringComparison.Ordinal)));
+        var usage = _files.Write("usage.yaml", CostFiles.Usage + "\nqueues:\n  thumbnail-jobs:\n    messages_per_month: 3000000\n");
+
+        var report = CostEngine.Estimate(manifest, UsageProfile.Load(usage, manifest), PriceBook.Default);
+
+        // 3M messages: aws 3 x $0.40 sends, 3 x $0.80 receive and delete; azure 300 x $0.004 and 300 x $0.008 per 10,000;
+        // gcp 3 x $0.0373 each way (Pub/Sub throughput at its 1 KB minimum)
+        var queue = report.Providers.ToDictionary(p => p.Provider, p => p.Lines.Where(l => l.Resource == "thumbnail-jobs").Select(l => (l.Category, l.Cost)).ToList());
+        Assert.Equal([("sends", 1.20m), ("receives", 2.40m)], queue["aws"]);
+        Assert.Equal([("sends", 1.20m), ("receives", 2.40m)], queue["azure"]);
+        Assert.Equal([("sends", 0.1119m), ("receives", 0.1119m)], queue["gcp"]);
+        Assert.Equal(23.00m, Cost(report.Providers.Single(p => p.Provider == "aws"), "storage"));
+        Assert.DoesNotContain(report.Providers.SelectMany(p => p.Lines), l => l.Resource == "thumbnail-jobs" && l.Category is "writes" or "reads" or "storage");
+        Assert.Equal(new Dictionary<string, decimal?> { ["aws"] = 0.40m, ["azure"] = 0.40m, ["gcp"] = 0.0373m }, report.CallSites.Single(s => s.Operation == "send_json_typed").PerMillionCalls);
+
+        var unknown = _files.Write("unknown.yaml", CostFiles.Usage + "\nqueues:\n  orders:\n    messages_per_month: 5\n");
+        var refused = Assert.Throws<InputException>(() => UsageProfile.Load(unknown, manifest));
+        Assert.Contains("queues.orders is not a queue of Shop (its queues: thumbnail-jobs)", refused.Message, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _files.Dispose();
 
     private CostReport Estimate(string? usage = null)

@@ -15,19 +15,27 @@ public sealed class PartialSupportAnalyzer : InfrarAnalyzer
 
     internal override void Start(CompilationStartAnalysisContext start, InfrarSymbols symbols)
     {
-        if (!EmbeddedCatalog.Value.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider) || provider.Storage is not { } storage)
+        if (!EmbeddedCatalog.Value.Providers.TryGetValue(ProviderOption.Read(start.Options), out var provider) || provider.Storage is null)
         {
             return;
         }
 
+        // Operation ids are unique across capabilities: the one binding that has the id is the call's.
+        CapabilityBinding[] bindings = provider.Queues is { } queues ? [provider.Storage, queues] : [provider.Storage];
         OnInvocation(start, (operation, invocation) =>
             {
-                if (symbols.OperationId(invocation.TargetMethod) is { } id
-                    && storage.Operations.TryGetValue(id, out var template)
-                    && template.Limitations is { } limitation)
+                if (symbols.OperationId(invocation.TargetMethod) is not { } id)
                 {
-                    var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } ? member.Name.GetLocation() : invocation.Syntax.GetLocation();
-                    operation.ReportDiagnostic(Diagnostic.Create(Descriptors.PartialSupport, location, invocation.TargetMethod.Name, storage.Service, limitation));
+                    return;
+                }
+
+                foreach (var binding in bindings)
+                {
+                    if (binding.Operations.TryGetValue(id, out var template) && template.Limitations is { } limitation)
+                    {
+                        var location = invocation.Syntax is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax member } ? member.Name.GetLocation() : invocation.Syntax.GetLocation();
+                        operation.ReportDiagnostic(Diagnostic.Create(Descriptors.PartialSupport, location, invocation.TargetMethod.Name, binding.Service, limitation));
+                    }
                 }
             });
     }

@@ -26,18 +26,25 @@ public sealed class ProviderSdkAnalyzer : InfrarAnalyzer
                     Descriptors.ProviderSdk,
                     invocation.Syntax.GetLocation(),
                     $"{invocation.TargetMethod.ContainingType.Name}.{invocation.TargetMethod.Name}",
-                    provider));
+                    provider.Service,
+                    provider.Api));
             });
 
-    /// <summary>The storage service whose SDK a type belongs to (the catalog's <c>sdk_namespaces</c>), or null.</summary>
-    public static string? ProviderOf(INamedTypeSymbol? type)
+    /// <summary>
+    /// The storage or queue service whose SDK a type belongs to (the catalog's <c>sdk_namespaces</c>), and the Infrar API
+    /// that replaces it, or null.
+    /// </summary>
+    public static (string Service, string Api)? ProviderOf(INamedTypeSymbol? type)
     {
         var ns = type?.ContainingNamespace?.ToDisplayString() ?? "";
         foreach (var provider in EmbeddedCatalog.Value.Clouds)
         {
-            if (provider.Storage!.SdkNamespaces.Any(sdk => ns == sdk || ns.StartsWith(sdk + ".", System.StringComparison.Ordinal)))
+            foreach (var binding in new[] { provider.Storage, provider.Queues })
             {
-                return provider.Storage.Service;
+                if (binding is not null && binding.SdkNamespaces.Any(sdk => ns == sdk || ns.StartsWith(sdk + ".", System.StringComparison.Ordinal)))
+                {
+                    return (binding.Service, binding.Capability == InfrarCatalog.QueuesCapability ? "Queues" : "Storage");
+                }
             }
         }
 

@@ -48,8 +48,28 @@ internal static class CostEngine
         }
 
         Tiered(lines, missing, provider.Provider, "buckets", "egress", prices.Egress, buckets.Sum(b => b.Value.EgressGb));
+
+        // Each message is sent once, and received and completed once: the send and receive meters price a message each.
+        foreach (var (name, messages) in usage.Queues.OrderBy(q => q.Key, StringComparer.Ordinal))
+        {
+            foreach (var (access, category) in new[] { ("send", "sends"), ("receive", "receives") })
+            {
+                if (Class(access) is { } price)
+                {
+                    Requests(lines, missing, provider.Provider, name, category, price, messages);
+                }
+                else if (messages > 0)
+                {
+                    missing.Add($"no price for {provider.Provider} queue {category}: the price book names no request class for {access}");
+                }
+            }
+        }
+
         Compute(lines, missing, provider.Provider, manifest.Service.Name, prices.Compute, usage.App);
         return new ProviderEstimate(provider.Provider, region, provider.Currency, lines, missing);
+
+        RequestPrice? Class(string access) =>
+            provider.OperationClasses.TryGetValue(access, out var name) && prices.Requests.TryGetValue(name, out var price) ? price : null;
     }
 
     /// <summary>A tiered meter: the free allowance first, then each tier in turn, one line per tier used.</summary>

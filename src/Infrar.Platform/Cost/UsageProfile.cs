@@ -6,8 +6,9 @@ using YamlDotNet.Serialization.NamingConventions;
 namespace Infrar.Platform.Cost;
 
 /// <summary>
-/// What the app does in a month (docs/cost.md): per bucket the data stored, writes, reads and egress; for the app its
-/// requests, their average duration and its size. Whatever is not given is assumed, and every assumption is listed.
+/// What the app does in a month (docs/cost.md): per bucket the data stored, writes, reads and egress; per queue the
+/// messages sent; for the app its requests, their average duration and its size. Whatever is not given is assumed, and
+/// every assumption is listed.
 /// </summary>
 internal sealed record UsageProfile(
     IReadOnlyDictionary<string, BucketUsage> Buckets,
@@ -15,6 +16,11 @@ internal sealed record UsageProfile(
     IReadOnlyDictionary<string, string> Regions,
     IReadOnlyList<string> Assumptions)
 {
+    public const long DefaultMessages = 1_000_000;
+
+    /// <summary>Messages sent a month, per queue (each also received and completed once).</summary>
+    public IReadOnlyDictionary<string, long> Queues { get; init; } = new Dictionary<string, long>();
+
     public const decimal DefaultStoredGb = 10;
     public const long DefaultWrites = 100_000;
     public const long DefaultReads = 1_000_000;
@@ -49,13 +55,21 @@ internal sealed record UsageProfile(
         }
 
         var assumptions = new List<string>();
-        var unknown = file.Buckets.Keys.Except(manifest.Resources.Select(r => r.Name)).ToList();
+        var bucketResources = manifest.Resources.Where(r => r.Kind != "queue").ToList();
+        var queueResources = manifest.Resources.Where(r => r.Kind == "queue").ToList();
+        var unknown = file.Buckets.Keys.Except(bucketResources.Select(r => r.Name)).ToList();
         if (unknown.Count > 0)
         {
-            throw new InputException($"{path}: buckets.{unknown[0]} is not a bucket of {manifest.Project} (its buckets: {string.Join(", ", manifest.Resources.Select(r => r.Name))}).");
+            throw new InputException($"{path}: buckets.{unknown[0]} is not a bucket of {manifest.Project} (its buckets: {string.Join(", ", bucketResources.Select(r => r.Name))}).");
         }
 
-        var buckets = manifest.Resources.ToDictionary(r => r.Name, r =>
+        var unknownQueue = file.Queues.Keys.Except(queueResources.Select(r => r.Name)).ToList();
+        if (unknownQueue.Count > 0)
+        {
+            throw new InputException($"{path}: queues.{unknownQueue[0]} is not a queue of {manifest.Project} (its queues: {string.Join(", ", queueResources.Select(r => r.Name))}).");
+        }
+
+        var buckets = bucketResources.ToDictionary(r => r.Name, r =>
         {
             file.Buckets.TryGetValue(r.Name, out var given);
             return new BucketUsage(
@@ -72,7 +86,11 @@ internal sealed record UsageProfile(
             Given(file.App?.MemoryGib, manifest.Service.MemoryMiB / 1024m, "app: memory_gib", "GiB (from the manifest)"),
             Given(file.App?.MinInstances, manifest.Service.MinInstances, "app: min_instances", "minimum instances (from the manifest)"));
 
-        return new UsageProfile(buckets, app, file.Regions, assumptions);
+        var queues = queueResources.ToDictionary(
+            r => r.Name,
+            r => Given(file.Queues.GetValueOrDefault(r.Name)?.MessagesPerMonth, DefaultMessages, $"{r.Name}: messages_per_month", "messages a month, each received and completed once"));
+
+        return new UsageProfile(buckets, app, file.Regions, assumptions) { Queues = queues };
 
         T Given<T>(T? value, T fallback, string field, string what)
             where T : struct
@@ -97,6 +115,8 @@ internal sealed record UsageProfile(
     {
         public Dictionary<string, BucketFile> Buckets { get; set; } = [];
 
+        public Dictionary<string, QueueFile> Queues { get; set; } = [];
+
         public AppFile? App { get; set; }
 
         public Dictionary<string, string> Regions { get; set; } = [];
@@ -111,6 +131,11 @@ internal sealed record UsageProfile(
         public long? ReadsPerMonth { get; set; }
 
         public decimal? EgressGb { get; set; }
+    }
+
+    private sealed class QueueFile
+    {
+        public long? MessagesPerMonth { get; set; }
     }
 
     private sealed class AppFile

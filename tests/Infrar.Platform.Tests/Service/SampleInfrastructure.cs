@@ -15,9 +15,11 @@ public static class SampleInfrastructure
 
     public static string ManifestFile => Path.Combine(Output, "infrar.manifest.json");
 
-    /// <summary>The buckets the sample declares, as its manifest lists them.</summary>
+    /// <summary>The buckets the sample declares, as its manifest lists them (its queue is a folder the local queue makes itself).</summary>
     public static IReadOnlyList<string> Buckets =>
-        [.. Manifest().GetProperty("resources").EnumerateArray().Select(r => r.GetProperty("name").GetString()!)];
+        [.. Manifest().GetProperty("resources").EnumerateArray()
+            .Where(r => r.GetProperty("kind").GetString() == "bucket")
+            .Select(r => r.GetProperty("name").GetString()!)];
 
     public static Dictionary<string, string> Files() =>
         Directory.GetFiles(InfraFolder)

@@ -66,6 +66,7 @@ internal sealed record DeploymentResponse(
     IReadOnlyList<GuardrailViolation>? Violations,
     string? WaivedBy,
     string? WaiverReason,
+    DeploymentOutputs? Outputs,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -81,8 +82,40 @@ internal sealed record DeploymentResponse(
         row.Violations is { } violations ? JsonSerializer.Deserialize<List<GuardrailViolation>>(violations, GuardrailPolicy.Json) : null,
         row.WaivedBy,
         row.WaiverReason,
+        row.Outputs is { } outputs ? JsonSerializer.Deserialize<DeploymentOutputs>(outputs, DeploymentOutputs.Json) : null,
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
         DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
+}
+
+/// <summary>
+/// A successful deployment's OpenTofu outputs: each value as OpenTofu gave it, and the names of the outputs it marks
+/// sensitive, whose values are never stored or returned.
+/// </summary>
+internal sealed record DeploymentOutputs(IReadOnlyDictionary<string, JsonElement> Values, IReadOnlyList<string> Sensitive)
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Reads <c>tofu output -json</c>: <c>{"name": {"sensitive": bool, "type": …, "value": …}}</c>.</summary>
+    public static DeploymentOutputs FromOutputJson(string json)
+    {
+        var values = new SortedDictionary<string, JsonElement>(StringComparer.Ordinal);
+        var sensitive = new List<string>();
+        using var document = JsonDocument.Parse(json);
+        foreach (var output in document.RootElement.EnumerateObject())
+        {
+            if (output.Value.TryGetProperty("sensitive", out var flag) && flag.ValueKind == JsonValueKind.True)
+            {
+                sensitive.Add(output.Name);
+            }
+            else if (output.Value.TryGetProperty("value", out var value))
+            {
+                values[output.Name] = value.Clone();
+            }
+        }
+
+        sensitive.Sort(StringComparer.Ordinal);
+        return new DeploymentOutputs(values, sensitive);
+    }
 }
 
 internal sealed record TransitionResponse(string From, string To, string Actor, DateTimeOffset At);

@@ -312,6 +312,20 @@ internal static class DeploymentCommands
             Console.WriteLine($"Waived by {waivedBy.GetString()}: {deployment.GetProperty("waiverReason").GetString()}");
         }
 
+        if (deployment.TryGetProperty("outputs", out var outputs) && outputs.ValueKind == JsonValueKind.Object)
+        {
+            Console.WriteLine("Outputs:");
+            foreach (var output in outputs.GetProperty("values").EnumerateObject())
+            {
+                Console.WriteLine($"  {output.Name} = {(output.Value.ValueKind == JsonValueKind.String ? output.Value.GetString() : output.Value.GetRawText())}");
+            }
+
+            foreach (var name in outputs.GetProperty("sensitive").EnumerateArray())
+            {
+                Console.WriteLine($"  {name.GetString()} = (sensitive, not stored)");
+            }
+        }
+
         if (deployment.TryGetProperty("failure", out var failure) && failure.ValueKind == JsonValueKind.String)
         {
             Console.Error.WriteLine($"Failure: {failure.GetString()}");

@@ -135,6 +135,12 @@ internal static class DashboardPages
                 ? "<h2>Monthly cost of what this code uses</h2>" + CostChart.Render(CostEngine.Estimate(manifest, UsageProfile.Load(null, manifest), PriceBook.Default))
                 : "";
             var failure = deployment.Failure is { } reason ? $"<p class=\"failed\">{E(reason)}</p>" : "";
+            var outputs = deployment.Outputs is { } outputsJson && JsonSerializer.Deserialize<Api.DeploymentOutputs>(outputsJson, Api.DeploymentOutputs.Json) is { } recorded
+                ? "<h2>Outputs</h2><table id=\"outputs\">"
+                    + string.Concat(recorded.Values.Select(o => $"<tr><th>{E(o.Key)}</th><td><code>{E(o.Value.ValueKind == JsonValueKind.String ? o.Value.GetString() : o.Value.GetRawText())}</code></td></tr>"))
+                    + string.Concat(recorded.Sensitive.Select(name => $"<tr><th>{E(name)}</th><td>sensitive, not stored</td></tr>"))
+                    + "</table>"
+                : "";
             var body = $"""
                 <p>{E(deployment.Kind)} requested by {E(deployment.RequestedBy)}{(deployment.ApprovedBy is { } approvedBy ? ", approved by " + E(approvedBy) : "")}.
                 Status: <span id="status" class="status {E(deployment.Status)}">{E(deployment.Status)}</span></p>
@@ -144,6 +150,7 @@ internal static class DashboardPages
                 {waived}
                 {waive}
                 {approve}
+                {outputs}
                 <h2>Log</h2>
                 <pre id="log">{string.Concat(lines.Select(l => E(l.Line) + "\n"))}</pre>
                 {cost}

@@ -457,6 +457,13 @@ internal sealed class PlatformStore(Database database)
             new { id, planJson, planFile = Convert.ToBase64String(planFile), summary.Adds, summary.Changes, summary.Destroys, now = Database.Now() });
     }
 
+    /// <summary>Records what the apply's OpenTofu outputs were (values of sensitive outputs already left out).</summary>
+    public async Task SaveOutputsAsync(long id, string outputs, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE deployments SET outputs = @outputs, updated_at = @now WHERE id = @id", new { id, outputs, now = Database.Now() });
+    }
+
     public async Task<byte[]?> GetPlanFileAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -640,7 +647,7 @@ internal sealed class PlatformStore(Database database)
             transaction);
 
     private const string DeploymentColumns =
-        "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, violations, waived_by, waiver_reason, created_at, updated_at FROM deployments";
+        "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, violations, waived_by, waiver_reason, outputs, created_at, updated_at FROM deployments";
 
     private static bool IsUniqueViolation(DbException e) =>
         e is SqliteException { SqliteErrorCode: 19 } || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

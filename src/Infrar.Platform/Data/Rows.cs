@@ -74,6 +74,9 @@ internal sealed class DeploymentRow
 
     public string? WaiverReason { get; set; }
 
+    /// <summary>JSON: the OpenTofu outputs after a successful apply, sensitive ones by name only (schema 004).</summary>
+    public string? Outputs { get; set; }
+
     public long CreatedAt { get; set; }
 
     public long UpdatedAt { get; set; }

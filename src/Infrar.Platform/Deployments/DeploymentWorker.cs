@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Infrar.Generators.Catalog;
+using Infrar.Platform.Api;
 using Infrar.Platform.Data;
 using Infrar.Platform.Manifest;
 using Infrar.Platform.Policies;
@@ -221,14 +222,14 @@ internal sealed partial class DeploymentWorker(
                     }
 
                     await MoveAsync(log, DeploymentStatus.Executing(deployment.Kind), cancellationToken);
-                    await ApplyAsync(log, deployment, Tofu, cancellationToken);
+                    await ApplyAsync(log, deployment, run, Tofu, cancellationToken);
                     return;
 
                 case "apply":
                     await RestorePlanFileAsync(deployment.Id, workspace.Directory, cancellationToken);
                     if (await Tofu("init", "init", "-input=false", "-no-color"))
                     {
-                        await ApplyAsync(log, deployment, Tofu, cancellationToken);
+                        await ApplyAsync(log, deployment, run, Tofu, cancellationToken);
                     }
 
                     return;
@@ -243,12 +244,47 @@ internal sealed partial class DeploymentWorker(
         }
     }
 
-    private async Task ApplyAsync(JobLog log, DeploymentRow deployment, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
+    private async Task ApplyAsync(JobLog log, DeploymentRow deployment, TofuRun run, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
     {
         if (await tofuCommand("apply", ["apply", "-input=false", "-no-color", "tfplan"]))
         {
+            if (deployment.Kind == DeploymentStatus.Deploy)
+            {
+                await SaveOutputsAsync(log, run, cancellationToken);
+            }
+
             await MoveAsync(log, deployment.Kind == DeploymentStatus.Destroy ? DeploymentStatus.Destroyed : DeploymentStatus.Succeeded, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Records the applied infrastructure's outputs (physical names, the service's URL) before the deployment is marked
+    /// succeeded, so whoever sees it succeeded sees them. Sensitive outputs are kept by name only. The apply already
+    /// happened, so a failure here is logged and leaves the deployment succeeded without outputs.
+    /// </summary>
+    private async Task SaveOutputsAsync(JobLog log, TofuRun run, CancellationToken cancellationToken)
+    {
+        using var json = new MemoryStream();
+        var exit = await tofu.RunAsync(run, ["output", "-json", "-no-color"], line => Write(log, line), cancellationToken, json);
+        if (exit != 0)
+        {
+            log.Write($"infrar: the outputs were not recorded: tofu output exited with {exit}");
+            return;
+        }
+
+        DeploymentOutputs outputs;
+        try
+        {
+            outputs = DeploymentOutputs.FromOutputJson(log.Mask.Apply(System.Text.Encoding.UTF8.GetString(json.ToArray())));
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            log.Write($"infrar: the outputs were not recorded: tofu output wrote no JSON object ({e.Message})");
+            return;
+        }
+
+        await store.SaveOutputsAsync(log.DeploymentId, System.Text.Json.JsonSerializer.Serialize(outputs, DeploymentOutputs.Json), cancellationToken);
+        log.Write($"infrar: recorded {outputs.Values.Count} outputs{(outputs.Sensitive.Count > 0 ? $" ({outputs.Sensitive.Count} sensitive, by name only)" : "")}");
     }
 
     /// <summary>Moves the deployment on, after its log so far is stored: a reader sees every line before the status that follows.</summary>
@@ -303,7 +339,9 @@ internal sealed partial class DeploymentWorker(
         var planJson = log.Mask.Apply(System.Text.Encoding.UTF8.GetString(json.ToArray()));
         var summary = PlanSummary.FromPlanJson(planJson);
         var planFile = await File.ReadAllBytesAsync(Path.Combine(workspace.Directory, "tfplan"), cancellationToken);
-        await store.SavePlanAsync(log.DeploymentId, planJson, summary, planFile, cancellationToken);
+
+        // Stored and shown without the values OpenTofu marks sensitive; the guardrails read the whole plan, in memory.
+        await store.SavePlanAsync(log.DeploymentId, PlanRedaction.Redact(planJson), summary, planFile, cancellationToken);
         log.Write($"infrar: plan: {summary.Adds} to add, {summary.Changes} to change, {summary.Destroys} to destroy");
         return planJson;
     }

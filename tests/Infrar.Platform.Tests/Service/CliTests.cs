@@ -45,6 +45,7 @@ public sealed class CliTests : IDisposable
 
         var status = await ServiceProcess.RunAsync(["status", id, .. connect]);
         Assert.Contains("succeeded", status.Output, StringComparison.Ordinal);
+        Assert.Contains("Outputs:\n  bucket_photos = ", status.Output.Replace("\r\n", "\n", StringComparison.Ordinal), StringComparison.Ordinal);
 
         // Destroying a protected environment waits for approval too.
         var destroy = await ServiceProcess.RunAsync(["destroy", "--project", "photoservice", "--env", "prod", .. connect]);

@@ -39,6 +39,35 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sensitive_output_is_recorded_by_name_and_its_value_is_never_stored_returned_or_logged_plan_included()
+    {
+        var server = await StartAsync();
+        using var admin = server.Client(server.AdminToken);
+        var environment = await PlatformApi.CreateEnvironmentAsync(admin, "photos", "dev", LocalRoot);
+        var infra = SampleInfrastructure.Files();
+        infra["secret.tf"] = "output \"api_token\" {\n  value     = \"s3cr3t-value\"\n  sensitive = true\n}\n";
+
+        var response = await admin.PostAsJsonAsync($"/api/environments/{environment}/deployments", new { infra, manifest = SampleInfrastructure.Manifest() });
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var done = await PlatformApi.WaitForAsync(admin, id, "succeeded");
+
+        var outputs = done.GetProperty("outputs");
+        Assert.Equal(["api_token"], outputs.GetProperty("sensitive").EnumerateArray().Select(n => n.GetString()));
+        Assert.False(outputs.GetProperty("values").TryGetProperty("api_token", out _));
+        Assert.DoesNotContain("s3cr3t-value", await admin.GetStringAsync($"/api/deployments/{id}"), StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-value", await admin.GetStringAsync($"/api/deployments/{id}/log"), StringComparison.Ordinal);
+        var plan = await admin.GetStringAsync($"/api/deployments/{id}/plan");
+        Assert.Contains("api_token", plan, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-value", plan, StringComparison.Ordinal);
+        var database = string.IsNullOrEmpty(Postgres) ? Database.Sqlite(server.Options.DatabaseFile) : Database.Postgres(Postgres);
+        await using var connection = await database.OpenAsync();
+        var stored = await connection.ExecuteScalarAsync<string>("SELECT outputs FROM deployments WHERE id = @id", new { id });
+        Assert.Contains("api_token", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("s3cr3t-value", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_local_deployment_goes_from_queued_to_succeeded_and_a_destroy_removes_it_from_state()
     {
         var server = await StartAsync();
@@ -57,6 +86,15 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         }
 
         Assert.Equal(["queued", "planning", "applying", "succeeded"], await StatesAsync(admin, id));
+
+        // The outputs are recorded with the deployment: each bucket's physical name (here its folder), for migrations.
+        var outputs = done.GetProperty("outputs");
+        foreach (var bucket in SampleInfrastructure.Buckets)
+        {
+            Assert.Equal(Path.Combine(LocalRoot, bucket), outputs.GetProperty("values").GetProperty($"bucket_{bucket}").GetString());
+        }
+
+        Assert.Empty(outputs.GetProperty("sensitive").EnumerateArray());
         var log = await admin.GetStringAsync($"/api/deployments/{id}/log");
         Assert.Contains("Apply complete!", log, StringComparison.Ordinal);
         var plan = JsonDocument.Parse(await admin.GetStringAsync($"/api/deployments/{id}/plan")).RootElement;

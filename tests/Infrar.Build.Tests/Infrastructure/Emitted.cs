@@ -40,6 +40,22 @@ internal static class Emitted
     public static IReadOnlyList<KeyValuePair<string, string>> Folder(string provider, ProjectModel model) =>
         InfrastructureEmitter.Emit(EmbeddedCatalog.Value.Infrastructure[provider], model, Grants(provider, model), ServiceSettings.For("photo-library"));
 
+    /// <summary>Fails with terraform's diff unless <c>terraform fmt</c> would leave the provider's folder as written.</summary>
+    public static async Task AssertFormattedAsync(string provider, ProjectModel model)
+    {
+        var folder = WriteFolder(provider, model);
+        try
+        {
+            var fmt = await Terraform.RunAsync(folder, "fmt", "-check", "-diff", "-no-color");
+
+            Xunit.Assert.True(fmt.ExitCode == 0, fmt.Output);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
     public static string WriteFolder(string provider, ProjectModel model)
     {
         var directory = Directory.CreateTempSubdirectory($"infrar-{provider}-").FullName;

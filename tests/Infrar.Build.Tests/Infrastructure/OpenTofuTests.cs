@@ -28,20 +28,7 @@ public sealed class OpenTofuTests
 
     [Theory]
     [MemberData(nameof(Providers))]
-    public async Task Each_providers_folder_is_left_alone_by_fmt(string provider)
-    {
-        var folder = Emitted.WriteFolder(provider, EveryOperation.Value);
-        try
-        {
-            var fmt = await Terraform.RunAsync(folder, "fmt", "-check", "-diff", "-no-color");
-
-            Assert.True(fmt.ExitCode == 0, fmt.Output);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
+    public Task Each_providers_folder_is_left_alone_by_fmt(string provider) => Emitted.AssertFormattedAsync(provider, EveryOperation.Value);
 
     [Theory]
     [MemberData(nameof(Clouds))]

@@ -39,7 +39,7 @@ public sealed class QueueInfrastructureTests
 
     [Theory]
     [MemberData(nameof(QueueClouds))]
-    public void Each_providers_queue_folder_matches_its_snapshot_is_left_alone_by_fmt_and_fits_the_schema(string provider)
+    public void Each_providers_queue_folder_matches_its_snapshot_and_fits_the_provider_schema(string provider)
     {
         var files = Emitted.Folder(provider, EveryQueueOperation.Value);
         var text = new StringBuilder();
@@ -55,20 +55,7 @@ public sealed class QueueInfrastructureTests
 
     [Theory]
     [MemberData(nameof(QueueClouds))]
-    public async Task Each_providers_queue_folder_is_left_alone_by_fmt(string provider)
-    {
-        var folder = Emitted.WriteFolder(provider, EveryQueueOperation.Value);
-        try
-        {
-            var fmt = await Terraform.RunAsync(folder, "fmt", "-check", "-diff", "-no-color");
-
-            Assert.True(fmt.ExitCode == 0, fmt.Output);
-        }
-        finally
-        {
-            Directory.Delete(folder, recursive: true);
-        }
-    }
+    public Task Each_providers_queue_folder_is_left_alone_by_fmt(string provider) => Emitted.AssertFormattedAsync(provider, EveryQueueOperation.Value);
 
     [Theory]
     [MemberData(nameof(ReceiveActions))]

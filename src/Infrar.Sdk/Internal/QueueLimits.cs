@@ -27,6 +27,9 @@ public static class QueueLimits
     /// <summary>Appended to a queue's name for its dead-letter queue.</summary>
     public const string DeadLetterSuffix = Naming.ResourceNames.DeadLetterSuffix;
 
+    /// <summary>The start of the attribute names Infrar's provider code puts on messages; refused in what the app sends.</summary>
+    public const string ReservedAttributePrefix = "infrar-";
+
     /// <summary>The variable that holds a declared queue's physical name (on aws, its URL).</summary>
     public static string EnvironmentVariable(string logicalName) => Naming.ResourceNames.QueueEnvironmentVariable(logicalName);
 
@@ -60,6 +63,11 @@ public static class QueueLimits
                 if (string.IsNullOrEmpty(name) || name.Length > 256 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
                 {
                     throw new ArgumentException($"Message attribute name '{name}' is not accepted: use 1 to 256 letters, digits, '-', '_' or '.'.", parameterName);
+                }
+
+                if (name.StartsWith(ReservedAttributePrefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    throw new ArgumentException($"Message attribute name '{name}' is not accepted: names starting with '{ReservedAttributePrefix}' are Infrar's own (a body's encoding, a delay).", parameterName);
                 }
 
                 ArgumentNullException.ThrowIfNull(value, parameterName);

@@ -151,6 +151,8 @@ public static class QueueScenarios
         var tooMany = Enumerable.Range(0, 10).ToDictionary(i => $"a{i}", i => "v");
         await Assert.ThrowsAsync<ArgumentException>(() => queue.SendAsync("x", new SendOptions { Attributes = tooMany }));
         await Assert.ThrowsAnyAsync<ArgumentException>(() => queue.SendAsync("x", new SendOptions { Delay = TimeSpan.FromMinutes(16) }));
+        var reserved = new Dictionary<string, string> { ["infrar-deliver-after"] = "0" };
+        await Assert.ThrowsAsync<ArgumentException>(() => queue.SendAsync("x", new SendOptions { Attributes = reserved }));
 
         Assert.Empty(await ReceiveAsync(queue, 1, TimeSpan.FromSeconds(1)));
     }

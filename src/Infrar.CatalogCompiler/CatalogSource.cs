@@ -57,13 +57,13 @@ internal static class CatalogSource
     private static string State(StateBinding state) =>
         $"new StateBinding({L(state.Backend)}, {Array(state.Settings.Select(s => $"new StateSetting({L(s.Name)}, {B(s.Required)})"), "StateSetting")}, {B(state.KeptByService)}, {L(state.Template)})";
 
-    private static string Binding(CapabilityBinding storage)
+    private static string Binding(CapabilityBinding binding)
     {
-        var operations = string.Join(", ", storage.Operations.Values.Select(o =>
+        var operations = string.Join(", ", binding.Operations.Values.Select(o =>
             $"[{L(o.Id)}] = new({L(o.Id)}, {Array(o.Permissions.Select(L))}, {Array(o.DestinationPermissions.Select(L))}, {L(o.Code)}, {B(o.Async)}, {B(o.Wrap)}, {L(o.ErrorKey)}, {L(o.Limitations)})"));
-        var packages = Array(storage.Packages.Select(p => $"new PackageSpec({L(p.Id)}, {L(p.Version)}, {L(p.Assembly)})"), "PackageSpec");
-        return $"new CapabilityBinding({L(storage.Capability)}, {L(storage.Service)}, {packages}, {L(storage.SupportClass)}, {L(storage.Support)}, {L(storage.ErrorType)}, "
-            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {Naming(storage.Naming)}, {Array(storage.SdkNamespaces.Select(L))})";
+        var packages = Array(binding.Packages.Select(p => $"new PackageSpec({L(p.Id)}, {L(p.Version)}, {L(p.Assembly)})"), "PackageSpec");
+        return $"new CapabilityBinding({L(binding.Capability)}, {L(binding.Service)}, {packages}, {L(binding.SupportClass)}, {L(binding.Support)}, {L(binding.ErrorType)}, "
+            + $"new {Dictionary}<string, OperationTemplate> {{ {operations} }}, {Naming(binding.Naming)}, {Array(binding.SdkNamespaces.Select(L))})";
     }
 
     private static string Naming(IEnumerable<NamingRule> rules) => Array(rules.Select(r =>

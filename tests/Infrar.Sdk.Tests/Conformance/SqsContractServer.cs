@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Infrar.Testing;
 
 namespace Infrar.Sdk.Tests.Conformance;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using Infrar.Testing;
 
-namespace Infrar.Sdk.Tests.Conformance;
+namespace Infrar.Testing;
 
 /// <summary>An emulator from the npm registry (tests/emulators), run with node on a loopback port and stopped with its process tree.</summary>
 public sealed class NodeEmulator : IDisposable

@@ -7,7 +7,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Infrar.Testing;
 
-namespace Infrar.Sdk.Tests.Conformance;
+namespace Infrar.Testing;
 
 /// <summary>
 /// An in-process Cloud Storage that answers the JSON API (storage/v1) requests Google.Cloud.Storage.V1 makes, in the

@@ -1,9 +1,9 @@
 using System.Net;
 
-namespace Infrar.Sdk.Tests.Conformance;
+namespace Infrar.Testing;
 
 /// <summary>The contract servers' listening loop: each request handled on its own task until the listener stops.</summary>
-internal static class AcceptLoop
+public static class AcceptLoop
 {
     public static async Task RunAsync(HttpListener listener, Func<HttpListenerContext, Task> handle)
     {

@@ -43,10 +43,14 @@ internal static class LocalObjectStore
             : configured);
     });
 
-    private static readonly Lazy<bool> LeftoversRemoved = new(RemoveAbandonedWrites);
+    /// <summary>The roots whose abandoned writes this process has removed (once each, at its first write there).</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> LeftoversRemoved = new(StringComparer.Ordinal);
 
     /// <summary>The folder holding every local bucket: <c>INFRAR_LOCAL_ROOT</c>, or <c>infrar/storage</c> in the user's local application data.</summary>
     public static string Root => LazyRoot.Value;
+
+    /// <summary>The root a bucket's folder is in: its own when it was given one (the platform's migrations), else <see cref="Root"/>.</summary>
+    private static string RootOf(Bucket bucket) => bucket.LocalRoot ?? Root;
 
     public static async Task UploadAsync(Bucket bucket, string key, Stream content, UploadOptions? options, CancellationToken cancellationToken)
     {
@@ -56,7 +60,7 @@ internal static class LocalObjectStore
         await GuardAsync(bucket, key, async () =>
         {
             var target = Locate(bucket, key, writing: true);
-            using var temporary = TemporaryFile.Create();
+            using var temporary = TemporaryFile.Create(RootOf(bucket));
             var buffer = ArrayPool<byte>.Shared.Rent(CopyBufferSize(content));
             try
             {
@@ -187,7 +191,7 @@ internal static class LocalObjectStore
                 continue;
             }
 
-            var version = Sidecar.TryRead(Sidecar.PathFor(Root, bucket.PhysicalName, key), key)?.Describing(file);
+            var version = Sidecar.TryRead(Sidecar.PathFor(RootOf(bucket), bucket.PhysicalName, key), key)?.Describing(file);
             yield return ListEntry.Object(key, file.Length, version?.ETag, new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero));
         }
     }
@@ -199,7 +203,7 @@ internal static class LocalObjectStore
         await GuardAsync(bucket, key, async () =>
         {
             var target = Locate(bucket, key, writing: false);
-            await using (await AcquireCommitLockAsync(target.ContentPath, cancellationToken).ConfigureAwait(false))
+            await using (await AcquireCommitLockAsync(RootOf(bucket), target.ContentPath, cancellationToken).ConfigureAwait(false))
             {
                 // Deleting what is not there succeeds, as on every provider; its folder may not exist either.
                 if (File.Exists(target.ContentPath))
@@ -224,7 +228,7 @@ internal static class LocalObjectStore
         await GuardAsync(destinationBucket, destinationKey, async () =>
         {
             var target = Locate(destinationBucket, destinationKey, writing: true, parameterName: nameof(destinationKey));
-            using var temporary = TemporaryFile.Create();
+            using var temporary = TemporaryFile.Create(RootOf(destinationBucket));
             await using (var from = OpenRead(sourceBucket, sourceKey))
             {
                 await from.CopyToAsync(temporary.Stream, cancellationToken).ConfigureAwait(false);
@@ -280,9 +284,9 @@ internal static class LocalObjectStore
     {
         await temporaryContent.Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         var size = temporaryContent.Stream.Length;
-        using var temporarySidecar = TemporaryFile.Create();
+        using var temporarySidecar = TemporaryFile.Create(RootOf(bucket));
         Directory.CreateDirectory(Path.GetDirectoryName(target.SidecarPath)!);
-        await using (await AcquireCommitLockAsync(target.ContentPath, cancellationToken).ConfigureAwait(false))
+        await using (await AcquireCommitLockAsync(RootOf(bucket), target.ContentPath, cancellationToken).ConfigureAwait(false))
         {
             if (Directory.Exists(target.ContentPath))
             {
@@ -412,7 +416,7 @@ internal static class LocalObjectStore
             }
         }
 
-        return new Target(key, contentPath, Sidecar.PathFor(Root, bucket.PhysicalName, key));
+        return new Target(key, contentPath, Sidecar.PathFor(RootOf(bucket), bucket.PhysicalName, key));
     }
 
     /// <summary>Whether any existing folder or file from below the bucket's folder down to <paramref name="path"/> is a link.</summary>
@@ -441,11 +445,12 @@ internal static class LocalObjectStore
             throw new StorageException($"Bucket name '{name}' cannot be a local folder: it must not start with '.' or contain '/', '\\', ':' or NUL (local).", Provider, name, null, "InvalidBucketName");
         }
 
-        var directory = Path.Combine(Root, name);
+        var root = RootOf(bucket);
+        var directory = Path.Combine(root, name);
         if (writing)
         {
             // The local provider's infrastructure is a folder: a first write makes it, as applying its OpenTofu does.
-            _ = LeftoversRemoved.Value;
+            LeftoversRemoved.GetOrAdd(root, RemoveAbandonedWrites);
             Directory.CreateDirectory(directory);
         }
         else if (!Directory.Exists(directory))
@@ -511,10 +516,10 @@ internal static class LocalObjectStore
     /// Holds an exclusive lock (an OS file lock, so it also holds across processes) on one of a fixed set of lock
     /// files, chosen by a hash of the object's path that every process computes alike.
     /// </summary>
-    private static async Task<FileStream> AcquireCommitLockAsync(string contentPath, CancellationToken cancellationToken)
+    private static async Task<FileStream> AcquireCommitLockAsync(string root, string contentPath, CancellationToken cancellationToken)
     {
         var stripe = SHA256.HashData(Encoding.UTF8.GetBytes(contentPath))[0] % LockStripes;
-        var directory = Path.Combine(Root, ".infrar", "locks");
+        var directory = Path.Combine(root, ".infrar", "locks");
         Directory.CreateDirectory(directory);
         var path = Path.Combine(directory, $"{stripe:x2}.lock");
         for (var delay = 1; ; delay = Math.Min(delay * 2, 50))
@@ -534,9 +539,9 @@ internal static class LocalObjectStore
     /// Deletes temporary files whose writer is gone: writes a crash interrupted. Each is named after the process that
     /// writes it (its id and start time, so a reused id is not mistaken for it).
     /// </summary>
-    private static bool RemoveAbandonedWrites()
+    private static bool RemoveAbandonedWrites(string root)
     {
-        var directory = Path.Combine(Root, ".infrar", "tmp");
+        var directory = Path.Combine(root, ".infrar", "tmp");
         if (!Directory.Exists(directory))
         {
             return true;
@@ -601,9 +606,9 @@ internal static class LocalObjectStore
         });
 
         /// <summary>A new temporary file named after this process, so that a later process can tell it was abandoned.</summary>
-        public static TemporaryFile Create()
+        public static TemporaryFile Create(string root)
         {
-            var directory = System.IO.Path.Combine(Root, ".infrar", "tmp");
+            var directory = System.IO.Path.Combine(root, ".infrar", "tmp");
             Directory.CreateDirectory(directory);
             return new TemporaryFile(System.IO.Path.Combine(directory, $"{Owner.Value}-{Guid.NewGuid():N}"));
         }

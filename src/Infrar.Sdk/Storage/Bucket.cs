@@ -15,12 +15,19 @@ namespace Infrar;
 /// </remarks>
 public sealed class Bucket
 {
-    internal Bucket(string name, string physicalName, BucketOptions options)
+    internal Bucket(string name, string physicalName, BucketOptions options, string? localRoot = null)
     {
         Name = name;
         PhysicalName = physicalName;
         Options = options;
+        LocalRoot = localRoot;
     }
+
+    /// <summary>
+    /// The folder holding this bucket's folder on the local provider, when not <c>INFRAR_LOCAL_ROOT</c>: the platform
+    /// reads and writes several local environments' buckets in one process when it migrates them.
+    /// </summary>
+    internal string? LocalRoot { get; }
 
     /// <summary>The logical name the code declared.</summary>
     public string Name { get; }

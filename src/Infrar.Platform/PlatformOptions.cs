@@ -21,6 +21,9 @@ internal sealed class PlatformOptions
     /// <summary>How many jobs this instance runs at once, each on a different environment.</summary>
     public int Jobs { get; set; } = 4;
 
+    /// <summary>How many objects a migration's copy moves at once (each holds at most one 8 MiB part in memory).</summary>
+    public int MigrationParallelism { get; set; } = 8;
+
     /// <summary>The least level logged; each request is logged at Debug, so <c>debug</c> shows them.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

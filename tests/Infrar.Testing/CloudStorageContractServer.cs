@@ -35,6 +35,7 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
     private readonly ConcurrentDictionary<string, ConcurrentDictionary<string, StoredObject>> _buckets = new();
     private readonly ConcurrentDictionary<string, UploadSession> _sessions = new();
     private readonly ConcurrentQueue<(string Method, int Status)> _faults = new();
+    private readonly ConcurrentDictionary<(string Bucket, string Name), int> _writes = new();
     private int _failuresServed;
     private int _corruptDownloads;
     private int _corruptUploads;
@@ -81,6 +82,12 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
     /// <summary>Flips a byte of the next resumable upload's content as it arrives, as a fault on the way would: the X-Goog-Hash the client sent no longer matches.</summary>
     public void CorruptNextUpload() => Interlocked.Exchange(ref _corruptUploads, 1);
 
+    /// <summary>How long each upload request waits before it is answered, as a slow network makes it: 0 unless set.</summary>
+    public TimeSpan WriteDelay { get; set; }
+
+    /// <summary>How many times an object of that name was stored (each completed upload or copy counts once).</summary>
+    public int Writes(string bucket, string name) => _writes.TryGetValue((bucket, name), out var count) ? count : 0;
+
     /// <summary>Whether an object is stored under that name.</summary>
     public bool Holds(string bucket, string name) => _buckets.TryGetValue(bucket, out var objects) && objects.ContainsKey(name);
 
@@ -110,6 +117,10 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             var query = ParseQuery(rawQuery);
             var segments = rawPath.Split('/', StringSplitOptions.RemoveEmptyEntries).Select(Uri.UnescapeDataString).ToArray();
             var body = await ReadBodyAsync(request);
+            if (WriteDelay > TimeSpan.Zero && request.HttpMethod is "POST" or "PUT")
+            {
+                await Task.Delay(WriteDelay);
+            }
 
             var answerHeaders = new Dictionary<string, string>();
             var (status, contentType, payload) = Route(request.HttpMethod, rawPath, segments, query, request.Headers, body, answerHeaders);
@@ -255,6 +266,7 @@ public sealed class CloudStorageContractServer : IAsyncDisposable
             objects[name] = stored;
         }
 
+        _writes.AddOrUpdate((bucket, name), 1, (_, count) => count + 1);
         answerHeaders["X-Goog-Hash"] = Hashes(stored.Content);
         return Json(Resource(bucket, name, stored));
     }

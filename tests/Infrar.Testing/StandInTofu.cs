@@ -37,6 +37,38 @@ public static partial class StandInTofu
         return path;
     }
 
+    /// <summary>
+    /// A stand-in whose apply changes nothing and whose <c>output -json</c> answers the outputs the infra names in
+    /// <c># output name = "value"</c> lines (<see cref="InfraWithOutputs"/>): the physical names a cloud deployment would
+    /// have made, for the migration tests, which need deployed cloud environments where no cloud can be reached.
+    /// </summary>
+    public static string WriteWithOutputs(string folder)
+    {
+        var path = Path.Combine(folder, "stand-in-tofu-outputs");
+        File.WriteAllText(path, """
+            #!/bin/sh
+            case "$1" in
+              init) echo "stand-in: initialized" ;;
+              plan) : > tfplan; echo "stand-in: Plan: 1 to add, 0 to change, 0 to destroy." ;;
+              show) echo '{"format_version":"1.2","resource_changes":[]}' ;;
+              apply) echo "stand-in: Apply complete!" ;;
+              output)
+                printf '{'
+                sed -n 's/^# output \([a-z0-9_]*\) = \(".*"\)$/"\1":{"sensitive":false,"type":"string","value":\2}/p' ./*.tf | paste -sd, -
+                printf '}\n' ;;
+            esac
+
+            """.Replace("\r", "", StringComparison.Ordinal));
+        File.SetUnixFileMode(path, (UnixFileMode)0b111_101_101);
+        return path;
+    }
+
+    /// <summary>Infra whose deployment records these outputs under <see cref="WriteWithOutputs"/>'s stand-in.</summary>
+    public static Dictionary<string, string> InfraWithOutputs(IReadOnlyDictionary<string, string> outputs) => new()
+    {
+        ["main.tf"] = string.Concat(outputs.Select(o => $"# output {o.Key} = \"{o.Value}\"\n")) + "variable \"local_root\" {\n  type    = string\n  default = null\n}\n",
+    };
+
     /// <summary>The infra of one submission, marked so that its applies can be counted.</summary>
     public static Dictionary<string, string> Infra(string marker) => new()
     {

@@ -17,5 +17,6 @@ internal static class ApiEndpoints
         DeploymentsApi.Map(api);
         PoliciesApi.Map(api);
         TokensApi.Map(api);
+        Migrations.MigrationsApi.Map(api);
     }
 }

@@ -23,11 +23,12 @@ internal static class ServeCommand
         var poolSize = new Option<int?>("--db-pool-size") { Description = $"The most PostgreSQL connections this instance keeps (default {Data.Database.DefaultPoolSize}); instances × pool size must stay below the server's max_connections" };
         var dbWait = new Option<double?>("--db-wait-seconds") { Description = $"How long a request waits for a database connection (SQLite: the write lock) before it is answered 503 (default {Data.Database.DefaultWait.TotalSeconds})" };
         var jobs = new Option<int?>("--jobs") { Description = "How many deployments this instance runs at once, each on its own environment (default 4; 0 runs none: an API-only instance)" };
+        var migrationParallelism = new Option<int?>("--migration-parallelism") { Description = "How many objects a migration copies at once (default 8; each holds at most 8 MiB in memory)" };
         var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information (default), warning or error; debug logs every request" };
         var logFormat = new Option<string?>("--log-format") { Description = "simple (default) or json (one object a line)" };
         var command = new Command("serve", "Run the deployment service: JSON API (/api, OpenAPI at /openapi/v1.json) and dashboard (/).")
         {
-            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow, poolSize, dbWait, jobs, logLevel, logFormat,
+            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow, poolSize, dbWait, jobs, migrationParallelism, logLevel, logFormat,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -55,7 +56,7 @@ internal static class ServeCommand
                 options.AnonymousAuditWindow = TimeSpan.FromSeconds(window);
             }
 
-            if (Validate(parse, options, poolSize, dbWait, jobs, logLevel, logFormat) is { } problem)
+            if (Validate(parse, options, poolSize, dbWait, jobs, migrationParallelism, logLevel, logFormat) is { } problem)
             {
                 await Console.Error.WriteLineAsync($"infrar serve: {problem}");
                 return ExitCodes.Usage;
@@ -86,7 +87,14 @@ internal static class ServeCommand
 
     /// <summary>Reads the load and logging options into <paramref name="options"/>; returns what is wrong with them, if anything.</summary>
     private static string? Validate(
-        ParseResult parse, PlatformOptions options, Option<int?> poolSize, Option<double?> dbWait, Option<int?> jobs, Option<string?> logLevel, Option<string?> logFormat)
+        ParseResult parse,
+        PlatformOptions options,
+        Option<int?> poolSize,
+        Option<double?> dbWait,
+        Option<int?> jobs,
+        Option<int?> migrationParallelism,
+        Option<string?> logLevel,
+        Option<string?> logFormat)
     {
         if ((parse.GetValue(poolSize) ?? IntegerVariable("INFRAR_DB_POOL_SIZE")) is { } pool)
         {
@@ -117,6 +125,16 @@ internal static class ServeCommand
 
             options.Jobs = count;
             options.RunWorker = count > 0;
+        }
+
+        if ((parse.GetValue(migrationParallelism) ?? IntegerVariable("INFRAR_MIGRATION_PARALLELISM")) is { } copies)
+        {
+            if (copies is < 1 or > 64)
+            {
+                return $"--migration-parallelism must be between 1 and 64, not {copies}.";
+            }
+
+            options.MigrationParallelism = copies;
         }
 
         if (parse.GetValue(logLevel) is { } level)

@@ -72,6 +72,24 @@ internal static class CostEngine
             provider.OperationClasses.TryGetValue(access, out var name) && prices.Requests.TryGetValue(name, out var price) ? price : null;
     }
 
+    /// <summary>
+    /// What moving <paramref name="gb"/> out of a provider's region costs once (a migration's copy): its egress meter,
+    /// free allowance and tiers. Null when the region has no price; the lines say how it was reached.
+    /// </summary>
+    public static (decimal? Cost, IReadOnlyList<LineItem> Lines, IReadOnlyList<string> Missing) Egress(ProviderPrices provider, string? region, decimal gb)
+    {
+        var lines = new List<LineItem>();
+        var missing = new List<string>();
+        region ??= provider.DefaultRegion;
+        if (!provider.Regions.TryGetValue(region, out var prices))
+        {
+            return (null, lines, [$"no price for {provider.Provider} in region {region}"]);
+        }
+
+        Tiered(lines, missing, provider.Provider, "copy", "egress", prices.Egress, gb);
+        return (missing.Count == 0 ? lines.Sum(l => l.Cost ?? 0) : null, lines, missing);
+    }
+
     /// <summary>A tiered meter: the free allowance first, then each tier in turn, one line per tier used.</summary>
     private static void Tiered(List<LineItem> lines, List<string> missing, string provider, string resource, string category, TieredPrice price, decimal quantity)
     {

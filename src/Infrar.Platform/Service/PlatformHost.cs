@@ -3,6 +3,7 @@ using Infrar.Platform.Api;
 using Infrar.Platform.Dashboard;
 using Infrar.Platform.Data;
 using Infrar.Platform.Deployments;
+using Infrar.Platform.Migrations;
 using Infrar.Platform.Security;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authorization;
@@ -66,6 +67,7 @@ internal static class PlatformHost
         // Jobs, their logs and batched audit rows use connections of their own (see Database.ForBackground).
         var background = new PlatformStore(database.ForBackground(options.Jobs + BackgroundConnections));
         builder.Services.AddSingleton(services => new JobQueue(background, options));
+        builder.Services.AddSingleton(new MigrationStore(database));
         builder.Services.AddSingleton(protector);
         builder.Services.AddSingleton(_ => new TofuRunner(options.Tofu, sandbox));
         builder.Services.AddSingleton(services => new AnonymousAudit(background, options));
@@ -80,6 +82,8 @@ internal static class PlatformHost
         if (options.RunWorker)
         {
             builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<DeploymentWorker>(services, background));
+            builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<MigrationWorker>(
+                services, new MigrationStore(database.ForBackground(options.MigrationParallelism + 2)), background));
         }
 
         var app = builder.Build();

@@ -157,6 +157,14 @@ internal static class MigrationsApi
         string? manifest = null;
         if (request.Infra is not null)
         {
+            if (request.Manifest is null)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["manifest"] = [$"With the target build's infra, send its infrar.manifest.json too (dotnet build -p:InfrarProvider={target.Provider})."],
+                });
+            }
+
             var deployment = new CreateDeploymentRequest(request.Infra, request.Manifest);
             var policy = new InfraPolicy(InfraPolicy.Default.Providers.With(options.AllowedProviders));
             if (RequestValidation.Deployment(deployment, target.Provider, policy, out var violations) is { Count: > 0 } problems)
@@ -168,7 +176,7 @@ internal static class MigrationsApi
             }
 
             infra = JsonSerializer.Serialize(request.Infra);
-            manifest = request.Manifest?.GetRawText() ?? sourceDeployment.Manifest;
+            manifest = request.Manifest.Value.GetRawText();
         }
         else
         {

@@ -121,10 +121,10 @@ internal static class DeploymentCommands
     /// The key that makes a submission safe to retry: the CLI retries with it after a 503 or a lost connection, and a
     /// script that runs the command again (a CI job re-run) can pass its own to get the first deployment back.
     /// </summary>
-    private static Option<string?> IdempotencyKeyOption() =>
+    internal static Option<string?> IdempotencyKeyOption() =>
         new("--idempotency-key") { Description = "Sent as Idempotency-Key: the same key gets the first deployment back instead of a second (default: a new key each run)" };
 
-    private static string NewKey() => Guid.NewGuid().ToString();
+    internal static string NewKey() => Guid.NewGuid().ToString();
 
     private static Command StatusCommand()
     {
@@ -358,7 +358,7 @@ internal static class DeploymentCommands
         return pairs;
     }
 
-    private static async Task<int> RunAsync(ParseResult parse, ServiceOptions service, Func<PlatformClient, Task<int>> action)
+    internal static async Task<int> RunAsync(ParseResult parse, ServiceOptions service, Func<PlatformClient, Task<int>> action)
     {
         PlatformClient? client = null;
         IAsyncDisposable? local = null;

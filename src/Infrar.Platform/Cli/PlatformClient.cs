@@ -77,6 +77,28 @@ internal sealed class PlatformClient(Uri server, string token) : IDisposable
         }
     }
 
+    /// <summary>A GET whose answer is text (a log), or a <see cref="PlatformException"/> saying why not.</summary>
+    public async Task<string> SendTextAsync(string path, CancellationToken cancellationToken = default)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, cancellationToken);
+        }
+        catch (HttpRequestException e)
+        {
+            throw new PlatformException($"Could not reach the Infrar service at {server}: {e.Message}. Start it with 'infrar serve', or pass --server.");
+        }
+
+        using (response)
+        {
+            var text = await response.Content.ReadAsStringAsync(cancellationToken);
+            return response.IsSuccessStatusCode ? text : throw new PlatformException(Describe(response, text));
+        }
+    }
+
     private static TimeSpan Backoff(int attempt) => TimeSpan.FromSeconds(Math.Min(10, 0.5 * Math.Pow(2, attempt - 1)));
 
     /// <summary>Reads a deployment's Server-Sent Events, handing each event to <paramref name="onEvent"/>; returns the final status.</summary>

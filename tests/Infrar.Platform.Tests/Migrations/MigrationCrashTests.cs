@@ -59,6 +59,24 @@ public sealed class MigrationCrashTests(MigrationEmulators emulators) : IDisposa
             var log = await restarted.GetStringAsync($"/api/migrations/{id}/log");
             Assert.Matches(@"infrar: \d+ objects were being copied when the copy stopped: \d+ were already whole on the target, \d+ are copied again", log);
             Assert.Empty(emulators.CloudStorage.Violations);
+
+            // The CLI shows the same migration, and moves it on.
+            var cli = new Dictionary<string, string>
+            {
+                ["INFRAR_SERVER"] = second.BaseAddress.ToString(),
+                ["INFRAR_TOKEN"] = File.ReadAllText(Path.Combine(data, "admin-token")).Trim(),
+            };
+            var status = await ServiceProcess.RunAsync(cli, "migrate", "status", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(status.ExitCode == 0, status.Output);
+            Assert.Contains($"Migration #{id}: src → dst, ready (pass 1)", status.Output, StringComparison.Ordinal);
+            Assert.Contains($"{objects.Count} of {objects.Count} objects", status.Output, StringComparison.Ordinal);
+            Assert.Contains("risks:", status.Output, StringComparison.Ordinal);
+            var cutover = await ServiceProcess.RunAsync(cli, "migrate", "cutover", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(cutover.ExitCode == 0, cutover.Output);
+            Assert.Contains("cut_over", cutover.Output, StringComparison.Ordinal);
+            var again = await ServiceProcess.RunAsync(cli, "migrate", "cutover", id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(6, again.ExitCode);
+            Assert.Contains("409 Conflict: Migration", again.Output, StringComparison.Ordinal);
         }
         finally
         {

@@ -11,7 +11,7 @@ namespace Infrar.Platform.Migrations;
 
 /// <summary>
 /// Migrations (docs/migration.md): planning one (the worker lists the source and prices both sides), starting it
-/// (after another user's approval when the target is protected), following it, and moving it on: catch-up, cutover,
+/// (after another user's approval when either environment is protected), following it, and moving it on: catch-up, cutover,
 /// rollback, cleanup, cancel, retry. Every change is audited in the transaction that makes it; creating one takes an
 /// Idempotency-Key.
 /// </summary>
@@ -55,9 +55,11 @@ internal static class MigrationsApi
 
         api.MapPost("/migrations/{id:long}/start", async (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
         {
+            // Copying reads all of the source's data and writes all of the target's: either being protected needs another user's approval.
             var migration = await migrations.RequireAsync(id, ct);
+            var source = await store.RequireEnvironmentAsync(migration.SourceEnvironmentId, ct);
             var target = await store.RequireEnvironmentAsync(migration.TargetEnvironmentId, ct);
-            var next = target.Protected != 0 ? MigrationStatus.AwaitingApproval : MigrationStatus.Provisioning;
+            var next = source.Protected != 0 || target.Protected != 0 ? MigrationStatus.AwaitingApproval : MigrationStatus.Provisioning;
             return await MoveAsync(context, store, migrations, id, next, expectedFrom: MigrationStatus.Planned, ct: ct);
         }).RequireRole(Roles.Deployer);
 

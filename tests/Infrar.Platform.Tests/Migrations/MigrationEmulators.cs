@@ -18,7 +18,7 @@ public sealed class MigrationEmulators : IAsyncLifetime
     // Azurite's published development account; not a secret.
     private const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
-    public static readonly string[] Buckets = ["gallery-media", "gallery-archive", "notes-files", "crash-media"];
+    public static readonly string[] Buckets = ["gallery-media", "gallery-archive", "notes-files", "crash-media", "guarded-files"];
 
     private readonly List<IDisposable> _emulators = [];
     private DirectoryInfo? _root;

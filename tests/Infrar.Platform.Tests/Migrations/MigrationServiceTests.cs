@@ -211,6 +211,43 @@ public sealed class MigrationServiceTests(MigrationEmulators emulators, Postgres
         Assert.Contains(audit, row => row.GetProperty("action").GetString() == "POST /api/migrations/{id:long}/approve" && row.GetProperty("actor").GetString() == "approver");
     }
 
+    [Fact]
+    public async Task A_protected_sources_data_leaves_it_only_after_another_users_approval()
+    {
+        await using var server = await StartAsync(postgres: null);
+        using var admin = server.Client(server.AdminToken);
+        using var deployer = server.Client(await server.CreateTokenAsync("deployer", "deployer"));
+        using var viewer = server.Client(await server.CreateTokenAsync("viewer", "viewer"));
+        using var approver = server.Client(await server.CreateTokenAsync("approver", "approver"));
+        var project = await MigrationClient.ProjectAsync(admin, "guarded");
+        var localRoot = Path.Combine(_root.FullName, "local");
+        var production = await MigrationClient.EnvironmentAsync(admin, project, "prod", "local", new Dictionary<string, string>(), localRoot, isProtected: true);
+        var scratch = await MigrationClient.EnvironmentAsync(admin, project, "scratch", "gcp", emulators.Credentials("gcp"));
+        var buckets = new Dictionary<string, string> { ["files"] = "guarded-files" };
+        var deploying = await admin.PostAsJsonAsync($"/api/environments/{production}/deployments", new { infra = MigrationData.Infra("local", localRoot, buckets), manifest = MigrationData.Manifest("local", "files") });
+        var productionDeployment = (await deploying.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        await PlatformApi.WaitForAsync(admin, productionDeployment, "awaiting_approval");
+        (await approver.PostAsync($"/api/deployments/{productionDeployment}/approve", null)).EnsureSuccessStatusCode();
+        await PlatformApi.WaitForAsync(admin, productionDeployment, "succeeded");
+        await MigrationClient.DeployAsync(admin, scratch, MigrationData.Infra("gcp", null, buckets), MigrationData.Manifest("gcp", "files"));
+        await MigrationData.SeedLocalAsync(localRoot, "guarded-files", MigrationData.Objects(5, large: 0, seed: 5));
+
+        // A deployer plans copying production into an environment nobody protects: it waits for someone else.
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsJsonAsync("/api/migrations", new { project = "guarded", from = "prod", to = "scratch" })).StatusCode);
+        var id = (await MigrationClient.PlanAsync(deployer, new { project = "guarded", from = "prod", to = "scratch" })).GetProperty("id").GetInt64();
+        await MigrationClient.WaitForAsync(deployer, id, "planned");
+        Assert.Equal("awaiting_approval", (await MigrationClient.PostAsync(deployer, id, "start")).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Forbidden, (await deployer.PostAsync($"/api/migrations/{id}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"/api/migrations/{id}/approve", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await viewer.PostAsync($"/api/migrations/{id}/cancel", null)).StatusCode);
+        await Task.Delay(500);
+        Assert.Empty(await emulators.ReadAllAsync("gcp", "guarded-files"));
+
+        Assert.Equal("cancelled", (await MigrationClient.PostAsync(deployer, id, "cancel")).GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/migrations/{id}/approve", null)).StatusCode);
+        Assert.Empty(await emulators.ReadAllAsync("gcp", "guarded-files"));
+    }
+
     private static async Task<List<JsonElement>> AllObjectsAsync(HttpClient client, long id)
     {
         var all = new List<JsonElement>();

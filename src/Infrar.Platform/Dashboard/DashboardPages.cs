@@ -23,6 +23,7 @@ internal static class DashboardPages
         // The dashboard is pages, not API: it stays out of the OpenAPI document.
         var ui = app.MapGroup("").ExcludeFromDescription();
         ui.MapGet("/ui/static/{name}", (string name) => Asset(name));
+        MigrationPages.Map(ui);
 
         ui.MapGet("/ui/login", () => Page("Sign in", """
             <form method="post" action="/ui/login">
@@ -86,6 +87,7 @@ internal static class DashboardPages
             var body = rows.Count == 0
                 ? "<p>No environments yet. Create a project and an environment through the API or <code>infrar env create</code>.</p>"
                 : Table(["Project", "Environment", "Provider", "", "Last deployment"], rows);
+            body += "<p><a id=\"migrations\" href=\"/ui/migrations\">Migrations</a></p>";
             return Page("Projects", body, Caller.Require(context), SessionHandler.CsrfOf(context));
         }).RequireSession();
 

@@ -180,7 +180,9 @@ internal sealed partial class MigrationWorker(
         if (targetDeployment is null)
         {
             var infra = migration.TargetInfra ?? throw new MigrationInputException("the migration has neither the target build's infra nor a deployment of the target");
-            var deployment = await store.CreateDeploymentAsync(targetEnvironment.Id, DeploymentStatus.Deploy, infra, migration.TargetManifest, $"migration {migration.Id} for {migration.RequestedBy}", cancellationToken);
+            // Requested in the name of the migration's requester: on a protected target someone else must approve it.
+            var deployment = await store.CreateDeploymentAsync(targetEnvironment.Id, DeploymentStatus.Deploy, infra, migration.TargetManifest, migration.RequestedBy, cancellationToken);
+            await store.AppendLogAsync(deployment.Id, [$"infrar: submitted by migration {migration.Id}, requested by {migration.RequestedBy}"], cancellationToken);
             await migrations.UpdateAsync(migration.Id, cancellationToken, targetDeploymentId: deployment.Id);
             await log($"infrar: provisioning {targetEnvironment.Name}: deployment {deployment.Id}{(targetEnvironment.Protected != 0 ? " (protected: it waits for another user's approval)" : "")}");
         }
@@ -222,7 +224,8 @@ internal sealed partial class MigrationWorker(
 
             await log($"infrar: cleanup verification: {checkedCount} objects whole on {target.Environment.Name}, and nothing on the source missing from it");
             var destroy = await store.CreateDeploymentAsync(
-                source.Environment.Id, DeploymentStatus.Destroy, source.Deployment.Infra, source.Deployment.Manifest, $"migration {migration.Id} for {migration.RequestedBy}", cancellationToken);
+                source.Environment.Id, DeploymentStatus.Destroy, source.Deployment.Infra, source.Deployment.Manifest, migration.RequestedBy, cancellationToken);
+            await store.AppendLogAsync(destroy.Id, [$"infrar: submitted by migration {migration.Id}'s cleanup, requested by {migration.RequestedBy}"], cancellationToken);
             await migrations.UpdateAsync(migration.Id, cancellationToken, cleanupDeploymentId: destroy.Id);
             await log($"infrar: destroying {source.Environment.Name}: deployment {destroy.Id}{(source.Environment.Protected != 0 ? " (protected: it waits for another user's approval)" : "")}");
         }

@@ -302,7 +302,7 @@ internal static class MigrationsApi
     /// The migration as Server-Sent Events: "log" lines (the line id as event id, for Last-Event-ID), a "status" event
     /// per transition, a "progress" event (JSON) each second, and "end" once it ended or waits for a person.
     /// </summary>
-    private static async Task StreamAsync(long id, HttpContext context, MigrationStore migrations, CancellationToken cancellationToken)
+    internal static async Task StreamAsync(long id, HttpContext context, MigrationStore migrations, CancellationToken cancellationToken)
     {
         await migrations.RequireAsync(id, cancellationToken);
         context.Response.ContentType = "text/event-stream";

@@ -86,6 +86,11 @@ public sealed class MigrationServiceTests(MigrationEmulators emulators, Postgres
             var large = (await AllObjectsAsync(admin, id)).Single(o => o.GetProperty("key").GetString() == "video/large 0.mp4");
             Assert.Contains(to == "gcp" ? "md5Hash" : "3", large.GetProperty("verifiedBy").GetString(), StringComparison.Ordinal);
 
+            // The target's deployment is the requester's own (so on a protected target someone else approves it).
+            var provisioned = await admin.GetFromJsonAsync<JsonElement>($"/api/deployments/{ready.GetProperty("targetDeploymentId").GetInt64()}");
+            Assert.Equal(("admin", "succeeded"), (provisioned.GetProperty("requestedBy").GetString(), provisioned.GetProperty("status").GetString()));
+            Assert.Contains($"infrar: submitted by migration {id}, requested by admin", await admin.GetStringAsync($"/api/deployments/{provisioned.GetProperty("id").GetInt64()}/log"), StringComparison.Ordinal);
+
             var cutOver = await MigrationClient.PostAsync(admin, id, "cutover");
             Assert.Equal("cut_over", cutOver.GetProperty("status").GetString());
             Assert.Equal(JsonValueKind.String, cutOver.GetProperty("cutOverAt").ValueKind);
@@ -109,7 +114,8 @@ public sealed class MigrationServiceTests(MigrationEmulators emulators, Postgres
     {
         await using var server = await StartAsync(await postgres.CreateDatabaseAsync());
         using var admin = server.Client(server.AdminToken);
-        using var approver = server.Client(await server.CreateTokenAsync("approver", "approver"));
+        var approverToken = await server.CreateTokenAsync("approver", "approver");
+        using var approver = server.Client(approverToken);
         var project = await MigrationClient.ProjectAsync(admin, "notes");
         var localRoot = Path.Combine(_root.FullName, "local");
         var source = await MigrationClient.EnvironmentAsync(admin, project, "src", "local", new Dictionary<string, string>(), localRoot);
@@ -135,7 +141,24 @@ public sealed class MigrationServiceTests(MigrationEmulators emulators, Postgres
         Assert.Equal("awaiting_approval", (await MigrationClient.PostAsync(admin, id, "start")).GetProperty("status").GetString());
         Assert.Equal(HttpStatusCode.Forbidden, (await admin.PostAsync($"/api/migrations/{id}/approve", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync($"/api/migrations/{id}/cutover", null)).StatusCode);
-        Assert.Equal("approver", (await MigrationClient.PostAsync(approver, id, "approve")).GetProperty("approvedBy").GetString());
+
+        // The approver approves in the dashboard, and watches the copy there until the migration is ready.
+        await using (var browser = await Chromium.LaunchAsync())
+        await using (var page = await browser.NewPageAsync())
+        {
+            await Chromium.SignInAsync(page, server.BaseAddress, approverToken);
+            await page.GoToAsync(new Uri(server.BaseAddress, $"/ui/migrations/{id}").ToString());
+            var shown = await page.EvaluateExpressionAsync<string>("document.querySelector('main').textContent");
+            Assert.Contains("Monthly on dst (gcp)", shown, StringComparison.Ordinal);
+            Assert.Contains("copied with their content, content type and metadata", shown, StringComparison.Ordinal);
+            await Task.WhenAll(page.WaitForNavigationAsync(), page.ClickAsync("#approve"));
+            await page.WaitForFunctionAsync("() => document.getElementById('status')?.textContent === 'ready'", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 120_000 });
+            await page.WaitForFunctionAsync("() => document.getElementById('log').textContent.includes('infrar: verified 60 objects on dst')", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 30_000 });
+            await page.WaitForFunctionAsync("() => document.getElementById('progress').textContent.startsWith('60 of 60 objects')", new PuppeteerSharp.WaitForFunctionOptions { Timeout = 30_000 });
+            await page.WaitForSelectorAsync("#cutover", new PuppeteerSharp.WaitForSelectorOptions { Timeout = 30_000 });
+        }
+
+        Assert.Equal("approver", (await admin.GetFromJsonAsync<JsonElement>($"/api/migrations/{id}")).GetProperty("approvedBy").GetString());
         await MigrationClient.WaitForAsync(admin, id, "ready");
         MigrationData.AssertSame(data, await emulators.ReadAllAsync("gcp", "notes-files"), "first pass");
         Assert.All(data.Keys, key => Assert.Equal(1, emulators.CloudStorage.Writes("notes-files", key)));

@@ -34,7 +34,7 @@ public sealed class DashboardTests : IAsyncLifetime
 
         await using var browser = await Chromium.LaunchAsync();
         await using var page = await browser.NewPageAsync();
-        await SignInAsync(page, approver);
+        await Chromium.SignInAsync(page, _server.BaseAddress, approver);
         await page.GoToAsync(new Uri(_server.BaseAddress, $"/ui/deployments/{deployment}").ToString());
 
         // The page follows the deployment live until the plan waits for approval, then shows the plan and the button.
@@ -87,16 +87,6 @@ public sealed class DashboardTests : IAsyncLifetime
         using var api = new HttpRequestMessage(HttpMethod.Get, "/api/projects");
         api.Headers.Add("Cookie", cookie.Split(';')[0]);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.SendAsync(api)).StatusCode);
-    }
-
-    /// <summary>Signs in as a person does: the token typed into the sign-in form, then the form sent.</summary>
-    private async Task SignInAsync(IPage page, string token)
-    {
-        await page.GoToAsync(new Uri(_server.BaseAddress, "/ui/login").ToString());
-        await page.TypeAsync("input[name=token]", token);
-        await Task.WhenAll(page.WaitForNavigationAsync(), page.EvaluateExpressionAsync("document.querySelector('form').submit()"));
-        Assert.Equal("/", new Uri(page.Url).AbsolutePath);
-        Assert.Equal("Projects", await page.EvaluateExpressionAsync<string>("document.querySelector('h1')?.textContent ?? ''"));
     }
 
     private static int Minutes(double minutes) => (int)TimeSpan.FromMinutes(minutes).TotalMilliseconds;

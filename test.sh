@@ -24,8 +24,8 @@ awk '/^(Passed|Failed)!/ {
   for (i = 1; i <= NF; i++) { if ($i == "Passed:") p += $(i+1); if ($i == "Failed:") f += $(i+1) }
 } END { printf "%d passed, %d failed\n", p, f }' "$log"
 
-# The benchmarks in smoke mode (each case once, in process), the load benchmark on tiny numbers, and the build-overhead
-# script on a small project, so that all keep compiling and running; real figures come from the commands in
+# The benchmarks in smoke mode (each case once, in process), the load and migration benchmarks on tiny numbers, and the
+# build-overhead script on a small project, so that all keep compiling and running; real figures come from the commands in
 # docs/benchmarks.md.
 dotnet bench/Infrar.Benchmarks/bin/Debug/net10.0/Infrar.Benchmarks.dll --smoke > artifacts/benchmarks-smoke.log 2>&1 \
   && echo "benchmarks (smoke): every case ran" \
@@ -33,6 +33,9 @@ dotnet bench/Infrar.Benchmarks/bin/Debug/net10.0/Infrar.Benchmarks.dll --smoke >
 dotnet bench/Infrar.LoadBench/bin/Debug/net10.0/Infrar.LoadBench.dll --smoke > artifacts/load-bench-smoke.log 2>&1 \
   && echo "load benchmark (smoke): every case ran" \
   || { tail -40 artifacts/load-bench-smoke.log; echo "load benchmark (smoke): failed" >&2; status=1; }
+dotnet bench/Infrar.MigrationBench/bin/Debug/net10.0/Infrar.MigrationBench.dll --smoke > artifacts/migration-bench-smoke.log 2>&1 \
+  && echo "migration benchmark (smoke): every case ran" \
+  || { tail -40 artifacts/migration-bench-smoke.log; echo "migration benchmark (smoke): failed" >&2; status=1; }
 bench/build-overhead.sh --files 20 --runs 1 > artifacts/build-overhead-smoke.log 2>&1 \
   && echo "build overhead (smoke): ran" \
   || { tail -40 artifacts/build-overhead-smoke.log; echo "build overhead (smoke): failed" >&2; status=1; }

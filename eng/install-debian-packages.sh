@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the tests run: chromium (the dashboard driven headless) and bubblewrap (the sandbox every
-# OpenTofu run of the deployment service goes through). Installs what is missing when this user can (root, or sudo
+# Installs the Debian packages the tests run: chromium (the dashboard driven headless), bubblewrap (the sandbox every
+# OpenTofu run of the deployment service goes through) and rclone (what the migration benchmark compares the copy with). Installs what is missing when this user can (root, or sudo
 # without a password); otherwise says what to install, and the tests that need it fail naming it.
 set -euo pipefail
 missing=()
 command -v chromium > /dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v bwrap > /dev/null || missing+=(bubblewrap)
+command -v rclone > /dev/null || missing+=(rclone)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

@@ -12,8 +12,10 @@ namespace Infrar.Platform.Data;
 /// spans rows (a deployment with its first job, a transition with its record) is one transaction, and a request's
 /// audit row is written in the transaction of the change it records. A method holds one connection at a time, and
 /// after a commit it opens none: once a change is made, nothing between it and the answer can fail on the database.
+/// OpenTofu state and saved plans hold the infrastructure's secrets (generated passwords, keys): they are stored
+/// sealed with the credentials key, as credentials are, each bound to its row.
 /// </summary>
-internal sealed class PlatformStore(Database database)
+internal sealed class PlatformStore(Database database, CredentialProtector? sealer = null)
 {
     static PlatformStore() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -369,7 +371,10 @@ internal sealed class PlatformStore(Database database)
     public async Task<string?> GetEnvironmentStateAsync(long environmentId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.QuerySingleOrDefaultAsync<string?>("SELECT state FROM environment_state WHERE environment_id = @environmentId", new { environmentId });
+        var stored = await connection.QuerySingleOrDefaultAsync<string?>("SELECT state FROM environment_state WHERE environment_id = @environmentId", new { environmentId });
+        return stored is null || !CredentialProtector.IsSealed(stored)
+            ? stored
+            : System.Text.Encoding.UTF8.GetString(Sealer.Open(stored, StateContext(environmentId)));
     }
 
     /// <summary>Keeps a local environment's state; an older serial than the one kept is ignored.</summary>
@@ -382,8 +387,39 @@ internal sealed class PlatformStore(Database database)
             ON CONFLICT (environment_id) DO UPDATE SET state = excluded.state, serial = excluded.serial, updated_at = excluded.updated_at
             WHERE environment_state.serial <= excluded.serial
             """,
-            new { environmentId, state, serial, now = Database.Now() });
+            new { environmentId, state = Sealer.Seal(System.Text.Encoding.UTF8.GetBytes(state), StateContext(environmentId)), serial, now = Database.Now() });
     }
+
+    /// <summary>
+    /// Seals what an earlier version kept in plain text: local environments' state and saved plan files. Run at start;
+    /// a row another instance sealed meanwhile is left as it is.
+    /// </summary>
+    public async Task<int> SealAtRestAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var sealedCount = 0;
+        foreach (var (environmentId, state) in await connection.QueryAsync<(long, string)>("SELECT environment_id, state FROM environment_state WHERE state NOT LIKE 'v1:%'"))
+        {
+            sealedCount += await connection.ExecuteAsync(
+                "UPDATE environment_state SET state = @sealed WHERE environment_id = @environmentId AND state = @state",
+                new { environmentId, state, @sealed = Sealer.Seal(System.Text.Encoding.UTF8.GetBytes(state), StateContext(environmentId)) });
+        }
+
+        foreach (var (id, planFile) in await connection.QueryAsync<(long, string)>("SELECT id, plan_file FROM deployments WHERE plan_file IS NOT NULL AND plan_file NOT LIKE 'v1:%'"))
+        {
+            sealedCount += await connection.ExecuteAsync(
+                "UPDATE deployments SET plan_file = @sealed WHERE id = @id AND plan_file = @planFile",
+                new { id, planFile, @sealed = Sealer.Seal(Convert.FromBase64String(planFile), PlanContext(id)) });
+        }
+
+        return sealedCount;
+    }
+
+    private CredentialProtector Sealer => sealer ?? throw new InvalidOperationException("This store was made without the credentials key, so it may not read or write state or plans.");
+
+    private static string StateContext(long environmentId) => $"environment-state:{environmentId}";
+
+    private static string PlanContext(long deploymentId) => $"plan-file:{deploymentId}";
 
     /// <summary>The guardrail policy an admin set on a project or an environment, as JSON; null when none.</summary>
     public async Task<string?> GetPolicyAsync(string scope, long scopeId, CancellationToken cancellationToken)
@@ -454,7 +490,7 @@ internal sealed class PlatformStore(Database database)
         await using var connection = await database.OpenAsync(cancellationToken);
         await connection.ExecuteAsync(
             "UPDATE deployments SET plan_json = @planJson, plan_file = @planFile, plan_adds = @Adds, plan_changes = @Changes, plan_destroys = @Destroys, updated_at = @now WHERE id = @id",
-            new { id, planJson, planFile = Convert.ToBase64String(planFile), summary.Adds, summary.Changes, summary.Destroys, now = Database.Now() });
+            new { id, planJson, planFile = Sealer.Seal(planFile, PlanContext(id)), summary.Adds, summary.Changes, summary.Destroys, now = Database.Now() });
     }
 
     /// <summary>Records what the apply's OpenTofu outputs were (values of sensitive outputs already left out).</summary>
@@ -467,9 +503,12 @@ internal sealed class PlatformStore(Database database)
     public async Task<byte[]?> GetPlanFileAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<string?>("SELECT plan_file FROM deployments WHERE id = @id", new { id }) is { } planFile
-            ? Convert.FromBase64String(planFile)
-            : null;
+        return await connection.ExecuteScalarAsync<string?>("SELECT plan_file FROM deployments WHERE id = @id", new { id }) switch
+        {
+            null => null,
+            var stored when CredentialProtector.IsSealed(stored) => Sealer.Open(stored, PlanContext(id)),
+            var legacy => Convert.FromBase64String(legacy),
+        };
     }
 
     public async Task AppendLogAsync(long deploymentId, IReadOnlyList<string> lines, CancellationToken cancellationToken)

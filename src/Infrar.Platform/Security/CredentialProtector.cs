@@ -93,32 +93,24 @@ internal sealed class CredentialProtector
     public string Protect(IReadOnlyDictionary<string, string> credentials, string context)
     {
         var plain = JsonSerializer.SerializeToUtf8Bytes(credentials);
-        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
-        var cipher = new byte[plain.Length];
-        var tag = new byte[TagSize];
-        using (var aes = new AesGcm(_key, TagSize))
+        try
         {
-            aes.Encrypt(nonce, plain, cipher, tag, Encoding.UTF8.GetBytes(context));
+            return Seal(plain, context);
         }
-
-        CryptographicOperations.ZeroMemory(plain);
-        return "v1:" + Convert.ToBase64String([.. nonce, .. tag, .. cipher]);
+        finally
+        {
+            CryptographicOperations.ZeroMemory(plain);
+        }
     }
 
     public IReadOnlyDictionary<string, string> Unprotect(string protectedText, string context)
     {
-        if (!protectedText.StartsWith("v1:", StringComparison.Ordinal))
+        if (!IsSealed(protectedText))
         {
             throw new CryptographicException("The stored credentials are not in a format this service knows.");
         }
 
-        var blob = Convert.FromBase64String(protectedText[3..]);
-        var plain = new byte[blob.Length - NonceSize - TagSize];
-        using (var aes = new AesGcm(_key, TagSize))
-        {
-            aes.Decrypt(blob.AsSpan(0, NonceSize), blob.AsSpan(NonceSize + TagSize), blob.AsSpan(NonceSize, TagSize), plain, Encoding.UTF8.GetBytes(context));
-        }
-
+        var plain = Open(protectedText, context);
         try
         {
             return JsonSerializer.Deserialize<Dictionary<string, string>>(plain)!;
@@ -127,5 +119,40 @@ internal sealed class CredentialProtector
         {
             CryptographicOperations.ZeroMemory(plain);
         }
+    }
+
+    /// <summary>Whether a stored value is sealed by this service (its format's prefix), as opposed to a plain one kept by an earlier version.</summary>
+    public static bool IsSealed(string stored) => stored.StartsWith("v1:", StringComparison.Ordinal);
+
+    /// <summary>
+    /// Seals any secret the service keeps (OpenTofu state, a saved plan), bound to <paramref name="context"/>: what it
+    /// belongs to, so a ciphertext copied to another row does not open there.
+    /// </summary>
+    public string Seal(ReadOnlySpan<byte> plain, string context)
+    {
+        var nonce = RandomNumberGenerator.GetBytes(NonceSize);
+        var cipher = new byte[plain.Length];
+        var tag = new byte[TagSize];
+        using (var aes = new AesGcm(_key, TagSize))
+        {
+            aes.Encrypt(nonce, plain, cipher, tag, Encoding.UTF8.GetBytes(context));
+        }
+
+        return "v1:" + Convert.ToBase64String([.. nonce, .. tag, .. cipher]);
+    }
+
+    /// <summary>Opens what <see cref="Seal"/> sealed for the same context; throws <see cref="CryptographicException"/> otherwise.</summary>
+    public byte[] Open(string sealedText, string context)
+    {
+        if (!IsSealed(sealedText))
+        {
+            throw new CryptographicException("The stored value is not sealed in a format this service knows.");
+        }
+
+        var blob = Convert.FromBase64String(sealedText[3..]);
+        var plain = new byte[blob.Length - NonceSize - TagSize];
+        using var aes = new AesGcm(_key, TagSize);
+        aes.Decrypt(blob.AsSpan(0, NonceSize), blob.AsSpan(NonceSize + TagSize), blob.AsSpan(NonceSize, TagSize), plain, Encoding.UTF8.GetBytes(context));
+        return plain;
     }
 }

@@ -44,6 +44,7 @@ internal static class PlatformHost
         await MigrationRunner.ApplyAsync(database);
         var protector = CredentialProtector.FromEnvironmentOrFile(options.CredentialsKeyFile);
         await protector.EnsureSameKeyAsync(new PlatformStore(database));
+        await new PlatformStore(database, protector).SealAtRestAsync(CancellationToken.None);
         var sandbox = await TofuSandbox.CreateAsync(options);
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = options.DataDirectory });
@@ -62,10 +63,10 @@ internal static class PlatformHost
         builder.Services.AddSingleton(options);
         builder.Services.AddSingleton(database);
         builder.Services.AddSingleton(sandbox);
-        builder.Services.AddSingleton<PlatformStore>();
+        builder.Services.AddSingleton(new PlatformStore(database, protector));
 
         // Jobs, their logs and batched audit rows use connections of their own (see Database.ForBackground).
-        var background = new PlatformStore(database.ForBackground(options.Jobs + BackgroundConnections));
+        var background = new PlatformStore(database.ForBackground(options.Jobs + BackgroundConnections), protector);
         builder.Services.AddSingleton(services => new JobQueue(background, options));
         builder.Services.AddSingleton(new MigrationStore(database));
         builder.Services.AddSingleton(protector);

@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Dapper;
 using Infrar.Platform.Data;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit;
 
 namespace Infrar.Platform.Tests.Service;
@@ -112,10 +113,16 @@ public abstract class DeploymentServiceTests : IAsyncLifetime
         Assert.Equal(SampleInfrastructure.Buckets.Count, destroyed.GetProperty("plan").GetProperty("destroys").GetInt32());
         Assert.Equal(["destroy_queued", "planning", "destroying", "destroyed"], await StatesAsync(admin, destroyId));
 
-        // The environment's state lives in the database between runs; the working copies are gone.
+        // The environment's state lives in the database between runs, sealed with the credentials key like the saved
+        // plans (state holds the infrastructure's secrets); the working copies are gone.
         var database = string.IsNullOrEmpty(Postgres) ? Database.Sqlite(server.Options.DatabaseFile) : Database.Postgres(Postgres);
         await using var connection = await database.OpenAsync();
-        var state = JsonDocument.Parse(await connection.ExecuteScalarAsync<string>("SELECT state FROM environment_state WHERE environment_id = @environment", new { environment }) ?? "{}").RootElement;
+        var stored = await connection.ExecuteScalarAsync<string>("SELECT state FROM environment_state WHERE environment_id = @environment", new { environment });
+        Assert.StartsWith("v1:", stored, StringComparison.Ordinal);
+        Assert.DoesNotContain("serial", stored, StringComparison.Ordinal);
+        Assert.StartsWith("v1:", await connection.ExecuteScalarAsync<string>("SELECT plan_file FROM deployments WHERE id = @destroyId", new { destroyId }), StringComparison.Ordinal);
+        var kept = await server.Services.GetRequiredService<PlatformStore>().GetEnvironmentStateAsync(environment, CancellationToken.None);
+        var state = JsonDocument.Parse(kept!).RootElement;
         Assert.Equal(0, state.GetProperty("resources").GetArrayLength());
         Assert.True(state.GetProperty("serial").GetInt64() >= 2, $"the destroy's state was kept: {state}");
         await PlatformApi.AssertEmptiedAsync(server.Options.WorkRoot);

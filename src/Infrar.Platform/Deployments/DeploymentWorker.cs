@@ -28,6 +28,9 @@ internal sealed partial class DeploymentWorker(
 {
     private const string Actor = "worker";
 
+    /// <summary>The most a deployment's recorded outputs may be (names and physical names: a few KiB in practice).</summary>
+    private const int MaxOutputsChars = 256 * 1024;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = Math.Max(1, options.Jobs);
@@ -283,7 +286,14 @@ internal sealed partial class DeploymentWorker(
             return;
         }
 
-        await store.SaveOutputsAsync(log.DeploymentId, System.Text.Json.JsonSerializer.Serialize(outputs, DeploymentOutputs.Json), cancellationToken);
+        var recorded = System.Text.Json.JsonSerializer.Serialize(outputs, DeploymentOutputs.Json);
+        if (recorded.Length > MaxOutputsChars)
+        {
+            log.Write($"infrar: the outputs were not recorded: {recorded.Length} characters of them, more than the {MaxOutputsChars} a deployment keeps");
+            return;
+        }
+
+        await store.SaveOutputsAsync(log.DeploymentId, recorded, cancellationToken);
         log.Write($"infrar: recorded {outputs.Values.Count} outputs{(outputs.Sensitive.Count > 0 ? $" ({outputs.Sensitive.Count} sensitive, by name only)" : "")}");
     }
 

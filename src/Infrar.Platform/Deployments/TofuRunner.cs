@@ -77,20 +77,108 @@ internal sealed class TofuRunner
         }
 
         var errors = PumpAsync(process.StandardError, Forward);
-        Task output = standardOutput is null
-            ? PumpAsync(process.StandardOutput, Forward)
-            : process.StandardOutput.BaseStream.CopyToAsync(standardOutput, CancellationToken.None);
+        var output = standardOutput is null
+            ? PumpAsync(process.StandardOutput, Forward).ContinueWith(_ => false, TaskScheduler.Default)
+            : CaptureAsync(process, standardOutput);
         await Task.WhenAll(errors, output);
         await process.WaitForExitAsync(CancellationToken.None);
         cancellationToken.ThrowIfCancellationRequested();
+        if (await output)
+        {
+            await onLine($"infrar: {arguments[0]} wrote more than {MaxCapturedBytes >> 20} MiB of output, more than any plan or outputs this service keeps; it was stopped");
+            return CapturedTooMuch;
+        }
+
         return process.ExitCode;
     }
 
+    /// <summary>The most a command's captured output (a plan's or the outputs' JSON) may be: submitted infrastructure decides its size.</summary>
+    public const int MaxCapturedBytes = 64 << 20;
+
+    /// <summary>The longest log line kept whole; a longer one is cut, so no line a run prints is held whole in memory.</summary>
+    public const int MaxLineChars = 16 * 1024;
+
+    /// <summary>The exit code a run gets when its captured output passed <see cref="MaxCapturedBytes"/>.</summary>
+    public const int CapturedTooMuch = 125;
+
+    /// <summary>Copies the output up to the cap; past it, kills the run and drains the rest. True when the cap was passed.</summary>
+    private static async Task<bool> CaptureAsync(System.Diagnostics.Process process, Stream destination)
+    {
+        var buffer = new byte[81920];
+        long total = 0;
+        var exceeded = false;
+        int read;
+        while ((read = await process.StandardOutput.BaseStream.ReadAsync(buffer, CancellationToken.None)) > 0)
+        {
+            total += read;
+            if (exceeded)
+            {
+                continue;
+            }
+
+            if (total > MaxCapturedBytes)
+            {
+                exceeded = true;
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // It ended meanwhile.
+                }
+
+                continue;
+            }
+
+            await destination.WriteAsync(buffer.AsMemory(0, read), CancellationToken.None);
+        }
+
+        return exceeded;
+    }
+
+    /// <summary>Hands over each line, cutting one longer than <see cref="MaxLineChars"/> (the rest of it is dropped).</summary>
     private static async Task PumpAsync(StreamReader reader, Func<string, Task> onLine)
     {
-        while (await reader.ReadLineAsync() is { } line)
+        var buffer = new char[8192];
+        var line = new System.Text.StringBuilder();
+        var cut = false;
+        int read;
+        while ((read = await reader.ReadAsync(buffer, CancellationToken.None)) > 0)
         {
-            await onLine(line);
+            for (var i = 0; i < read; i++)
+            {
+                if (buffer[i] == '\n')
+                {
+                    await onLine(Finish(line, cut));
+                    cut = false;
+                }
+                else if (line.Length < MaxLineChars)
+                {
+                    line.Append(buffer[i]);
+                }
+                else
+                {
+                    cut = true;
+                }
+            }
+        }
+
+        if (line.Length > 0 || cut)
+        {
+            await onLine(Finish(line, cut));
+        }
+
+        static string Finish(System.Text.StringBuilder line, bool cut)
+        {
+            if (line.Length > 0 && line[^1] == '\r')
+            {
+                line.Length--;
+            }
+
+            var text = cut ? line + $"… (cut at {MaxLineChars} characters)" : line.ToString();
+            line.Clear();
+            return text;
         }
     }
 }

@@ -23,6 +23,8 @@ public sealed partial class ProviderKnowledgeTests
         ["src/Infrar.Sdk/Local/LocalOnly.cs"] = "the local provider recognises its own builds",
         // The S3 and Blob calls the INFRAR0105 fix knows how to move onto Infrar (issue 20 reworks these fixes).
         ["src/Infrar.CodeFixes/ProviderSdkCodeFix.cs"] = "the SDK calls the adoption fix rewrites",
+        // The service's own copy of buckets between providers (issue 16): which SDK reads and writes each provider's.
+        ["src/Infrar.Platform/Migrations/Stores/ObjectStores.cs"] = "the migration's copy maps each provider to its SDK",
         // Written from the catalog, and held to it by BuildFilesTests.
         ["src/Infrar.Build/build/Infrar.Providers.props"] = "written from the catalog",
         ["src/Infrar.Build/build/Infrar.Catalog.props"] = "written from the catalog",

@@ -95,8 +95,10 @@ internal static class MigrationPlanner
             var estimate = report.Providers.FirstOrDefault(p => p.Provider == side.Provider);
             if (estimate is null)
             {
-                notes.Add($"{side.Name}: {side.Provider} has no prices (it runs on this machine)");
-                return side.Provider == "local" ? 0 : null;
+                // A provider whose buckets are folders on this machine costs nothing; any other without prices is unknown.
+                var onThisMachine = EmbeddedCatalog.Value.Providers[side.Provider].FolderVariable is not null;
+                notes.Add($"{side.Name}: {side.Provider} has no prices{(onThisMachine ? " (it runs on this machine)" : "")}");
+                return onThisMachine ? 0 : null;
             }
 
             if (!estimate.Complete)

@@ -59,18 +59,11 @@ internal sealed class MigrationSide(EnvironmentRow environment, DeploymentRow de
     }
 
     /// <summary>The bucket, through the provider's own SDK, with the environment's credentials.</summary>
-    public ObjectStore OpenBucket(string bucket)
-    {
-        var physical = PhysicalName(bucket);
-        return environment.Provider switch
-        {
-            "local" => LocalFolderStore.Create(DeploymentWorker.WrittenFolder(environment)!, physical),
-            "aws" => S3ObjectStore.Create(credentials, environment.Region ?? Provider.DefaultRegion ?? "us-east-1", physical),
-            "azure" => AzureObjectStore.Create(credentials, Output("storage_account_name"), physical),
-            "gcp" => GcsObjectStore.Create(credentials, physical),
-            var other => throw new MigrationInputException($"the copy does not know provider {other}"),
-        };
-    }
-
-    private ProviderCatalog Provider => EmbeddedCatalog.Value.Providers[environment.Provider];
+    public ObjectStore OpenBucket(string bucket) => ObjectStores.Open(
+        environment.Provider,
+        PhysicalName(bucket),
+        credentials,
+        environment.Region ?? EmbeddedCatalog.Value.Providers[environment.Provider].DefaultRegion,
+        DeploymentWorker.WrittenFolder(environment),
+        Output);
 }

@@ -130,8 +130,17 @@ internal sealed class MigrationStore(Database database)
     public async Task<MigrationRow?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
-        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var now = Database.Now();
+
+        // A read first: most passes find nothing, and take no write lock (SQLite has one for the whole database).
+        if (await connection.ExecuteScalarAsync<long?>(
+            "SELECT id FROM migrations WHERE status IN ('planning', 'provisioning', 'copying', 'verifying', 'cleaning_up') AND (lease_until IS NULL OR lease_until < @now) LIMIT 1",
+            new { now }) is null)
+        {
+            return null;
+        }
+
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var candidate = await connection.QueryFirstOrDefaultAsync<MigrationRow>(
             Columns + " WHERE status IN ('planning', 'provisioning', 'copying', 'verifying', 'cleaning_up') AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT 1" + database.SkipLocked,
             new { now },

@@ -45,8 +45,9 @@ internal sealed partial class MigrationWorker(
             {
                 return;
             }
-            catch (Exception e) when (e is System.Data.Common.DbException or IOException)
+            catch (Exception e)
             {
+                // Whatever failed, the service stays up: its deployments must not stop with a migration's bookkeeping.
                 LogPassFailed(logger, e);
             }
 

@@ -34,7 +34,7 @@ try
     using var azurite = await NodeEmulator.StartAsync(
         "Azurite", "node_modules/azurite/dist/src/blob/main.js", azurePort,
         "--blobHost", "127.0.0.1", "--blobPort", azurePort.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--silent", "--skipApiVersionCheck");
-    var pair = new Pair(s3Port, $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={Pair.AzuriteKey};BlobEndpoint=http://127.0.0.1:{azurePort}/devstoreaccount1;", azurePort);
+    var pair = new Pair(s3Port, EmulatorClients.AzuriteConnectionString(azurePort), azurePort);
 
     report.AppendLine(CultureInfo.InvariantCulture, $"## A migration's copy beside rclone {RcloneVersion()} (s3rver → Azurite, {Parallelism} transfers at once)");
     report.AppendLine();
@@ -108,18 +108,7 @@ internal sealed record Case(string Name, int Count, int MinBytes, int MaxBytes)
 /// <summary>The source and the target: s3rver and Azurite on loopback ports.</summary>
 internal sealed record Pair(int S3Port, string AzureConnectionString, int AzurePort)
 {
-    // Azurite's published development account; not a secret.
-    public const string AzuriteKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
-    public AmazonS3Client S3() => new(
-        new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"),
-        new AmazonS3Config
-        {
-            ServiceURL = $"http://127.0.0.1:{S3Port}",
-            ForcePathStyle = true,
-            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-        });
+    public AmazonS3Client S3() => EmulatorClients.S3rver(S3Port);
 
     public async Task EmptyTargetAsync(string container)
     {

@@ -16,9 +16,7 @@ internal static class DeploymentEvents
     public static async Task StreamAsync(long id, HttpContext context, PlatformStore store, CancellationToken cancellationToken)
     {
         await store.RequireDeploymentAsync(id, cancellationToken);
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        _ = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastLine);
+        var lastLine = Begin(context);
         long lastTransition = 0;
         try
         {
@@ -52,9 +50,22 @@ internal static class DeploymentEvents
         }
     }
 
-    private static async Task<long> WriteLinesAsync(HttpContext context, PlatformStore store, long id, long afterId, CancellationToken cancellationToken)
+    private static async Task<long> WriteLinesAsync(HttpContext context, PlatformStore store, long id, long afterId, CancellationToken cancellationToken) =>
+        await WriteLogAsync(context, await store.ReadLogAsync(id, afterId, cancellationToken), afterId, cancellationToken);
+
+    /// <summary>Starts an event stream; returns the Last-Event-ID the client resumes after (0 when none).</summary>
+    internal static long Begin(HttpContext context)
     {
-        foreach (var line in await store.ReadLogAsync(id, afterId, cancellationToken))
+        context.Response.ContentType = "text/event-stream";
+        context.Response.Headers.CacheControl = "no-cache";
+        _ = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastEventId);
+        return lastEventId;
+    }
+
+    /// <summary>Writes log lines as "log" events, each with its id as the event id; returns the last id written.</summary>
+    internal static async Task<long> WriteLogAsync(HttpContext context, IEnumerable<LogLine> lines, long afterId, CancellationToken cancellationToken)
+    {
+        foreach (var line in lines)
         {
             var data = line.Line.Replace("\r", "", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
             await context.Response.WriteAsync($"event: log\nid: {line.Id.ToString(CultureInfo.InvariantCulture)}\ndata: {data}\n\n", cancellationToken);

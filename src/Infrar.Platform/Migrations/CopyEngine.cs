@@ -14,6 +14,11 @@ internal sealed class CopyEngine(MigrationStore store, MigrationSide source, Mig
     public const int MaxAttempts = 3;
     private const int Batch = 64;
 
+    /// <summary>The most failed attempts a pass writes to the log one by one; the rest are counted (every one is on its object's row).</summary>
+    private const int LoggedFailures = 100;
+
+    private int _failures;
+
     /// <summary>Copies until no object is pending; returns how many were copied.</summary>
     public async Task<long> RunAsync(long migrationId, CancellationToken cancellationToken)
     {
@@ -40,6 +45,11 @@ internal sealed class CopyEngine(MigrationStore store, MigrationSide source, Mig
                             Interlocked.Increment(ref copied);
                         }
                     });
+            }
+
+            if (_failures > LoggedFailures)
+            {
+                await log($"infrar: {_failures - LoggedFailures} more failed attempts in this pass, not logged one by one; each is on its object (GET /api/migrations/{migrationId}/objects)");
             }
 
             return copied;
@@ -72,7 +82,11 @@ internal sealed class CopyEngine(MigrationStore store, MigrationSide source, Mig
         {
             var error = $"{e.GetType().Name}: {e.Message}";
             await store.MarkAttemptFailedAsync(row.Id, error, MaxAttempts, CancellationToken.None);
-            await log($"infrar: {from.Description} '{row.ObjectKey}' (attempt {row.Attempts + 1} of {MaxAttempts}): {error}");
+            if (Interlocked.Increment(ref _failures) <= LoggedFailures)
+            {
+                await log($"infrar: {from.Description} '{row.ObjectKey}' (attempt {row.Attempts + 1} of {MaxAttempts}): {error}");
+            }
+
             return false;
         }
     }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json;
 using Infrar.Platform.Api;
 using Infrar.Platform.Data;
@@ -305,20 +304,13 @@ internal static class MigrationsApi
     internal static async Task StreamAsync(long id, HttpContext context, MigrationStore migrations, CancellationToken cancellationToken)
     {
         await migrations.RequireAsync(id, cancellationToken);
-        context.Response.ContentType = "text/event-stream";
-        context.Response.Headers.CacheControl = "no-cache";
-        _ = long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastLine);
+        var lastLine = DeploymentEvents.Begin(context);
         var lastTransition = 0;
         try
         {
             while (!cancellationToken.IsCancellationRequested)
             {
-                foreach (var line in await migrations.ReadLogAsync(id, lastLine, cancellationToken))
-                {
-                    var data = line.Line.Replace("\r", "", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
-                    await context.Response.WriteAsync($"event: log\nid: {line.Id.ToString(CultureInfo.InvariantCulture)}\ndata: {data}\n\n", cancellationToken);
-                    lastLine = line.Id;
-                }
+                lastLine = await DeploymentEvents.WriteLogAsync(context, await migrations.ReadLogAsync(id, lastLine, cancellationToken), lastLine, cancellationToken);
 
                 var transitions = await migrations.ListTransitionsAsync(id, cancellationToken);
                 foreach (var transition in transitions.Skip(lastTransition))

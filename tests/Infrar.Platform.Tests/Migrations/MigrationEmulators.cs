@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Amazon.S3;
 using Amazon.S3.Model;
 using Azure.Storage.Blobs;
 using Google.Cloud.Storage.V1;
@@ -15,9 +14,6 @@ namespace Infrar.Platform.Tests.Migrations;
 /// </summary>
 public sealed class MigrationEmulators : IAsyncLifetime
 {
-    // Azurite's published development account; not a secret.
-    private const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     public static readonly string[] Buckets = ["gallery-media", "gallery-archive", "notes-files", "crash-media", "guarded-files"];
 
     private readonly List<IDisposable> _emulators = [];
@@ -50,7 +46,7 @@ public sealed class MigrationEmulators : IAsyncLifetime
                 "Azurite", "node_modules/azurite/dist/src/blob/main.js", azurePort,
                 "--blobHost", "127.0.0.1", "--blobPort", azurePort.ToString(), "--inMemoryPersistence", "--silent", "--skipApiVersionCheck"));
         _emulators.AddRange(started);
-        AzureConnectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};BlobEndpoint=http://127.0.0.1:{azurePort}/devstoreaccount1;";
+        AzureConnectionString = EmulatorClients.AzuriteConnectionString(azurePort);
         var service = new BlobServiceClient(AzureConnectionString);
         foreach (var bucket in Buckets)
         {
@@ -80,7 +76,7 @@ public sealed class MigrationEmulators : IAsyncLifetime
         {
             case "aws":
             {
-                using var client = S3Client();
+                using var client = EmulatorClients.S3rver(S3Port);
                 var request = new ListObjectsV2Request { BucketName = bucket };
                 do
                 {
@@ -131,16 +127,6 @@ public sealed class MigrationEmulators : IAsyncLifetime
 
         return objects;
     }
-
-    public AmazonS3Client S3Client() => new(
-        new Amazon.Runtime.BasicAWSCredentials("S3RVER", "S3RVER"),
-        new AmazonS3Config
-        {
-            ServiceURL = $"http://127.0.0.1:{S3Port}",
-            ForcePathStyle = true,
-            RequestChecksumCalculation = Amazon.Runtime.RequestChecksumCalculation.WHEN_REQUIRED,
-            ResponseChecksumValidation = Amazon.Runtime.ResponseChecksumValidation.WHEN_REQUIRED,
-        });
 }
 
 /// <summary>An object as a test wrote it or read it back.</summary>

@@ -17,9 +17,6 @@ public sealed class ConformanceFixture : IAsyncLifetime
     public const string MediaBucket = "conformance-media";
     public const string ArchiveBucket = "conformance-archive";
 
-    // Azurite's published development account; not a secret.
-    private const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     private readonly Dictionary<string, Type> _scenarios = new() { ["local"] = typeof(StorageScenarios) };
     private readonly List<IDisposable> _emulators = [];
     private DirectoryInfo? _root;
@@ -124,7 +121,7 @@ public sealed class ConformanceFixture : IAsyncLifetime
             "Azurite", "node_modules/azurite/dist/src/blob/main.js", port,
             "--blobHost", "127.0.0.1", "--blobPort", port.ToString(), "--inMemoryPersistence", "--silent", "--skipApiVersionCheck"));
 
-        var connectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};BlobEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var connectionString = EmulatorClients.AzuriteConnectionString(port);
         Environment.SetEnvironmentVariable("AZURE_STORAGE_CONNECTION_STRING", connectionString);
         var service = new BlobServiceClient(connectionString);
         await service.CreateBlobContainerAsync(MediaBucket);

@@ -31,9 +31,6 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
 {
     public static readonly string[] Providers = ["local", "aws", "azure", "gcp"];
 
-    // Azurite's published development account; not a secret.
-    private const string AzuriteAccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-
     private NodeEmulator? _azurite;
 
     private readonly Dictionary<string, Type> _scenarios = new() { ["local"] = typeof(QueueScenarios) };
@@ -167,7 +164,7 @@ public sealed class QueueConformanceFixture : IAsyncLifetime
         _azurite = await NodeEmulator.StartAsync(
             "Azurite queues", "node_modules/azurite/dist/src/queue/main.js", port,
             "--queueHost", "127.0.0.1", "--queuePort", port.ToString(CultureInfo.InvariantCulture), "--inMemoryPersistence", "--silent", "--skipApiVersionCheck");
-        var connectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AzuriteAccountKey};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
+        var connectionString = $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={EmulatorClients.AzuriteAccountKey};QueueEndpoint=http://127.0.0.1:{port}/devstoreaccount1;";
         var scenarios = Compile("azure");
         _scenarios["azure"] = scenarios;
 

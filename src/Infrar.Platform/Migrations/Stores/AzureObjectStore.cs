@@ -59,7 +59,7 @@ internal sealed class AzureObjectStore(BlobContainerClient container) : ObjectSt
     {
         var response = await container.GetBlobClient(key).DownloadStreamingAsync(cancellationToken: cancellationToken);
         var details = response.Value.Details;
-        var facts = new ObjectFacts(details.ContentLength, details.ContentType ?? "", new Dictionary<string, string>(details.Metadata), Base64(details.BlobContentHash));
+        var facts = new ObjectFacts(details.ContentLength, ObjectFacts.ContentTypeOf(details.ContentType), new Dictionary<string, string>(details.Metadata), Base64(details.BlobContentHash));
         return new OpenedObject(facts, response.Value.Content);
     }
 
@@ -68,7 +68,7 @@ internal sealed class AzureObjectStore(BlobContainerClient container) : ObjectSt
         try
         {
             var properties = (await container.GetBlobClient(key).GetPropertiesAsync(cancellationToken: cancellationToken)).Value;
-            return new ObjectFacts(properties.ContentLength, properties.ContentType ?? "", new Dictionary<string, string>(properties.Metadata), Base64(properties.ContentHash));
+            return new ObjectFacts(properties.ContentLength, ObjectFacts.ContentTypeOf(properties.ContentType), new Dictionary<string, string>(properties.Metadata), Base64(properties.ContentHash));
         }
         catch (RequestFailedException e) when (e.Status == 404)
         {

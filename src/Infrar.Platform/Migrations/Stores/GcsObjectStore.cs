@@ -100,5 +100,5 @@ internal sealed class GcsObjectStore(StorageClient client, string bucket) : Obje
     }
 
     private static ObjectFacts Facts(Google.Apis.Storage.v1.Data.Object described) =>
-        new((long)(described.Size ?? 0), described.ContentType ?? "", described.Metadata is { } metadata ? new Dictionary<string, string>(metadata) : [], described.Md5Hash);
+        new((long)(described.Size ?? 0), ObjectFacts.ContentTypeOf(described.ContentType), described.Metadata is { } metadata ? new Dictionary<string, string>(metadata) : [], described.Md5Hash);
 }

@@ -51,7 +51,7 @@ internal sealed class LocalFolderStore(string root, string folder) : ObjectStore
     {
         var info = await _bucket.GetInfoAsync(key, cancellationToken);
         var pushed = PushedContent.Start((stream, token) => _bucket.DownloadAsync(key, stream, token), cancellationToken);
-        return new OpenedObject(new ObjectFacts(info.Size, info.ContentType, info.Metadata, null), pushed.Content, pushed);
+        return new OpenedObject(new ObjectFacts(info.Size, ObjectFacts.ContentTypeOf(info.ContentType), info.Metadata, null), pushed.Content, pushed);
     }
 
     public override async Task<ObjectFacts?> HeadAsync(string key, CancellationToken cancellationToken)
@@ -59,7 +59,7 @@ internal sealed class LocalFolderStore(string root, string folder) : ObjectStore
         try
         {
             var info = await _bucket.GetInfoAsync(key, cancellationToken);
-            return new ObjectFacts(info.Size, info.ContentType, info.Metadata, null);
+            return new ObjectFacts(info.Size, ObjectFacts.ContentTypeOf(info.ContentType), info.Metadata, null);
         }
         catch (ObjectNotFoundException)
         {

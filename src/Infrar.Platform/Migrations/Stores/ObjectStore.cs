@@ -7,7 +7,14 @@ namespace Infrar.Platform.Migrations.Stores;
 internal sealed record ListedObject(string Key, long Size, string ETag, DateTimeOffset LastModified);
 
 /// <summary>What a provider says of an object besides its bytes; <see cref="Md5"/> (base64) when it reports the content's MD5.</summary>
-internal sealed record ObjectFacts(long Size, string ContentType, IReadOnlyDictionary<string, string> Metadata, string? Md5);
+internal sealed record ObjectFacts(long Size, string ContentType, IReadOnlyDictionary<string, string> Metadata, string? Md5)
+{
+    /// <summary>
+    /// An object's content type, or Infrar's default for one that has none (a blob uploaded without it): written as
+    /// such, so every provider holds the same value rather than its own default.
+    /// </summary>
+    public static string ContentTypeOf(string? contentType) => string.IsNullOrEmpty(contentType) ? Infrar.Internal.ContentTypes.Unknown : contentType;
+}
 
 /// <summary>An object opened for reading: its facts and its content, read once, front to back.</summary>
 internal sealed class OpenedObject(ObjectFacts facts, Stream content, IAsyncDisposable? owner = null) : IAsyncDisposable

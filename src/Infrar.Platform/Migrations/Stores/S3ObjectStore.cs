@@ -63,7 +63,7 @@ internal sealed class S3ObjectStore(AmazonS3Client client, string bucket, bool c
     public override async Task<OpenedObject> OpenReadAsync(string key, CancellationToken cancellationToken)
     {
         var response = await client.GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, cancellationToken);
-        var facts = new ObjectFacts(response.ContentLength, response.Headers.ContentType ?? "", ReadMetadata(response.Metadata), Md5OfETag(response.ETag, response.ServerSideEncryptionMethod));
+        var facts = new ObjectFacts(response.ContentLength, ObjectFacts.ContentTypeOf(response.Headers.ContentType), ReadMetadata(response.Metadata), Md5OfETag(response.ETag, response.ServerSideEncryptionMethod));
         return new OpenedObject(facts, response.ResponseStream, new Disposer(response));
     }
 
@@ -72,7 +72,7 @@ internal sealed class S3ObjectStore(AmazonS3Client client, string bucket, bool c
         try
         {
             var response = await client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, cancellationToken);
-            return new ObjectFacts(response.ContentLength, response.Headers.ContentType ?? "", ReadMetadata(response.Metadata), Md5OfETag(response.ETag, response.ServerSideEncryptionMethod));
+            return new ObjectFacts(response.ContentLength, ObjectFacts.ContentTypeOf(response.Headers.ContentType), ReadMetadata(response.Metadata), Md5OfETag(response.ETag, response.ServerSideEncryptionMethod));
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {

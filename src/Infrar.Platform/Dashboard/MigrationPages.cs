@@ -70,45 +70,19 @@ internal static class MigrationPages
 
         ui.MapGet("/ui/migrations/{id:long}/events", MigrationsApi.StreamAsync).RequireSession();
 
-        foreach (var (action, role, to) in new[]
-        {
-            ("start", Roles.Deployer, (string?)null),
-            ("approve", Roles.Approver, MigrationStatus.Provisioning),
-            ("cutover", Roles.Deployer, MigrationStatus.CutOver),
-        })
-        {
-            ui.MapPost($"/ui/migrations/{{id:long}}/{action}", async (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
-            {
-                await Dashboard.Forms.ReadCheckedAsync(context);
-                var name = Caller.Require(context).Name;
-                var migration = await migrations.RequireAsync(id, ct);
-                var audit = RequestAudit.For(context, StatusCodes.Status302Found);
-                switch (action)
-                {
-                    case "start":
-                        var protectedSide = (await store.RequireEnvironmentAsync(migration.SourceEnvironmentId, ct)).Protected != 0
-                            || (await store.RequireEnvironmentAsync(migration.TargetEnvironmentId, ct)).Protected != 0;
-                        await migrations.TransitionAsync(id, protectedSide ? MigrationStatus.AwaitingApproval : MigrationStatus.Provisioning, name, ct, audit: audit, expectedFrom: MigrationStatus.Planned);
-                        break;
-                    case "approve":
-                        if (migration.RequestedBy == name)
-                        {
-                            throw new ForbiddenException($"Migration {id} was requested by {name}; another user must approve it.");
-                        }
-
-                        await migrations.TransitionAsync(id, to!, name, ct, audit: audit, expectedFrom: MigrationStatus.AwaitingApproval,
-                            also: (connection, transaction, _) => migrations.SetApproverAsync(connection, transaction, id, name));
-                        break;
-                    default:
-                        await migrations.TransitionAsync(id, to!, name, ct, audit: audit, expectedFrom: MigrationStatus.Ready,
-                            also: (connection, transaction, _) => MigrationStore.SetCutOverAsync(connection, transaction, id));
-                        break;
-                }
-
-                return Results.Redirect($"/ui/migrations/{id}");
-            }).RequireSession(role);
-        }
+        MapAction(ui, "start", Roles.Deployer, (migrations, id, actor, audit, ct) => migrations.StartAsync(id, actor, audit, ct));
+        MapAction(ui, "approve", Roles.Approver, (migrations, id, actor, audit, ct) => migrations.ApproveAsync(id, actor, audit, ct));
+        MapAction(ui, "cutover", Roles.Deployer, (migrations, id, actor, audit, ct) => migrations.CutOverAsync(id, actor, audit, ct));
     }
+
+    /// <summary>A form's post: the same move as the API's, with the session's form token checked and the page shown again.</summary>
+    private static void MapAction(RouteGroupBuilder ui, string action, string role, Func<MigrationStore, long, string, AuditRecord, CancellationToken, Task<MigrationRow>> move) =>
+        ui.MapPost($"/ui/migrations/{{id:long}}/{action}", async (long id, HttpContext context, MigrationStore migrations, CancellationToken ct) =>
+        {
+            await Dashboard.Forms.ReadCheckedAsync(context);
+            await move(migrations, id, Caller.Require(context).Name, RequestAudit.For(context, StatusCodes.Status302Found), ct);
+            return Results.Redirect($"/ui/migrations/{id}");
+        }).RequireSession(role);
 
     private static string Forms(MigrationRow migration, Caller caller, string csrf)
     {

@@ -83,7 +83,9 @@ internal sealed class MigrationStore(Database database)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        var current = await connection.QuerySingleOrDefaultAsync<MigrationRow>(Columns + " WHERE id = @id" + database.SkipLocked, new { id }, transaction)
+        // Waits for a concurrent move of the same migration (SKIP LOCKED here would take a locked row for a missing one).
+        var current = await connection.QuerySingleOrDefaultAsync<MigrationRow>(
+            Columns + " WHERE id = @id" + (database.Dialect == Dialect.Postgres ? " FOR UPDATE" : ""), new { id }, transaction)
             ?? throw new NotFoundException($"There is no migration {id}.");
         if (expectedFrom is not null && current.Status != expectedFrom)
         {
@@ -118,6 +120,45 @@ internal sealed class MigrationStore(Database database)
 
         return moved;
     }
+
+    /// <summary>
+    /// Starts a planned migration: copying reads all of the source's data and writes all of the target's, so either
+    /// environment being protected makes it wait for another user's approval. The API and the dashboard both start here.
+    /// </summary>
+    public async Task<MigrationRow> StartAsync(long id, string actor, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        long protectedSides;
+        await using (var connection = await database.OpenAsync(cancellationToken))
+        {
+            protectedSides = await connection.ExecuteScalarAsync<long>(
+                """
+                SELECT COUNT(*) FROM migrations m JOIN environments e ON e.id IN (m.source_environment_id, m.target_environment_id)
+                WHERE m.id = @id AND e.protected <> 0
+                """,
+                new { id });
+        }
+
+        var next = protectedSides > 0 ? MigrationStatus.AwaitingApproval : MigrationStatus.Provisioning;
+        return await TransitionAsync(id, next, actor, cancellationToken, audit: audit, expectedFrom: MigrationStatus.Planned);
+    }
+
+    /// <summary>Approves a migration waiting for it: by someone other than who asked for it.</summary>
+    public Task<MigrationRow> ApproveAsync(long id, string approver, AuditRecord audit, CancellationToken cancellationToken) =>
+        TransitionAsync(id, MigrationStatus.Provisioning, approver, cancellationToken, audit: audit, expectedFrom: MigrationStatus.AwaitingApproval,
+            also: async (connection, transaction, current) =>
+            {
+                if (string.Equals(current.RequestedBy, approver, StringComparison.Ordinal))
+                {
+                    throw new ForbiddenException($"Migration {id} was requested by {approver}; another user must approve it.");
+                }
+
+                await connection.ExecuteAsync("UPDATE migrations SET approved_by = @approver WHERE id = @id", new { id, approver }, transaction);
+            });
+
+    /// <summary>Makes the target the app's live environment, recording when.</summary>
+    public Task<MigrationRow> CutOverAsync(long id, string actor, AuditRecord audit, CancellationToken cancellationToken) =>
+        TransitionAsync(id, MigrationStatus.CutOver, actor, cancellationToken, audit: audit, expectedFrom: MigrationStatus.Ready,
+            also: (connection, transaction, _) => connection.ExecuteAsync("UPDATE migrations SET cut_over_at = @now WHERE id = @id", new { id, now = Database.Now() }, transaction));
 
     public async Task<IReadOnlyList<Data.TransitionRow>> ListTransitionsAsync(long id, CancellationToken cancellationToken)
     {
@@ -191,9 +232,6 @@ internal sealed class MigrationStore(Database database)
             new { id, plan, targetDeploymentId, listed, cleanupDeploymentId, now = Database.Now() });
     }
 
-    public async Task SetApproverAsync(DbConnection connection, DbTransaction transaction, long id, string approver) =>
-        await connection.ExecuteAsync("UPDATE migrations SET approved_by = @approver WHERE id = @id", new { id, approver }, transaction);
-
     /// <summary>Starts a catch-up: the next pass lists the source again and copies what is new or changed.</summary>
     public static Task NextPassAsync(DbConnection connection, DbTransaction transaction, long id) =>
         connection.ExecuteAsync("UPDATE migrations SET pass = pass + 1 WHERE id = @id", new { id }, transaction);
@@ -201,8 +239,6 @@ internal sealed class MigrationStore(Database database)
     public static Task ClearCleanupAsync(DbConnection connection, DbTransaction transaction, long id) =>
         connection.ExecuteAsync("UPDATE migrations SET cleanup_deployment_id = NULL WHERE id = @id", new { id }, transaction);
 
-    public static Task SetCutOverAsync(DbConnection connection, DbTransaction transaction, long id) =>
-        connection.ExecuteAsync("UPDATE migrations SET cut_over_at = @now WHERE id = @id", new { id, now = Database.Now() }, transaction);
 
     /// <summary>
     /// Records one page of a pass's listing: new objects are pending, objects whose ETag or size changed since an

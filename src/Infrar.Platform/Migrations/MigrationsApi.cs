@@ -53,37 +53,20 @@ internal static class MigrationsApi
         api.MapGet("/migrations/{id:long}/events", StreamAsync).RequireRole(Roles.Viewer);
 
         api.MapPost("/migrations/{id:long}/start", async (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
-        {
-            // Copying reads all of the source's data and writes all of the target's: either being protected needs another user's approval.
-            var migration = await migrations.RequireAsync(id, ct);
-            var source = await store.RequireEnvironmentAsync(migration.SourceEnvironmentId, ct);
-            var target = await store.RequireEnvironmentAsync(migration.TargetEnvironmentId, ct);
-            var next = source.Protected != 0 || target.Protected != 0 ? MigrationStatus.AwaitingApproval : MigrationStatus.Provisioning;
-            return await MoveAsync(context, store, migrations, id, next, expectedFrom: MigrationStatus.Planned, ct: ct);
-        }).RequireRole(Roles.Deployer);
+            await ResponseAsync(await migrations.StartAsync(id, Caller.Require(context).Name, RequestAudit.For(context, StatusCodes.Status200OK), ct), store, migrations, ct))
+            .RequireRole(Roles.Deployer);
 
         api.MapPost("/migrations/{id:long}/approve", async (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
-        {
-            var approver = Caller.Require(context).Name;
-            var migration = await migrations.RequireAsync(id, ct);
-            if (string.Equals(migration.RequestedBy, approver, StringComparison.Ordinal))
-            {
-                throw new ForbiddenException($"Migration {id} was requested by {approver}; another user must approve it.");
-            }
-
-            return await MoveAsync(
-                context, store, migrations, id, MigrationStatus.Provisioning, expectedFrom: MigrationStatus.AwaitingApproval,
-                also: (connection, transaction, _) => migrations.SetApproverAsync(connection, transaction, id, approver), ct: ct);
-        }).RequireRole(Roles.Approver);
+            await ResponseAsync(await migrations.ApproveAsync(id, Caller.Require(context).Name, RequestAudit.For(context, StatusCodes.Status200OK), ct), store, migrations, ct))
+            .RequireRole(Roles.Approver);
 
         api.MapPost("/migrations/{id:long}/catchup", (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
             MoveAsync(context, store, migrations, id, MigrationStatus.Copying, expectedFrom: MigrationStatus.Ready,
                 also: (connection, transaction, _) => MigrationStore.NextPassAsync(connection, transaction, id), ct: ct))
             .RequireRole(Roles.Deployer);
 
-        api.MapPost("/migrations/{id:long}/cutover", (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
-            MoveAsync(context, store, migrations, id, MigrationStatus.CutOver, expectedFrom: MigrationStatus.Ready,
-                also: (connection, transaction, _) => MigrationStore.SetCutOverAsync(connection, transaction, id), ct: ct))
+        api.MapPost("/migrations/{id:long}/cutover", async (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
+            await ResponseAsync(await migrations.CutOverAsync(id, Caller.Require(context).Name, RequestAudit.For(context, StatusCodes.Status200OK), ct), store, migrations, ct))
             .RequireRole(Roles.Deployer);
 
         api.MapPost("/migrations/{id:long}/rollback", RollbackAsync).RequireRole(Roles.Deployer);

@@ -24,6 +24,19 @@ internal sealed class PlatformOptions
     /// <summary>How many objects a migration's copy moves at once (each holds at most one 8 MiB part in memory).</summary>
     public int MigrationParallelism { get; set; } = 8;
 
+    /// <summary>
+    /// The size from which a bucket is copied by the target cloud's own transfer service, where one can read the source
+    /// (docs/migration.md, "Which engine moves what"); smaller buckets, and every bucket no service can take, are copied by
+    /// the service itself. A migration may ask for another threshold.
+    /// </summary>
+    public long MigrationTransferThreshold { get; set; } = 1L << 40;
+
+    /// <summary>How often a migration checks the target for what a cloud's transfer service has copied.</summary>
+    public TimeSpan MigrationTransferPoll { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>How long a cloud's transfer service may take over one pass before the migration stops it and fails.</summary>
+    public TimeSpan MigrationTransferTimeout { get; set; } = TimeSpan.FromDays(7);
+
     /// <summary>The least level logged; each request is logged at Debug, so <c>debug</c> shows them.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

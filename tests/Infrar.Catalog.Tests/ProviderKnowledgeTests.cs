@@ -25,6 +25,10 @@ public sealed partial class ProviderKnowledgeTests
         ["src/Infrar.CodeFixes/ProviderSdkCodeFix.cs"] = "the SDK calls the adoption fix rewrites",
         // The service's own copy of buckets between providers (issue 16): which SDK reads and writes each provider's.
         ["src/Infrar.Platform/Migrations/Stores/ObjectStores.cs"] = "the migration's copy maps each provider to its SDK",
+        // Which cloud's transfer service can take a bucket from which provider, and the OpenTofu that hands it over:
+        // knowledge of pairs of providers and their services, which the per-provider catalog does not describe.
+        ["src/Infrar.Platform/Migrations/Transfers/TransferEngines.cs"] = "which transfer service takes a bucket between two providers",
+        ["src/Infrar.Platform/Migrations/Transfers/TransferConfig.cs"] = "the OpenTofu that hands a bucket to a transfer service",
         // Written from the catalog, and held to it by BuildFilesTests.
         ["src/Infrar.Build/build/Infrar.Providers.props"] = "written from the catalog",
         ["src/Infrar.Build/build/Infrar.Catalog.props"] = "written from the catalog",

@@ -40,7 +40,9 @@ public static partial class StandInTofu
     /// <summary>
     /// A stand-in whose apply changes nothing and whose <c>output -json</c> answers the outputs the infra names in
     /// <c># output name = "value"</c> lines (<see cref="InfraWithOutputs"/>): the physical names a cloud deployment would
-    /// have made, for the migration tests, which need deployed cloud environments where no cloud can be reached.
+    /// have made, for the migration tests, which need deployed cloud environments where no cloud can be reached. Given a
+    /// migration's transfer configuration (<c>transfer.tf</c>), its apply says how many transfer jobs and which source
+    /// variables it was given and, as a real state would, keeps the source's secret in its state; its destroy empties it.
     /// </summary>
     public static string WriteWithOutputs(string folder)
     {
@@ -51,7 +53,17 @@ public static partial class StandInTofu
               init) echo "stand-in: initialized" ;;
               plan) : > tfplan; echo "stand-in: Plan: 1 to add, 0 to change, 0 to destroy." ;;
               show) echo '{"format_version":"1.2","resource_changes":[]}' ;;
-              apply) echo "stand-in: Apply complete!" ;;
+              apply)
+                if [ -f transfer.tf ]; then
+                  jobs=$(grep -c '^resource "\(google_storage_transfer_job\|aws_datasync_task\)"' transfer.tf)
+                  names=$(env | sed -n 's/^\(TF_VAR_source_[a-z_]*\)=.*/\1/p' | sort | paste -sd' ' -)
+                  printf '{"version":4,"serial":1,"lineage":"stand-in","resources":[{"secret":"%s"}]}\n' "$TF_VAR_source_aws_secret_access_key" > terraform.tfstate
+                  echo "stand-in: transfer applied: $jobs jobs; variables: $names"
+                fi
+                echo "stand-in: Apply complete!" ;;
+              destroy)
+                printf '{"version":4,"serial":2,"lineage":"stand-in","resources":[]}\n' > terraform.tfstate
+                echo "stand-in: transfer destroyed" ;;
               output)
                 printf '{'
                 sed -n 's/^# output \([a-z0-9_]*\) = \(".*"\)$/"\1":{"sensitive":false,"type":"string","value":\2}/p' ./*.tf | paste -sd, -

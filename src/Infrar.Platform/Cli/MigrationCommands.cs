@@ -40,13 +40,28 @@ internal static class MigrationCommands
         var to = new Option<string>("--to") { Description = "The environment to move it to", Required = true };
         var infra = new Option<DirectoryInfo?>("--infra") { Description = "The target build's infra/<provider> folder: the migration deploys the target with it (default: copy into the target's live deployment)" };
         var manifest = new Option<FileInfo?>("--manifest") { Description = "The target build's infrar.manifest.json (with --infra)" };
+        var threshold = new Option<string?>("--transfer-threshold")
+        {
+            Description = "The bucket size from which the target cloud's transfer service copies a bucket, where one can read the source, such as 500GiB (default: the service's)",
+        };
         var key = DeploymentCommands.IdempotencyKeyOption();
-        var command = new Command("plan", "Plan a migration: list the source's objects, price both sides and the copy, and show the risks.") { project, from, to, infra, manifest, key };
+        var command = new Command("plan", "Plan a migration: list the source's objects, choose each bucket's engine, price both sides and the copy, and show the risks.")
+        {
+            project, from, to, infra, manifest, threshold, key,
+        };
         service.AddTo(command);
         command.SetAction(async (parse, ct) => await DeploymentCommands.RunAsync(parse, service, async client =>
         {
             Dictionary<string, string>? files = null;
             JsonElement? manifestJson = null;
+            long? transferThreshold = null;
+            if (parse.GetValue(threshold) is { } size)
+            {
+                transferThreshold = Migrations.ByteSize.TryParse(size, out var bytes)
+                    ? bytes
+                    : throw new InputException($"--transfer-threshold must be a size such as 500GiB, 2TiB or a number of bytes, not '{size}'.");
+            }
+
             if (parse.GetValue(infra) is { } folder)
             {
                 if (!folder.Exists)
@@ -74,7 +89,7 @@ internal static class MigrationCommands
             var created = await client.SendAsync(
                 HttpMethod.Post,
                 "/api/migrations",
-                new { project = parse.GetValue(project), from = parse.GetValue(from), to = parse.GetValue(to), infra = files, manifest = manifestJson },
+                new { project = parse.GetValue(project), from = parse.GetValue(from), to = parse.GetValue(to), infra = files, manifest = manifestJson, transferThreshold },
                 ct,
                 parse.GetValue(key) ?? DeploymentCommands.NewKey());
             var migration = await FollowAsync(client, created.GetProperty("id").GetInt64(), ct);
@@ -227,17 +242,25 @@ internal static class MigrationCommands
             var target = plan.GetProperty("target");
             Console.WriteLine($"  from {source.GetProperty("environment").GetString()} ({source.GetProperty("provider").GetString()}, deployment {source.GetProperty("deploymentId").GetInt64()}) to {target.GetProperty("environment").GetString()} ({target.GetProperty("provider").GetString()})");
             Console.WriteLine($"  provisioning: {plan.GetProperty("provisioning").GetString()}");
-            var table = new Table().AddColumns("Bucket", "Source", "Objects", "Size");
+            var table = new Table().AddColumns("Bucket", "Source", "Objects", "Size", "Copied by");
+            var reasons = new List<string>();
             foreach (var bucket in plan.GetProperty("buckets").EnumerateArray())
             {
+                var engine = bucket.TryGetProperty("engine", out var named) ? named.GetString() : null;
                 table.AddRow(
                     Markup.Escape(bucket.GetProperty("name").GetString()!),
                     Markup.Escape(bucket.GetProperty("sourceName").GetString()!),
                     bucket.GetProperty("objects").GetInt64().ToString("N0", CultureInfo.InvariantCulture),
-                    Bytes(bucket.GetProperty("bytes").GetInt64()));
+                    Bytes(bucket.GetProperty("bytes").GetInt64()),
+                    Markup.Escape(Migrations.Transfers.TransferEngines.Title(engine)));
+                if (bucket.TryGetProperty("why", out var why))
+                {
+                    reasons.Add($"    {bucket.GetProperty("name").GetString()}: {why.GetString()}");
+                }
             }
 
             AnsiConsole.Write(table);
+            reasons.ForEach(Console.WriteLine);
             var cost = plan.GetProperty("cost");
             var currency = cost.GetProperty("currency").GetString();
             Console.WriteLine($"  monthly: {Money(cost.GetProperty("sourceMonthly"), currency)} now, {Money(cost.GetProperty("targetMonthly"), currency)} on the target; the copy's egress: {Money(cost.GetProperty("copyEgress"), currency)} once ({cost.GetProperty("copyGb").GetDecimal():0.###} GB)");

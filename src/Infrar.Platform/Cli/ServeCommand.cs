@@ -24,11 +24,12 @@ internal static class ServeCommand
         var dbWait = new Option<double?>("--db-wait-seconds") { Description = $"How long a request waits for a database connection (SQLite: the write lock) before it is answered 503 (default {Data.Database.DefaultWait.TotalSeconds})" };
         var jobs = new Option<int?>("--jobs") { Description = "How many deployments this instance runs at once, each on its own environment (default 4; 0 runs none: an API-only instance)" };
         var migrationParallelism = new Option<int?>("--migration-parallelism") { Description = "How many objects a migration copies at once (default 8; each holds at most 8 MiB in memory)" };
+        var transferThreshold = new Option<string?>("--migration-transfer-threshold") { Description = "The bucket size from which a migration hands the copy to the target cloud's transfer service, such as 500GiB (default 1TiB)" };
         var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information (default), warning or error; debug logs every request" };
         var logFormat = new Option<string?>("--log-format") { Description = "simple (default) or json (one object a line)" };
         var command = new Command("serve", "Run the deployment service: JSON API (/api, OpenAPI at /openapi/v1.json) and dashboard (/).")
         {
-            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow, poolSize, dbWait, jobs, migrationParallelism, logLevel, logFormat,
+            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow, poolSize, dbWait, jobs, migrationParallelism, transferThreshold, logLevel, logFormat,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -56,7 +57,7 @@ internal static class ServeCommand
                 options.AnonymousAuditWindow = TimeSpan.FromSeconds(window);
             }
 
-            if (Validate(parse, options, poolSize, dbWait, jobs, migrationParallelism, logLevel, logFormat) is { } problem)
+            if (Validate(parse, options, poolSize, dbWait, jobs, migrationParallelism, transferThreshold, logLevel, logFormat) is { } problem)
             {
                 await Console.Error.WriteLineAsync($"infrar serve: {problem}");
                 return ExitCodes.Usage;
@@ -93,6 +94,7 @@ internal static class ServeCommand
         Option<double?> dbWait,
         Option<int?> jobs,
         Option<int?> migrationParallelism,
+        Option<string?> transferThreshold,
         Option<string?> logLevel,
         Option<string?> logFormat)
     {
@@ -135,6 +137,16 @@ internal static class ServeCommand
             }
 
             options.MigrationParallelism = copies;
+        }
+
+        if ((parse.GetValue(transferThreshold) ?? Environment.GetEnvironmentVariable("INFRAR_MIGRATION_TRANSFER_THRESHOLD")) is { } threshold)
+        {
+            if (!Migrations.ByteSize.TryParse(threshold, out var bytes))
+            {
+                return $"--migration-transfer-threshold must be a size such as 500GiB, 2TiB or a number of bytes, not '{threshold}'.";
+            }
+
+            options.MigrationTransferThreshold = bytes;
         }
 
         if (parse.GetValue(logLevel) is { } level)

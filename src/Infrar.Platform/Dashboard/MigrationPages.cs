@@ -61,6 +61,7 @@ internal static class MigrationPages
                 <span id="progress">{E(Describe(progress))}</span></p>
                 {Forms(migration, caller, csrf)}
                 {(plan is null ? "<p>Listing the source…</p>" : Plan(plan))}
+                {Transfer(migration)}
                 <h2>Log</h2>
                 <pre id="log">{string.Concat(lines.Select(l => E(l.Line) + "\n"))}</pre>
                 """;
@@ -102,8 +103,12 @@ internal static class MigrationPages
         var cost = plan.Cost;
         string Money(decimal? value) => value is { } amount ? string.Create(CultureInfo.InvariantCulture, $"{amount:0.00} {cost.Currency}") : "unknown";
         var buckets = Table(
-            ["Bucket", "On the source", "Objects", "Size"],
-            plan.Buckets.Select(b => new[] { E(b.Name), $"<code>{E(b.SourceName)}</code>", b.Objects.ToString("N0", CultureInfo.InvariantCulture), E(MigrationPlanner.Bytes(b.Bytes)) }));
+            ["Bucket", "On the source", "Objects", "Size", "Copied by"],
+            plan.Buckets.Select(b => new[]
+            {
+                E(b.Name), $"<code>{E(b.SourceName)}</code>", b.Objects.ToString("N0", CultureInfo.InvariantCulture), E(MigrationPlanner.Bytes(b.Bytes)),
+                $"{E(Migrations.Transfers.TransferEngines.Title(b.Engine))}{(b.Why is { } why ? $"<br><small>{E(why)}</small>" : "")}",
+            }));
         return $"""
             <h2>Cost</h2>
             <table id="cost">
@@ -117,6 +122,25 @@ internal static class MigrationPages
             <p>Provisioning: {E(plan.Provisioning)}. The copy should take about {E(TimeSpan.FromSeconds(Math.Ceiling(plan.EstimatedSeconds)).ToString("g", CultureInfo.InvariantCulture))}.</p>
             <h2>Risks</h2>
             <ul id="risks">{string.Concat(plan.Risks.Select(r => $"<li>{E(r)}</li>"))}</ul>
+            """;
+    }
+
+    /// <summary>The OpenTofu last applied for a cloud's transfer service, and whether what it made still exists.</summary>
+    private static string Transfer(MigrationRow migration)
+    {
+        if (migration.TransferFiles is not { } json)
+        {
+            return "";
+        }
+
+        var files = JsonSerializer.Deserialize<Dictionary<string, string>>(json)!;
+        var state = migration.TransferState is null ? "destroyed"
+            : migration.TransferPass is { } pass ? $"applied for pass {pass} and copying"
+            : "left by a failed run, and are being destroyed";
+        return $"""
+            <h2>Transfer service</h2>
+            <p id="transfer">The jobs are {E(state)}.</p>
+            {string.Concat(files.Select(f => $"<details><summary><code>{E(f.Key)}</code></summary><pre>{E(f.Value)}</pre></details>"))}
             """;
     }
 

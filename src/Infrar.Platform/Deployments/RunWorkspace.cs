@@ -27,9 +27,13 @@ internal sealed class RunWorkspace : IDisposable
 
     public string StateFile => Path.Combine(Directory, "terraform.tfstate");
 
-    public static RunWorkspace Create(PlatformOptions options, TofuSandbox sandbox, ProviderAllowlist providers, long deploymentId)
+    public static RunWorkspace Create(PlatformOptions options, TofuSandbox sandbox, ProviderAllowlist providers, long deploymentId) =>
+        Create(options, sandbox, providers, $"deployment-{deploymentId.ToString(CultureInfo.InvariantCulture)}");
+
+    /// <summary>A working copy named after what runs in it (<c>deployment-7</c>, <c>migration-3-transfer</c>).</summary>
+    public static RunWorkspace Create(PlatformOptions options, TofuSandbox sandbox, ProviderAllowlist providers, string name)
     {
-        var root = Path.Combine(options.WorkRoot, $"deployment-{deploymentId.ToString(CultureInfo.InvariantCulture)}-{Guid.NewGuid():N}");
+        var root = Path.Combine(options.WorkRoot, $"{name}-{Guid.NewGuid():N}");
         var workspace = new RunWorkspace(root);
         foreach (var folder in new[] { options.WorkRoot, root, workspace.Directory })
         {

@@ -9,8 +9,11 @@ namespace Infrar.Platform.Migrations;
 /// writing it again; the others are copied again. An object that fails is retried, and failed for good after
 /// <see cref="MaxAttempts"/> attempts. Nothing on the source is written or deleted.
 /// </summary>
-internal sealed class CopyEngine(MigrationStore store, MigrationSide source, MigrationSide target, int parallelism, Func<string, Task> log)
+internal sealed class CopyEngine(MigrationStore store, MigrationSide source, MigrationSide target, int parallelism, Func<string, Task> log, IReadOnlyList<string>? only = null)
 {
+    /// <summary>The buckets this engine copies: the ones the plan did not give to a cloud's transfer service.</summary>
+    private readonly IReadOnlyList<string> _buckets = only ?? source.Buckets;
+
     public const int MaxAttempts = 3;
     private const int Batch = 64;
 
@@ -25,14 +28,14 @@ internal sealed class CopyEngine(MigrationStore store, MigrationSide source, Mig
         var buckets = new Dictionary<string, (ObjectStore From, ObjectStore To)>(StringComparer.Ordinal);
         try
         {
-            foreach (var bucket in source.Buckets)
+            foreach (var bucket in _buckets)
             {
                 buckets[bucket] = (source.OpenBucket(bucket), target.OpenBucket(bucket));
             }
 
             await SettleInFlightAsync(migrationId, buckets, cancellationToken);
             long copied = 0;
-            while (await store.TakePendingAsync(migrationId, Batch * Math.Max(1, parallelism), cancellationToken) is { Count: > 0 } rows)
+            while (await store.TakePendingAsync(migrationId, _buckets, Batch * Math.Max(1, parallelism), cancellationToken) is { Count: > 0 } rows)
             {
                 await Parallel.ForEachAsync(
                     rows,
@@ -119,7 +122,7 @@ internal sealed class CopyEngine(MigrationStore store, MigrationSide source, Mig
     }
 
     /// <summary>The MD5 of the object when the target holds exactly the source's bytes, content type and metadata; else null.</summary>
-    private static async Task<string?> HeldWholeAsync(string key, ObjectStore from, ObjectStore to, CancellationToken cancellationToken)
+    internal static async Task<string?> HeldWholeAsync(string key, ObjectStore from, ObjectStore to, CancellationToken cancellationToken)
     {
         var there = await to.HeadAsync(key, cancellationToken);
         var here = await from.HeadAsync(key, cancellationToken);

@@ -6,8 +6,10 @@ namespace Infrar.Platform.Migrations;
 /// <summary>
 /// A migration to plan: the project and both environments by name; with the target build's infra (and its manifest)
 /// the migration deploys the target itself, without them it copies into the target's last successful deployment.
+/// A bucket of <paramref name="TransferThreshold"/> bytes or more is copied by the target cloud's transfer service where
+/// one can read the source (default: the service's <c>--migration-transfer-threshold</c>).
 /// </summary>
-internal sealed record CreateMigrationRequest(string? Project, string? From, string? To, Dictionary<string, string>? Infra, JsonElement? Manifest);
+internal sealed record CreateMigrationRequest(string? Project, string? From, string? To, Dictionary<string, string>? Infra, JsonElement? Manifest, long? TransferThreshold = null);
 
 /// <summary>Cleanup destroys the source: the caller confirms by naming it.</summary>
 internal sealed record CleanupRequest(string? Confirm);
@@ -67,3 +69,16 @@ internal sealed record MigrationObjectResponse(long Id, string Bucket, string Ke
 
 /// <summary>What a rollback found on the target: objects written there after cutover, which the source does not have.</summary>
 internal sealed record RollbackResponse(MigrationResponse Migration, long WrittenAfterCutover, IReadOnlyList<string> Objects);
+
+/// <summary>
+/// The OpenTofu last applied to hand buckets to a cloud's transfer service (its files hold no secret), which pass it
+/// copies and since when, and whether anything it created may still exist in the cloud.
+/// </summary>
+internal sealed record TransferResponse(long? Pass, DateTimeOffset? StartedAt, bool Live, IReadOnlyDictionary<string, string> Files)
+{
+    public static TransferResponse From(MigrationRow row) => new(
+        row.TransferPass,
+        row.TransferStarted is { } at ? DateTimeOffset.FromUnixTimeMilliseconds(at) : null,
+        row.TransferState is not null,
+        row.TransferFiles is { } files ? JsonSerializer.Deserialize<Dictionary<string, string>>(files)! : new Dictionary<string, string>());
+}

@@ -16,7 +16,8 @@ internal sealed record MigrationPlan(
     IReadOnlyList<PlanBucket> Buckets,
     PlanCost Cost,
     double EstimatedSeconds,
-    IReadOnlyList<string> Risks)
+    IReadOnlyList<string> Risks,
+    long? TransferThreshold = null)
 {
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
@@ -34,8 +35,16 @@ internal sealed record PlanSide(long EnvironmentId, string Environment, string P
 /// <summary>A resource the target's deployment has: a bucket or a queue, by its logical name.</summary>
 internal sealed record PlanResource(string Kind, string Name, string Action);
 
-/// <summary>A bucket to copy: its physical name on the source, and what the source held when listed.</summary>
-internal sealed record PlanBucket(string Name, string SourceName, long Objects, long Bytes);
+/// <summary>
+/// A bucket to copy: its physical name on the source, what the source held when listed, and which engine copies it
+/// (<see cref="Transfers.TransferEngines"/>: the service itself, or the target cloud's transfer service) and why.
+/// </summary>
+internal sealed record PlanBucket(string Name, string SourceName, long Objects, long Bytes, string? Engine = null, string? Why = null)
+{
+    /// <summary>True when a cloud's transfer service copies the bucket, not the service (plans made before engines: the service).</summary>
+    [JsonIgnore]
+    public bool ByTransferService => Engine is not null && Engine != Transfers.TransferEngines.Infrar;
+}
 
 /// <summary>Monthly cost of the app on each side (from the cost engine, with the buckets' listed size), and the one-off egress of the copy.</summary>
 internal sealed record PlanCost(string Currency, decimal? SourceMonthly, decimal? TargetMonthly, decimal? CopyEgress, decimal CopyGb, IReadOnlyList<string> Notes);

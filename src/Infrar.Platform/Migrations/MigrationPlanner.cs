@@ -52,8 +52,14 @@ internal static class MigrationPlanner
         return buckets;
     }
 
-    public static MigrationPlan Build(MigrationSide source, EnvironmentRow target, DeploymentRow? targetDeployment, ManifestDocument targetManifest, IReadOnlyList<PlanBucket> buckets)
+    public static MigrationPlan Build(
+        MigrationSide source, EnvironmentRow target, DeploymentRow? targetDeployment, ManifestDocument targetManifest, IReadOnlyList<PlanBucket> listed, long threshold)
     {
+        var buckets = listed.Select(bucket =>
+        {
+            var (engine, why) = Transfers.TransferEngines.Choose(source.Environment.Provider, target.Provider, bucket.Bytes, threshold, source.Credentials);
+            return bucket with { Engine = engine, Why = why };
+        }).ToList();
         var resources = targetManifest.Resources
             .Select(r => new PlanResource(r.Kind, r.Name, targetDeployment is null ? "create" : "exists"))
             .ToList();
@@ -67,8 +73,9 @@ internal static class MigrationPlanner
             resources,
             buckets,
             Price(source.Environment, target, source.Manifest(), buckets),
-            buckets.Sum(b => b.Bytes) / AssumedBytesPerSecond + buckets.Sum(b => b.Objects) / AssumedObjectsPerSecond,
-            Risks(target, targetManifest));
+            buckets.Where(b => !b.ByTransferService).Sum(b => b.Bytes) / AssumedBytesPerSecond + buckets.Where(b => !b.ByTransferService).Sum(b => b.Objects) / AssumedObjectsPerSecond,
+            Risks(target, targetManifest, buckets),
+            threshold);
     }
 
     private static PlanCost Price(EnvironmentRow source, EnvironmentRow target, ManifestDocument manifest, IReadOnlyList<PlanBucket> buckets)
@@ -128,9 +135,14 @@ internal static class MigrationPlanner
     }
 
     /// <summary>What the app does that behaves differently on the target (the catalog's limitations), and what a migration does not move.</summary>
-    private static List<string> Risks(EnvironmentRow target, ManifestDocument manifest)
+    private static List<string> Risks(EnvironmentRow target, ManifestDocument manifest, IReadOnlyList<PlanBucket> buckets)
     {
         var risks = new List<string>();
+        foreach (var bucket in buckets.Where(b => b.ByTransferService))
+        {
+            risks.Add($"bucket {bucket.Name}: copied by {Transfers.TransferEngines.Title(bucket.Engine)}, whose fees are not in the price book and whose duration is not in the estimate; the migration waits for it (up to the service's transfer timeout), then verifies every object");
+        }
+
         var provider = EmbeddedCatalog.Value.Providers[target.Provider];
         foreach (var resource in manifest.Resources)
         {

@@ -51,6 +51,21 @@ internal sealed class MigrationRow
     public long CreatedAt { get; set; }
 
     public long UpdatedAt { get; set; }
+
+    /// <summary>The bucket size from which the plan handed the copy to the target cloud's transfer service.</summary>
+    public long? TransferThreshold { get; set; }
+
+    /// <summary>JSON object of the OpenTofu files last applied for a transfer service (no secrets: those are variables).</summary>
+    public string? TransferFiles { get; set; }
+
+    /// <summary>The state of what a transfer created, sealed; not null while any of it may still exist.</summary>
+    public string? TransferState { get; set; }
+
+    /// <summary>The pass whose transfer jobs were applied and are copying; null when none is.</summary>
+    public long? TransferPass { get; set; }
+
+    /// <summary>When those jobs were applied (Unix milliseconds).</summary>
+    public long? TransferStarted { get; set; }
 }
 
 internal sealed class MigrationObjectRow

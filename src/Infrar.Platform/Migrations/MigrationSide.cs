@@ -23,6 +23,9 @@ internal sealed class MigrationSide(EnvironmentRow environment, DeploymentRow de
     /// <summary>Every value a log line must not show: the credentials.</summary>
     public IEnumerable<string> Secrets => credentials.Values;
 
+    /// <summary>The environment's credentials, for the worker only (a transfer service is handed the source's).</summary>
+    public IReadOnlyDictionary<string, string> Credentials => credentials;
+
     public static MigrationSide Open(EnvironmentRow environment, DeploymentRow deployment, CredentialProtector protector) =>
         new(environment, deployment, environment.Credentials is { } sealedCredentials
             ? protector.Unprotect(sealedCredentials, DeploymentWorker.CredentialContext(environment))

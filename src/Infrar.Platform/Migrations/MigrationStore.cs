@@ -24,9 +24,9 @@ internal sealed class MigrationStore(Database database)
         migration.Id = await connection.ExecuteScalarAsync<long>(
             """
             INSERT INTO migrations (project_id, source_environment_id, target_environment_id, source_deployment_id, target_deployment_id,
-                                    target_infra, target_manifest, status, pass, listed, requested_by, created_at, updated_at)
+                                    target_infra, target_manifest, status, pass, listed, requested_by, transfer_threshold, created_at, updated_at)
             VALUES (@ProjectId, @SourceEnvironmentId, @TargetEnvironmentId, @SourceDeploymentId, @TargetDeploymentId,
-                    @TargetInfra, @TargetManifest, @Status, @Pass, 0, @RequestedBy, @CreatedAt, @UpdatedAt)
+                    @TargetInfra, @TargetManifest, @Status, @Pass, 0, @RequestedBy, @TransferThreshold, @CreatedAt, @UpdatedAt)
             RETURNING id
             """,
             migration,
@@ -167,6 +167,13 @@ internal sealed class MigrationStore(Database database)
             "SELECT id, from_status, to_status, actor, at FROM migration_transitions WHERE migration_id = @id ORDER BY id", new { id })];
     }
 
+    /// <summary>
+    /// A migration with a step to run, or one that ended (failed, cancelled, rolled back) while a cloud's transfer job it
+    /// created may still exist: the worker destroys that job, which holds the source's keys.
+    /// </summary>
+    private const string Claimable =
+        "(status IN ('planning', 'provisioning', 'copying', 'verifying', 'cleaning_up') OR (status IN ('failed', 'cancelled', 'rolled_back') AND transfer_state IS NOT NULL))";
+
     /// <summary>Claims a migration with a step to run whose lease is free or ran out (its worker died); null when there is none.</summary>
     public async Task<MigrationRow?> ClaimAsync(string owner, TimeSpan lease, CancellationToken cancellationToken)
     {
@@ -175,7 +182,7 @@ internal sealed class MigrationStore(Database database)
 
         // A read first: most passes find nothing, and take no write lock (SQLite has one for the whole database).
         if (await connection.ExecuteScalarAsync<long?>(
-            "SELECT id FROM migrations WHERE status IN ('planning', 'provisioning', 'copying', 'verifying', 'cleaning_up') AND (lease_until IS NULL OR lease_until < @now) LIMIT 1",
+            "SELECT id FROM migrations WHERE " + Claimable + " AND (lease_until IS NULL OR lease_until < @now) LIMIT 1",
             new { now }) is null)
         {
             return null;
@@ -183,7 +190,7 @@ internal sealed class MigrationStore(Database database)
 
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
         var candidate = await connection.QueryFirstOrDefaultAsync<MigrationRow>(
-            Columns + " WHERE status IN ('planning', 'provisioning', 'copying', 'verifying', 'cleaning_up') AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT 1" + database.SkipLocked,
+            Columns + " WHERE " + Claimable + " AND (lease_until IS NULL OR lease_until < @now) ORDER BY id LIMIT 1" + database.SkipLocked,
             new { now },
             transaction);
         if (candidate is null)
@@ -230,6 +237,59 @@ internal sealed class MigrationStore(Database database)
             WHERE id = @id
             """,
             new { id, plan, targetDeploymentId, listed, cleanupDeploymentId, now = Database.Now() });
+    }
+
+    /// <summary>Keeps the state of what a transfer created (sealed), whatever its run did.</summary>
+    public async Task SaveTransferStateAsync(long id, string sealedState, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync("UPDATE migrations SET transfer_state = @sealedState, updated_at = @now WHERE id = @id", new { id, sealedState, now = Database.Now() });
+    }
+
+    /// <summary>Records that the transfer jobs of <paramref name="pass"/> were applied, from these files, and copy now.</summary>
+    public async Task RecordTransferAsync(long id, long pass, string files, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var now = Database.Now();
+        await connection.ExecuteAsync(
+            "UPDATE migrations SET transfer_pass = @pass, transfer_started = @now, transfer_files = @files, updated_at = @now WHERE id = @id",
+            new { id, pass, files, now });
+    }
+
+    /// <summary>Records that nothing a transfer created exists any more (its files stay, to be read).</summary>
+    public async Task ClearTransferAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE migrations SET transfer_state = NULL, transfer_pass = NULL, transfer_started = NULL, updated_at = @now WHERE id = @id",
+            new { id, now = Database.Now() });
+    }
+
+    /// <summary>Pending objects of these buckets, without taking them: a cloud's transfer service copies them.</summary>
+    public async Task<IReadOnlyList<MigrationObjectRow>> ListPendingAsync(long id, IReadOnlyCollection<string> buckets, long afterId, int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        var (among, parameters) = AmongBuckets(buckets, new { id, afterId, limit });
+        return [.. await connection.QueryAsync<MigrationObjectRow>(
+            $"SELECT * FROM migration_objects WHERE migration_id = @id AND state = 'pending' AND {among} AND id > @afterId ORDER BY id LIMIT @limit",
+            parameters)];
+    }
+
+    /// <summary>
+    /// <c>bucket IN (@bucket0, …)</c> with one parameter per bucket, written out here: Dapper expands a list on SQLite but
+    /// hands Npgsql an array, which PostgreSQL's IN does not take.
+    /// </summary>
+    private static (string Sql, DynamicParameters Parameters) AmongBuckets(IReadOnlyCollection<string> buckets, object others)
+    {
+        var parameters = new DynamicParameters(others);
+        var names = new List<string>();
+        foreach (var (bucket, index) in buckets.Select((b, i) => (b, i)))
+        {
+            parameters.Add($"bucket{index}", bucket);
+            names.Add($"@bucket{index}");
+        }
+
+        return (names.Count == 0 ? "1 = 0" : $"bucket IN ({string.Join(", ", names)})", parameters);
     }
 
     /// <summary>Starts a catch-up: the next pass lists the source again and copies what is new or changed.</summary>
@@ -296,13 +356,14 @@ internal sealed class MigrationStore(Database database)
             "SELECT * FROM migration_objects WHERE migration_id = @id AND state = 'copying' ORDER BY id", new { id })];
     }
 
-    /// <summary>Takes up to <paramref name="limit"/> pending objects, marking them in flight.</summary>
-    public async Task<IReadOnlyList<MigrationObjectRow>> TakePendingAsync(long id, int limit, CancellationToken cancellationToken)
+    /// <summary>Takes up to <paramref name="limit"/> pending objects of these buckets, marking them in flight.</summary>
+    public async Task<IReadOnlyList<MigrationObjectRow>> TakePendingAsync(long id, IReadOnlyCollection<string> buckets, int limit, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        var (among, parameters) = AmongBuckets(buckets, new { id, limit });
         var rows = (await connection.QueryAsync<MigrationObjectRow>(
-            "SELECT * FROM migration_objects WHERE migration_id = @id AND state = 'pending' ORDER BY id LIMIT @limit", new { id, limit }, transaction)).ToList();
+            $"SELECT * FROM migration_objects WHERE migration_id = @id AND state = 'pending' AND {among} ORDER BY id LIMIT @limit", parameters, transaction)).ToList();
         await connection.ExecuteAsync(
             "UPDATE migration_objects SET state = 'copying', attempts = attempts + 1 WHERE id = @Id", rows.Select(r => new { r.Id }), transaction);
         await transaction.CommitAsync(CancellationToken.None);

@@ -3,6 +3,7 @@ using Infrar.Platform.Data;
 using Infrar.Platform.Deployments;
 using Infrar.Platform.Manifest;
 using Infrar.Platform.Migrations.Stores;
+using Infrar.Platform.Migrations.Transfers;
 using Infrar.Platform.Security;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -20,8 +21,11 @@ internal sealed partial class MigrationWorker(
     PlatformStore store,
     CredentialProtector protector,
     PlatformOptions options,
+    TofuRunner tofu,
     ILogger<MigrationWorker> logger) : BackgroundService
 {
+    private readonly TransferRunner _transfers = new(tofu, migrations, protector, options);
+
     private const string Actor = "migration-worker";
 
     /// <summary>How long a migration waiting on a deployment sleeps before it looks again.</summary>
@@ -93,6 +97,12 @@ internal sealed partial class MigrationWorker(
     private async Task StepAsync(
         MigrationRow migration, MigrationSide source, EnvironmentRow targetEnvironment, DeploymentRow? targetDeployment, MigrationSide? target, Func<string, Task> log, CancellationToken cancellationToken)
     {
+        if (MigrationStatus.IsTerminal(migration.Status))
+        {
+            await EndTransferAsync(migration, source, target, log, cancellationToken);
+            return;
+        }
+
         switch (migration.Status)
         {
             case MigrationStatus.Planning:
@@ -102,9 +112,14 @@ internal sealed partial class MigrationWorker(
                 var targetManifest = migration.TargetManifest is { } json
                     ? ManifestDocument.TryParse(json) ?? throw new MigrationInputException("the target's manifest is not one this version reads")
                     : source.Manifest();
-                var plan = MigrationPlanner.Build(source, targetEnvironment, targetDeployment, targetManifest, buckets);
+                var plan = MigrationPlanner.Build(source, targetEnvironment, targetDeployment, targetManifest, buckets, migration.TransferThreshold ?? options.MigrationTransferThreshold);
                 await migrations.UpdateAsync(migration.Id, cancellationToken, plan: JsonSerializer.Serialize(plan, MigrationPlan.Json), listed: 1);
                 await log($"infrar: plan: {plan.Objects} objects, {MigrationPlanner.Bytes(plan.Bytes)} in {plan.Buckets.Count} buckets; about {plan.EstimatedSeconds:0} s to copy");
+                foreach (var bucket in plan.Buckets)
+                {
+                    await log($"infrar: bucket {bucket.Name}: {TransferEngines.Title(bucket.Engine)}: {bucket.Why}");
+                }
+
                 await MoveAsync(migration, MigrationStatus.Planned);
                 return;
             }
@@ -130,13 +145,30 @@ internal sealed partial class MigrationWorker(
                     await migrations.UpdateAsync(migration.Id, cancellationToken, listed: migration.Pass);
                 }
 
-                var started = DateTimeOffset.UtcNow;
-                var copied = await new CopyEngine(migrations, source, to, options.MigrationParallelism, log).RunAsync(migration.Id, cancellationToken);
-                var progress = await migrations.ProgressAsync(migration.Id, cancellationToken);
-                await log($"infrar: pass {migration.Pass}: copied {copied} objects in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s; {progress.CopiedObjects} of {progress.Objects} objects on the target");
-                if (progress.FailedObjects > 0)
+                var plan = PlanOf(migration);
+                var byService = plan.Buckets.Where(b => !b.ByTransferService).Select(b => b.Name).ToList();
+                if (byService.Count > 0)
                 {
-                    throw new VerificationException($"{progress.FailedObjects} objects could not be copied after {CopyEngine.MaxAttempts} attempts; see the log and GET /api/migrations/{migration.Id}/objects?state=failed, then retry");
+                    var started = DateTimeOffset.UtcNow;
+                    var copied = await new CopyEngine(migrations, source, to, options.MigrationParallelism, log, byService).RunAsync(migration.Id, cancellationToken);
+                    var progress = await migrations.ProgressAsync(migration.Id, cancellationToken);
+                    if (copied > 0 || migration.TransferPass != migration.Pass)
+                    {
+                        await log($"infrar: pass {migration.Pass}: copied {copied} objects in {(DateTimeOffset.UtcNow - started).TotalSeconds:0.0} s; {progress.CopiedObjects} of {progress.Objects} objects on the target");
+                    }
+
+                    if (progress.FailedObjects > 0)
+                    {
+                        throw new VerificationException($"{progress.FailedObjects} objects could not be copied after {CopyEngine.MaxAttempts} attempts; see the log and GET /api/migrations/{migration.Id}/objects?state=failed, then retry");
+                    }
+                }
+
+                if (plan.Buckets.Any(b => b.ByTransferService) &&
+                    !await new TransferPass(migrations, _transfers, options, log).RunAsync(migration, plan, source, to, cancellationToken))
+                {
+                    // The cloud's transfer service is still copying: look again later, without holding the lease meanwhile.
+                    await migrations.ReleaseAsync(migration.Id, options.InstanceName, options.MigrationTransferPoll, CancellationToken.None);
+                    return;
                 }
 
                 await MoveAsync(migration, MigrationStatus.Verifying);
@@ -249,6 +281,31 @@ internal sealed partial class MigrationWorker(
 
         await migrations.ReleaseAsync(migration.Id, options.InstanceName, DeploymentPoll, CancellationToken.None);
     }
+
+    /// <summary>
+    /// A migration that ended while a cloud's transfer job it created may still exist: destroys the job (it holds the
+    /// source's keys). When that fails, the worker tries again after the transfer poll.
+    /// </summary>
+    private async Task EndTransferAsync(MigrationRow migration, MigrationSide source, MigrationSide? target, Func<string, Task> log, CancellationToken cancellationToken)
+    {
+        var wait = TimeSpan.Zero;
+        try
+        {
+            await log($"infrar: the migration is {migration.Status}; destroying the transfer jobs it created");
+            await new TransferPass(migrations, _transfers, options, log).DestroyAsync(
+                migration, source, target ?? throw new MigrationInputException("the target has no deployment"), cancellationToken);
+        }
+        catch (Exception e) when (e is VerificationException or MigrationInputException)
+        {
+            await log("infrar: " + e.Message);
+            wait = options.MigrationTransferPoll;
+        }
+
+        await migrations.ReleaseAsync(migration.Id, options.InstanceName, wait, CancellationToken.None);
+    }
+
+    private static MigrationPlan PlanOf(MigrationRow migration) =>
+        migration.Plan is { } json ? JsonSerializer.Deserialize<MigrationPlan>(json, MigrationPlan.Json)! : throw new MigrationInputException("the migration has no plan");
 
     private async Task MoveAsync(MigrationRow migration, string to, string? failure = null, bool clearCleanup = false)
     {

@@ -52,6 +52,10 @@ internal static class MigrationsApi
 
         api.MapGet("/migrations/{id:long}/events", StreamAsync).RequireRole(Roles.Viewer);
 
+        api.MapGet("/migrations/{id:long}/transfer", async (long id, MigrationStore migrations, CancellationToken ct) =>
+            TransferResponse.From(await migrations.RequireAsync(id, ct)))
+            .RequireRole(Roles.Viewer);
+
         api.MapPost("/migrations/{id:long}/start", async (long id, HttpContext context, PlatformStore store, MigrationStore migrations, CancellationToken ct) =>
             await ResponseAsync(await migrations.StartAsync(id, Caller.Require(context).Name, RequestAudit.For(context, StatusCodes.Status200OK), ct), store, migrations, ct))
             .RequireRole(Roles.Deployer);
@@ -118,6 +122,11 @@ internal static class MigrationsApi
             {
                 errors[field] = [$"{field} is required: the project, and the names of the environment to migrate from and to."];
             }
+        }
+
+        if (request?.TransferThreshold is < 0)
+        {
+            errors["transferThreshold"] = ["transferThreshold is a size in bytes: 0 or more (0 hands every bucket a cloud's transfer service can read to it)."];
         }
 
         if (errors.Count > 0)
@@ -189,6 +198,7 @@ internal static class MigrationsApi
                 TargetInfra = infra,
                 TargetManifest = manifest,
                 RequestedBy = actor,
+                TransferThreshold = request.TransferThreshold ?? options.MigrationTransferThreshold,
             });
             return Idempotency.Keep(context, StatusCodes.Status202Accepted, $"/api/migrations/{migration.Id}", MigrationResponse.From(migration, source.Name, target.Name, null));
         }, ct);

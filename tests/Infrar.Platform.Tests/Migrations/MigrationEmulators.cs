@@ -14,7 +14,8 @@ namespace Infrar.Platform.Tests.Migrations;
 /// </summary>
 public sealed class MigrationEmulators : IAsyncLifetime
 {
-    public static readonly string[] Buckets = ["gallery-media", "gallery-archive", "notes-files", "crash-media", "guarded-files"];
+    public static readonly string[] Buckets =
+        ["gallery-media", "gallery-archive", "notes-files", "crash-media", "guarded-files", "big-media", "big-notes", "stuck-media", "stuck-notes"];
 
     private readonly List<IDisposable> _emulators = [];
     private DirectoryInfo? _root;
@@ -66,6 +67,62 @@ public sealed class MigrationEmulators : IAsyncLifetime
 
         await CloudStorage.DisposeAsync();
         _root?.Delete(recursive: true);
+    }
+
+    /// <summary>Writes objects with their content types and metadata through the provider's own SDK (as an app, or a cloud's transfer service, would).</summary>
+    public async Task WriteAllAsync(string provider, string bucket, IReadOnlyDictionary<string, StoredObject> objects)
+    {
+        switch (provider)
+        {
+            case "aws":
+            {
+                using var client = EmulatorClients.S3rver(S3Port);
+                foreach (var (key, stored) in objects)
+                {
+                    var put = new PutObjectRequest { BucketName = bucket, Key = key, InputStream = new MemoryStream(stored.Content), ContentType = stored.ContentType, UseChunkEncoding = false };
+                    foreach (var (name, value) in stored.Metadata)
+                    {
+                        put.Metadata.Add(name, value);
+                    }
+
+                    await client.PutObjectAsync(put);
+                }
+
+                break;
+            }
+
+            case "gcp":
+            {
+                var client = await new StorageClientBuilder { BaseUri = $"http://127.0.0.1:{CloudStorage.Port}/storage/v1/", UnauthenticatedAccess = true }.BuildAsync();
+                foreach (var (key, stored) in objects)
+                {
+                    var written = new Google.Apis.Storage.v1.Data.Object { Bucket = bucket, Name = key, ContentType = stored.ContentType, Metadata = new Dictionary<string, string>(stored.Metadata) };
+                    await client.UploadObjectAsync(written, new MemoryStream(stored.Content));
+                }
+
+                break;
+            }
+
+            case "azure":
+            {
+                var container = new BlobContainerClient(AzureConnectionString, bucket);
+                foreach (var (key, stored) in objects)
+                {
+                    await container.GetBlobClient(key).UploadAsync(
+                        new BinaryData(stored.Content),
+                        new Azure.Storage.Blobs.Models.BlobUploadOptions
+                        {
+                            HttpHeaders = new Azure.Storage.Blobs.Models.BlobHttpHeaders { ContentType = stored.ContentType },
+                            Metadata = new Dictionary<string, string>(stored.Metadata),
+                        });
+                }
+
+                break;
+            }
+
+            default:
+                throw new ArgumentException($"no writer for {provider}", nameof(provider));
+        }
     }
 
     /// <summary>Every object of a bucket with its bytes, content type and metadata, read through the provider's own SDK.</summary>

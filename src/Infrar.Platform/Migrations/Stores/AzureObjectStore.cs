@@ -47,6 +47,32 @@ internal sealed class AzureObjectStore(BlobContainerClient container) : ObjectSt
         return new AzureObjectStore(new BlobContainerClient(uri, new Azure.Identity.ClientSecretCredential(tenant, client, secret)));
     }
 
+    /// <summary>The storage account the container is in.</summary>
+    public string AccountName => container.AccountName;
+
+    /// <summary>
+    /// A SAS (without its leading '?') that reads and lists this container until <paramref name="expiresOn"/>: signed with
+    /// the account key when the credentials carry it, else a user delegation SAS (which Azure lets live 7 days at most).
+    /// </summary>
+    public async Task<string> CreateReadSasAsync(DateTimeOffset expiresOn, CancellationToken cancellationToken)
+    {
+        var builder = new Azure.Storage.Sas.BlobSasBuilder(Azure.Storage.Sas.BlobContainerSasPermissions.Read | Azure.Storage.Sas.BlobContainerSasPermissions.List, expiresOn)
+        {
+            BlobContainerName = container.Name,
+            Resource = "c",
+        };
+        if (container.CanGenerateSasUri)
+        {
+            return container.GenerateSasUri(builder).Query.TrimStart('?');
+        }
+
+        var service = container.GetParentBlobServiceClient();
+        var latest = DateTimeOffset.UtcNow.AddDays(7).AddMinutes(-5);
+        builder.ExpiresOn = expiresOn < latest ? expiresOn : latest;
+        var key = await service.GetUserDelegationKeyAsync(DateTimeOffset.UtcNow.AddMinutes(-5), builder.ExpiresOn, cancellationToken);
+        return builder.ToSasQueryParameters(key.Value, service.AccountName).ToString();
+    }
+
     public override async IAsyncEnumerable<ListedObject> ListAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         await foreach (var blob in container.GetBlobsAsync(cancellationToken: cancellationToken))

@@ -1,21 +1,21 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Infrar.Build.Infrastructure;
-using Infrar.Testing;
 
-namespace Infrar.Build.Tests.Infrastructure;
+namespace Infrar.Testing;
 
 /// <summary>
 /// Checks HCL as Infrar writes it (one block or attribute per line) against a provider schema: every resource and data
 /// source type exists, every attribute and nested block exists where it is used, every required attribute is set and
-/// every required nested block is present. terraform validate cannot do this offline.
+/// every required nested block is present. terraform validate cannot do this offline. With no provider named, each
+/// resource is checked against the provider its type's prefix names (aws_, google_, azurerm_), for files that use several.
 /// </summary>
 public static partial class HclSchemaChecker
 {
     private static readonly HashSet<string> MetaAttributes = ["count", "for_each", "depends_on", "provider"];
     private static readonly HashSet<string> MetaBlocks = ["lifecycle", "provisioner", "connection"];
 
-    public static IReadOnlyList<string> Check(string provider, string file, string hcl)
+    public static IReadOnlyList<string> Check(string? provider, string file, string hcl)
     {
         var problems = new List<string>();
         var stack = new Stack<Frame>();
@@ -52,10 +52,11 @@ public static partial class HclSchemaChecker
                 if (kind is "resource" or "data")
                 {
                     var type = declaration.Groups["type"].Value;
-                    var schema = ProviderSchemas.Find(provider, kind, type);
+                    var owner = provider ?? type.Split('_')[0] switch { "google" => "gcp", "azurerm" => "azure", var prefix => prefix };
+                    var schema = ProviderSchemas.Find(owner, kind, type);
                     if (schema is null)
                     {
-                        problems.Add($"{where}: {kind} type {type} does not exist in the {provider} provider");
+                        problems.Add($"{where}: {kind} type {type} does not exist in the {owner} provider");
                     }
 
                     stack.Push(new Frame(schema is null ? FrameKind.Ignored : FrameKind.Block, $"{type}", schema, where));

@@ -1,0 +1,10 @@
+-- A migration's buckets above its transfer threshold are copied by the target cloud's transfer service (issue 16).
+
+-- The threshold the plan used; the OpenTofu the migration applied for the service (its files, JSON) and the state of
+-- what it created (sealed with the credentials key: it holds the source's keys); which pass that job copies and since
+-- when. transfer_state is not null while anything created for a transfer may still exist in the cloud.
+ALTER TABLE migrations ADD COLUMN transfer_threshold INTEGER;
+ALTER TABLE migrations ADD COLUMN transfer_files TEXT;
+ALTER TABLE migrations ADD COLUMN transfer_state TEXT;
+ALTER TABLE migrations ADD COLUMN transfer_pass INTEGER;
+ALTER TABLE migrations ADD COLUMN transfer_started INTEGER;

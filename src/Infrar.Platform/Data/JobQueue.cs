@@ -119,6 +119,20 @@ internal sealed class JobQueue(PlatformStore store, PlatformOptions options)
             }
 
             var status = await connection.ExecuteScalarAsync<string>("SELECT status FROM deployments WHERE id = @DeploymentId", new { job.DeploymentId }, transaction);
+            if (status is DeploymentStatus.Queued or DeploymentStatus.DestroyQueued)
+            {
+                // The worker died between claiming the job and starting it: nothing ran, so the job is simply queued
+                // again (its environment stays with its deployment). Interrupting it would leave the deployment queued
+                // with no job, holding its environment for good.
+                await connection.ExecuteAsync(
+                    "UPDATE jobs SET state = 'queued', owner = NULL, lease_until = NULL, process_id = NULL, work_dir = NULL WHERE id = @Id", new { job.Id }, transaction);
+                await PlatformStore.InsertLogAsync(connection, transaction, job.DeploymentId, [$"infrar: the worker ({job.Owner}) stopped before starting this deployment; queued again"]);
+                await transaction.CommitAsync(cancellationToken);
+                RunWorkspace.DeleteLeftover(options, job.WorkDir);
+                recovered.Add(job.DeploymentId);
+                continue;
+            }
+
             if (status is not null && DeploymentStatus.Working.Contains(status))
             {
                 var failure = $"interrupted: the worker ({job.Owner}) stopped while the deployment was {status}; check the environment's state before retrying";

@@ -55,6 +55,31 @@ public sealed class CrashRecoveryTests(PostgresServer postgres) : IDisposable
         await PlatformApi.WaitForAsync(restarted, next, "succeeded");
     }
 
+    [Fact]
+    public async Task A_job_whose_worker_died_before_starting_it_is_queued_again_not_left_holding_the_environment()
+    {
+        var data = Path.Combine(_root.FullName, "data");
+        long environment, deployment;
+        await using (var apiOnly = await PlatformServer.StartAsync(data, null, options => options.RunWorker = false))
+        {
+            using var client = apiOnly.Client(apiOnly.AdminToken);
+            environment = await PlatformApi.CreateEnvironmentAsync(client, "photos", "dev", Path.Combine(_root.FullName, "buckets"));
+            deployment = (await PlatformApi.DeployAsync(client, environment)).GetProperty("id").GetInt64();
+
+            // A worker claimed the job (and with it the environment), then died before the deployment moved on.
+            await using var connection = await Data.Database.Sqlite(apiOnly.Options.DatabaseFile).OpenAsync();
+            await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE jobs SET state = 'running', owner = 'dead-worker', lease_until = 1 WHERE deployment_id = @deployment", new { deployment });
+            await Dapper.SqlMapper.ExecuteAsync(connection, "INSERT INTO environment_locks (environment_id, deployment_id, acquired_at) VALUES (@environment, @deployment, 1)", new { environment, deployment });
+        }
+
+        await using var worker = await PlatformServer.StartAsync(data, null);
+        using var admin = worker.Client(worker.AdminToken);
+        await PlatformApi.WaitForAsync(admin, deployment, "succeeded");
+        Assert.Contains("infrar: the worker (dead-worker) stopped before starting this deployment; queued again", await admin.GetStringAsync($"/api/deployments/{deployment}/log"), StringComparison.Ordinal);
+        var next = (await PlatformApi.DeployAsync(admin, environment)).GetProperty("id").GetInt64();
+        await PlatformApi.WaitForAsync(admin, next, "succeeded");
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 
     private static HttpClient Client(ServiceProcess service, string data) =>

@@ -18,9 +18,10 @@ internal sealed partial class TofuSandbox
 {
     private static readonly string[] SystemFolders = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 
+    // The user database too: programs look up who they run as (the .NET SDK's NuGet retries for ever when it cannot).
     private static readonly string[] SystemConfiguration =
     [
-        "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf", "/etc/localtime",
+        "/etc/passwd", "/etc/group", "/etc/resolv.conf", "/etc/hosts", "/etc/nsswitch.conf", "/etc/gai.conf", "/etc/host.conf", "/etc/localtime",
         "/etc/ssl", "/etc/ca-certificates", "/etc/pki", "/etc/alternatives",
     ];
 
@@ -159,6 +160,8 @@ internal sealed partial class TofuSandbox
             }
         }
 
+        // /etc itself must be readable by the run's user, or none of the files bound in it can be reached.
+        arguments.AddRange(["--perms", "0755", "--dir", "/etc"]);
         foreach (var path in SystemConfiguration.Where(p => File.Exists(p) || Directory.Exists(p)))
         {
             arguments.AddRange(["--ro-bind", path, path]);

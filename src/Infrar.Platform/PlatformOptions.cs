@@ -37,6 +37,18 @@ internal sealed class PlatformOptions
     /// <summary>How long a cloud's transfer service may take over one pass before the migration stops it and fails.</summary>
     public TimeSpan MigrationTransferTimeout { get; set; } = TimeSpan.FromDays(7);
 
+    /// <summary>
+    /// Whether a project's repository may be a folder on this machine (a path, or file://) besides https:// and ssh://
+    /// URLs: for a single-user service and for tests; a deployer could otherwise build any repository the service can read.
+    /// </summary>
+    public bool AllowLocalRepositories { get; set; }
+
+    /// <summary>Variables every build from source gets besides its own (a NuGet setting this machine needs, say); none by default.</summary>
+    public Dictionary<string, string> BuildEnvironment { get; set; } = [];
+
+    /// <summary>How long a build from source (clone and dotnet build) may take before it is stopped and the deployment fails.</summary>
+    public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(20);
+
     /// <summary>The least level logged; each request is logged at Debug, so <c>debug</c> shows them.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

@@ -1,3 +1,4 @@
+using Infrar.Testing;
 using Xunit;
 
 namespace Infrar.Build.Tests;

@@ -1,8 +1,7 @@
 using System.IO.Compression;
-using Infrar.Testing;
 using Xunit;
 
-namespace Infrar.Build.Tests;
+namespace Infrar.Testing;
 
 /// <summary>Infrar.Sdk packed once, under a version no other run uses, into a feed of its own; removed from the NuGet cache afterwards.</summary>
 public sealed class PackedSdk : IAsyncLifetime

@@ -67,6 +67,7 @@ internal sealed record DeploymentResponse(
     string? WaivedBy,
     string? WaiverReason,
     DeploymentOutputs? Outputs,
+    DeploymentSourceResponse? Source,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -83,6 +84,7 @@ internal sealed record DeploymentResponse(
         row.WaivedBy,
         row.WaiverReason,
         row.Outputs is { } outputs ? JsonSerializer.Deserialize<DeploymentOutputs>(outputs, DeploymentOutputs.Json) : null,
+        row.SourceRepository is { } repository ? new DeploymentSourceResponse(repository, row.SourceRef, row.SourceCommit) : null,
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
         DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
 }
@@ -123,3 +125,6 @@ internal sealed record TransitionResponse(string From, string To, string Actor, 
 internal sealed record TokenResponse(string Name, string Role, string Token);
 
 internal sealed record AuditResponse(long Id, DateTimeOffset At, string Actor, string Action, string Target, string Outcome, long Requests);
+
+/// <summary>What a deployment built from source was built from: the repository, the ref asked for, the commit built.</summary>
+internal sealed record DeploymentSourceResponse(string Repository, string? Ref, string? Commit);

@@ -108,6 +108,13 @@ internal static partial class PlatformMiddleware
         }
 
         var status = context.Response.StatusCode;
+        if (Caller.Of(context) is null && RequestAudit.Of(context) is { } own)
+        {
+            // A caller without a token that says who it is (a webhook, by its project): its record as it made it.
+            context.RequestServices.GetRequiredService<AuditQueue>().Enqueue(own);
+            return;
+        }
+
         if ((Caller.Of(context)?.Name ?? RequestAudit.UnverifiedActor(context)) is not { } actor)
         {
             // Without a valid token, a refusal is counted; an accepted anonymous request (a sign-in) audits itself.

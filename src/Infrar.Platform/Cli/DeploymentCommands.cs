@@ -76,16 +76,33 @@ internal static class DeploymentCommands
     {
         var service = new ServiceOptions();
         var environment = new Option<string>("--env") { Description = "The environment to deploy to", Required = true };
-        var infra = new Option<DirectoryInfo>("--infra") { Description = "The infra/<provider> folder the build wrote", Required = true };
-        var manifest = new Option<FileInfo>("--manifest") { Description = "The infrar.manifest.json the build wrote", Required = true };
-        var project = new Option<string?>("--project") { Description = "The project (default: the manifest's)" };
+        var infra = new Option<DirectoryInfo?>("--infra") { Description = "The infra/<provider> folder the build wrote" };
+        var manifest = new Option<FileInfo?>("--manifest") { Description = "The infrar.manifest.json the build wrote" };
+        var reference = new Option<string?>("--ref") { Description = "Instead of --infra and --manifest: build this branch, tag or commit of the project's source in the service, then deploy it" };
+        var project = new Option<string?>("--project") { Description = "The project (default: the manifest's; required with --ref)" };
         var key = IdempotencyKeyOption();
-        var command = new Command("deploy", "Plan and apply a build's infrastructure in an environment, streaming the log.") { environment, infra, manifest, project, key };
+        var command = new Command("deploy", "Plan and apply a build's infrastructure in an environment (or build the project's source at a ref first), streaming the log.")
+        {
+            environment, infra, manifest, reference, project, key,
+        };
         service.AddTo(command);
         command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
         {
-            var manifestFile = parse.GetValue(manifest)!;
-            var infraFolder = parse.GetValue(infra)!;
+            if (parse.GetValue(reference) is { } gitRef)
+            {
+                if (parse.GetValue(infra) is not null || parse.GetValue(manifest) is not null)
+                {
+                    throw new InputException("--ref builds the project's source in the service; it does not take --infra or --manifest.");
+                }
+
+                var sourceProject = parse.GetValue(project) ?? throw new InputException("--ref needs --project: the project whose source is built.");
+                var at = await FindEnvironmentAsync(client, sourceProject, parse.GetValue(environment)!, ct);
+                var built = await client.SendAsync(HttpMethod.Post, $"/api/environments/{at}/builds", new { @ref = gitRef }, ct, parse.GetValue(key) ?? NewKey());
+                return await FollowAsync(client, built.GetProperty("id").GetInt64(), ct);
+            }
+
+            var manifestFile = parse.GetValue(manifest) ?? throw new InputException("deploy needs --infra and --manifest (what dotnet build wrote), or --ref to build the project's source in the service.");
+            var infraFolder = parse.GetValue(infra) ?? throw new InputException("deploy needs --infra and --manifest (what dotnet build wrote), or --ref to build the project's source in the service.");
             if (!manifestFile.Exists)
             {
                 throw new InputException($"{manifestFile.FullName}: no such manifest. Build the app first: dotnet build writes infrar.manifest.json.");

@@ -118,20 +118,22 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
 
     /// <summary>The deployment with its first transition and the job that starts it, inside the caller's transaction.</summary>
     internal async Task<DeploymentRow> InsertDeploymentAsync(
-        DbConnection connection, DbTransaction transaction, long environmentId, string kind, string infra, string? manifest, string actor)
+        DbConnection connection, DbTransaction transaction, long environmentId, string kind, string infra, string? manifest, string actor, DeploymentSource? source = null)
     {
         var status = kind == DeploymentStatus.Destroy ? DeploymentStatus.DestroyQueued : DeploymentStatus.Queued;
         var now = Database.Now();
         var id = await connection.ExecuteScalarAsync<long>(
             """
-            INSERT INTO deployments (environment_id, kind, status, requested_by, infra, manifest, created_at, updated_at)
-            VALUES (@environmentId, @kind, @status, @actor, @infra, @manifest, @now, @now)
+            INSERT INTO deployments (environment_id, kind, status, requested_by, infra, manifest, source_repository, source_ref, source_commit, created_at, updated_at)
+            VALUES (@environmentId, @kind, @status, @actor, @infra, @manifest, @repository, @reference, @commit, @now, @now)
             RETURNING id
             """,
-            new { environmentId, kind, status, actor, infra, manifest, now },
+            new { environmentId, kind, status, actor, infra, manifest, repository = source?.Repository, reference = source?.Ref, commit = source?.Commit, now },
             transaction);
         await RecordTransitionAsync(connection, transaction, id, "", status, actor);
-        await EnqueueAsync(connection, transaction, id, "plan");
+
+        // A deployment from source is built first; its plan follows in the same job, from what the build wrote.
+        await EnqueueAsync(connection, transaction, id, source is null ? "plan" : "build");
         return await connection.QuerySingleAsync<DeploymentRow>(DeploymentColumns + " WHERE id = @id", new { id }, transaction);
     }
 
@@ -685,8 +687,54 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
             new { deploymentId, from, to, actor, now = Database.Now() },
             transaction);
 
+    /// <summary>Records what a build from source produced: the infra and manifest to plan, and the commit it built.</summary>
+    public async Task RecordBuildAsync(long deploymentId, string infra, string manifest, string commit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE deployments SET infra = @infra, manifest = @manifest, source_commit = @commit, updated_at = @now WHERE id = @deploymentId",
+            new { deploymentId, infra, manifest, commit, now = Database.Now() });
+    }
+
+    public async Task<ProjectSourceRow?> GetProjectSourceAsync(long projectId, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return await connection.QuerySingleOrDefaultAsync<ProjectSourceRow>("SELECT * FROM project_sources WHERE project_id = @projectId", new { projectId });
+    }
+
+    /// <summary>Sets a project's source (a null secret keeps the one it has), audited in the same transaction.</summary>
+    public async Task<ProjectSourceRow> SetProjectSourceAsync(ProjectSourceRow source, AuditRecord audit, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
+        source.UpdatedAt = Database.Now();
+        var updated = await connection.ExecuteAsync(
+            """
+            UPDATE project_sources SET repository = @Repository, app_path = @AppPath, branches = @Branches,
+                   webhook_secret = COALESCE(@WebhookSecret, webhook_secret), updated_at = @UpdatedAt
+            WHERE project_id = @ProjectId
+            """,
+            source,
+            transaction);
+        if (updated == 0)
+        {
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO project_sources (project_id, repository, app_path, branches, webhook_secret, updated_at)
+                VALUES (@ProjectId, @Repository, @AppPath, @Branches, @WebhookSecret, @UpdatedAt)
+                """,
+                source,
+                transaction);
+        }
+
+        var stored = await connection.QuerySingleAsync<ProjectSourceRow>("SELECT * FROM project_sources WHERE project_id = @ProjectId", source, transaction);
+        await CommitAsync(connection, transaction, audit);
+        return stored;
+    }
+
     private const string DeploymentColumns =
-        "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, violations, waived_by, waiver_reason, outputs, created_at, updated_at FROM deployments";
+        "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, violations, waived_by, waiver_reason, outputs, " +
+        "source_repository, source_ref, source_commit, created_at, updated_at FROM deployments";
 
     private static bool IsUniqueViolation(DbException e) =>
         e is SqliteException { SqliteErrorCode: 19 } || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -77,6 +77,13 @@ internal sealed class DeploymentRow
     /// <summary>JSON: the OpenTofu outputs after a successful apply, sensitive ones by name only (schema 004).</summary>
     public string? Outputs { get; set; }
 
+    /// <summary>For a deployment built from source (schema 007): the repository, the ref asked for, the commit built.</summary>
+    public string? SourceRepository { get; set; }
+
+    public string? SourceRef { get; set; }
+
+    public string? SourceCommit { get; set; }
+
     public long CreatedAt { get; set; }
 
     public long UpdatedAt { get; set; }
@@ -157,4 +164,23 @@ internal sealed class TransitionRow
     public string Actor { get; set; } = "";
 
     public long At { get; set; }
+}
+
+/// <summary>A project's source (schema 007): where its app is and which branch deploys to which environment.</summary>
+internal sealed class ProjectSourceRow
+{
+    public long ProjectId { get; set; }
+
+    public string Repository { get; set; } = "";
+
+    /// <summary>The app's project (a folder or a .csproj), relative to the repository's root.</summary>
+    public string AppPath { get; set; } = "";
+
+    /// <summary>JSON object: branch name to environment name.</summary>
+    public string Branches { get; set; } = "{}";
+
+    /// <summary>The webhook secret, sealed; null when pushes are not accepted.</summary>
+    public string? WebhookSecret { get; set; }
+
+    public long UpdatedAt { get; set; }
 }

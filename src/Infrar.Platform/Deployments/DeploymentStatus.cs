@@ -1,7 +1,7 @@
 namespace Infrar.Platform.Deployments;
 
 /// <summary>
-/// The states a deployment moves through. A deploy: queued → planning → policy_denied (a guardrail refused the plan;
+/// The states a deployment moves through. A deploy: queued → building (from source only) → planning → policy_denied (a guardrail refused the plan;
 /// an admin's waiver moves it on) → awaiting_approval (protected environments) → applying → succeeded or failed. A
 /// destroy: destroy_queued → planning → awaiting_approval (protected environments) → destroying → destroyed or failed.
 /// Either can be cancelled before it changes anything.
@@ -9,6 +9,7 @@ namespace Infrar.Platform.Deployments;
 internal static class DeploymentStatus
 {
     public const string Queued = "queued";
+    public const string Building = "building";
     public const string Planning = "planning";
     public const string PolicyDenied = "policy_denied";
     public const string AwaitingApproval = "awaiting_approval";
@@ -25,7 +26,8 @@ internal static class DeploymentStatus
 
     private static readonly Dictionary<string, string[]> Next = new(StringComparer.Ordinal)
     {
-        [Queued] = [Planning, Cancelled],
+        [Queued] = [Building, Planning, Cancelled],
+        [Building] = [Planning, Failed],
         [DestroyQueued] = [Planning, Cancelled],
         [Planning] = [PolicyDenied, AwaitingApproval, Applying, Destroying, Failed],
         [PolicyDenied] = [AwaitingApproval, Applying, Cancelled],
@@ -42,6 +44,7 @@ internal static class DeploymentStatus
     private static readonly Dictionary<string, string> KindOf = new(StringComparer.Ordinal)
     {
         [Queued] = Deploy,
+        [Building] = Deploy,
         [PolicyDenied] = Deploy,
         [Applying] = Deploy,
         [Succeeded] = Deploy,
@@ -51,7 +54,7 @@ internal static class DeploymentStatus
     };
 
     /// <summary>The states in which a process may be running for the deployment.</summary>
-    public static readonly IReadOnlySet<string> Working = new HashSet<string>(StringComparer.Ordinal) { Planning, Applying, Destroying };
+    public static readonly IReadOnlySet<string> Working = new HashSet<string>(StringComparer.Ordinal) { Building, Planning, Applying, Destroying };
 
     /// <summary>The states in which a deployment waits for a person (an approval or a waiver), holding its environment.</summary>
     public static readonly IReadOnlySet<string> Waiting = new HashSet<string>(StringComparer.Ordinal) { AwaitingApproval, PolicyDenied };

@@ -199,8 +199,23 @@ internal sealed partial class DeploymentWorker(
         {
             switch (job.Step)
             {
+                case "build":
+                    if (await BuildAsync(log, deployment, environment, project, cancellationToken) is not { } built)
+                    {
+                        return;
+                    }
+
+                    foreach (var (name, content) in built.Infra)
+                    {
+                        workspace.Write(name, content);
+                    }
+
+                    deployment = (await store.GetDeploymentAsync(deployment.Id, cancellationToken))!;
+                    goto case "plan";
+
                 // "destroy" is the plan step of a destroy queued by an earlier version.
-                case "plan" or "destroy":
+                case "plan":
+                case "destroy":
                     await MoveAsync(log, DeploymentStatus.Planning, cancellationToken);
                     string[] plan = deployment.Kind == DeploymentStatus.Destroy
                         ? ["plan", "-destroy", "-input=false", "-no-color", "-out=tfplan"]
@@ -245,6 +260,47 @@ internal sealed partial class DeploymentWorker(
         {
             await KeepStateAsync(environment, workspace, state);
         }
+    }
+
+    /// <summary>
+    /// Builds a deployment from source in a working copy of its own (what the build ran never shares a folder with the
+    /// runs that get the environment's credentials), records the infra and manifest it wrote after the same checks as a
+    /// submitted deployment's; null, with the deployment failed, when anything went wrong.
+    /// </summary>
+    private async Task<BuiltApp?> BuildAsync(JobLog log, DeploymentRow deployment, EnvironmentRow environment, ProjectRow project, CancellationToken cancellationToken)
+    {
+        await MoveAsync(log, DeploymentStatus.Building, cancellationToken);
+        var source = await store.GetProjectSourceAsync(project.Id, cancellationToken);
+        if (source is null)
+        {
+            await FailAsync(log, $"project {project.Name} has no source to build from (PUT /api/projects/{project.Id}/source)");
+            return null;
+        }
+
+        var providers = InfraPolicy.Default.Providers.With(options.AllowedProviders);
+        using var buildSpace = RunWorkspace.Create(options, tofu.Sandbox, providers, $"deployment-{deployment.Id}-build");
+        log.Write($"infrar: building {source.AppPath} from {deployment.SourceRepository ?? source.Repository} at {deployment.SourceCommit ?? deployment.SourceRef} for {environment.Provider}");
+        var (built, failure) = await new SourceBuild(tofu, options).RunAsync(deployment, environment, source, buildSpace, line => Write(log, line), cancellationToken);
+        if (built is null)
+        {
+            await FailAsync(log, failure!);
+            return null;
+        }
+
+        if (SourceBuild.Check(built, environment.Provider, new InfraPolicy(providers)) is { Count: > 0 } problems)
+        {
+            foreach (var problem in problems)
+            {
+                log.Write("infrar: " + problem);
+            }
+
+            await FailAsync(log, $"the infrastructure the build wrote breaks the service's policy ({problems.Count} problems; see the log)");
+            return null;
+        }
+
+        await store.RecordBuildAsync(deployment.Id, JsonSerializer.Serialize(built.Infra), built.Manifest, built.Commit, cancellationToken);
+        log.Write($"infrar: built commit {built.Commit}: {built.Infra.Count} infra files and the manifest");
+        return built;
     }
 
     private async Task ApplyAsync(JobLog log, DeploymentRow deployment, TofuRun run, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
@@ -502,7 +558,7 @@ internal sealed partial class DeploymentWorker(
     [LoggerMessage(LogLevel.Information, "Deployment worker {Instance} started, running up to {Jobs} jobs at once; OpenTofu binary {Tofu}; sandbox {Sandbox}")]
     private static partial void LogStarted(ILogger logger, string instance, int jobs, string tofu, string sandbox);
 
-    [LoggerMessage(LogLevel.Warning, "Deployment {Deployment} was interrupted (its worker stopped) and is now failed")]
+    [LoggerMessage(LogLevel.Warning, "Deployment {Deployment} was left by a worker that stopped: failed as interrupted, or queued again when it had not started")]
     private static partial void LogRecovered(ILogger logger, long deployment);
 
     [LoggerMessage(LogLevel.Warning, "Deployment {Deployment}: this worker lost its lease and stopped its run")]

@@ -41,7 +41,20 @@ internal sealed class TofuRunner
             ["TF_INPUT"] = "0",
             ["CHECKPOINT_DISABLE"] = "1",
         };
-        var start = Sandbox.Prepare(Executable, arguments, run.WorkingDirectory, run.Mounts, environment);
+        return await RunProgramAsync(Executable, run with { Environment = environment }, arguments, onLine, cancellationToken, standardOutput, onStarted);
+    }
+
+    /// <summary>Runs another program (git, dotnet) the same way: in the sandbox, lines handed over, killed on cancel.</summary>
+    public async Task<int> RunProgramAsync(
+        string executable,
+        TofuRun run,
+        IReadOnlyList<string> arguments,
+        Func<string, Task> onLine,
+        CancellationToken cancellationToken,
+        Stream? standardOutput = null,
+        Func<ProcessIdentity, Task>? onStarted = null)
+    {
+        var start = Sandbox.Prepare(executable, arguments, run.WorkingDirectory, run.Mounts, run.Environment);
         using var process = await ProcessLauncher.StartAsync(start);
         process.StandardInput.Close();
         var identity = ProcessIdentity.Of(process.Id);

@@ -45,6 +45,14 @@ internal static class RequestAudit
         return record;
     }
 
+    /// <summary>The record of a request whose caller is not a token (a webhook, named by what it is for).</summary>
+    public static AuditRecord ForActor(HttpContext context, string actor, int status)
+    {
+        var record = new AuditRecord(actor, Action(context), Target(context), Status(status));
+        context.Items[Item] = record;
+        return record;
+    }
+
     /// <summary>The record the store wrote for this request, if any.</summary>
     public static AuditRecord? Of(HttpContext context) => context.Items.TryGetValue(Item, out var record) ? record as AuditRecord : null;
 

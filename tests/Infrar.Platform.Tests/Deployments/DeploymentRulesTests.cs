@@ -10,6 +10,9 @@ public sealed class DeploymentRulesTests
 {
     [Theory]
     [InlineData("deploy", "queued", "planning")]
+    [InlineData("deploy", "queued", "building")]
+    [InlineData("deploy", "building", "planning")]
+    [InlineData("deploy", "building", "failed")]
     [InlineData("deploy", "planning", "policy_denied")]
     [InlineData("deploy", "policy_denied", "applying")]
     [InlineData("deploy", "policy_denied", "awaiting_approval")]
@@ -27,7 +30,9 @@ public sealed class DeploymentRulesTests
     public void The_documented_moves_are_allowed(string kind, string from, string to) => DeploymentStatus.EnsureCanMove(1, kind, from, to);
 
     [Theory]
-    [InlineData("deploy", "queued", "applying", "queued and cannot become applying; from queued it can become planning, cancelled")]
+    [InlineData("deploy", "queued", "applying", "queued and cannot become applying; from queued it can become building, planning, cancelled")]
+    [InlineData("destroy", "destroy_queued", "building", "destroy_queued and cannot become building; from destroy_queued it can become planning, cancelled")]
+    [InlineData("deploy", "building", "cancelled", "building and cannot become cancelled; from building it can become planning, failed")]
     [InlineData("deploy", "applying", "cancelled", "applying and cannot become cancelled")]
     [InlineData("deploy", "succeeded", "applying", "from succeeded it can become nothing: it has ended")]
     [InlineData("destroy", "destroyed", "destroying", "destroyed and cannot become destroying")]

@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Infrar.Platform.Tests.Service;
+using Infrar.Testing;
+using Xunit;
+
+namespace Infrar.Platform.Tests.Deployments;
+
+/// <summary>
+/// From a git push to a running app: a local bare repository holds an app that references Infrar.Sdk (packed for this
+/// run, vendored in the repository as a team's own feed would be); a signed GitHub push event makes the service clone
+/// the pushed commit, build it for the environment's provider in the sandbox, and plan and apply what the build wrote
+/// with the real terraform binary, on the local provider. Wrongly signed pushes are refused and audited, unmapped
+/// branches deploy nothing, and a commit that does not compile ends failed with the compiler's error.
+/// </summary>
+public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedSdk>, IDisposable
+{
+    private const string Secret = "a-webhook-secret-of-some-length";
+
+    private readonly DirectoryInfo _root = Directory.CreateTempSubdirectory("infrar-source-");
+
+    [Fact]
+    public async Task A_signed_push_builds_the_commit_for_the_environment_and_deploys_it_and_bad_pushes_change_nothing()
+    {
+        var (bare, work) = await CreateRepositoryAsync();
+        var head = await CommitAsync(work, "notes app", ProgramThatUploads);
+
+        await using var server = await StartAsync();
+        using var admin = server.Client(server.AdminToken);
+        var localRoot = Path.Combine(_root.FullName, "buckets");
+        var environment = await PlatformApi.CreateEnvironmentAsync(admin, "notes", "prod", localRoot);
+        var project = (await admin.GetFromJsonAsync<JsonElement>("/api/projects")).EnumerateArray().Single(p => p.GetProperty("name").GetString() == "notes").GetProperty("id").GetInt64();
+
+        // Only an admin sets the source, and the secret never comes back.
+        var source = new { repository = bare, path = "app/Notes.csproj", branches = new Dictionary<string, string> { ["main"] = "prod" }, webhookSecret = Secret };
+        using (var deployer = server.Client(await server.CreateTokenAsync("deployer", "deployer")))
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await deployer.PutAsJsonAsync($"/api/projects/{project}/source", source)).StatusCode);
+        }
+
+        var set = await admin.PutAsJsonAsync($"/api/projects/{project}/source", source);
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        var shown = await set.Content.ReadAsStringAsync();
+        Assert.DoesNotContain(Secret, shown, StringComparison.Ordinal);
+        Assert.True(JsonDocument.Parse(shown).RootElement.GetProperty("hasWebhookSecret").GetBoolean());
+
+        // Unsigned, wrongly signed, and signed for another project: 401 each, audited, nothing deployed.
+        var push = PushEvent("main", head);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostPushAsync(server, "notes", push, signature: null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostPushAsync(server, "notes", push, Sign("another secret entirely!!", push))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostPushAsync(server, "unknown", push, Sign(Secret, push))).StatusCode);
+        var tampered = push.Replace(head, new string('1', 40), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await PostPushAsync(server, "notes", tampered, Sign(Secret, push))).StatusCode);
+        var audit = await PlatformApi.AuditAsync(admin, rows => rows.GetProperty("outcome").GetString() == "401 signature does not match");
+        Assert.Contains(audit, row => row.GetProperty("actor").GetString() == "webhook:notes" && row.GetProperty("outcome").GetString() == "401 unsigned");
+        Assert.Empty(await admin.GetFromJsonAsync<JsonElement[]>($"/api/environments/{environment}/deployments") ?? []);
+
+        // A push to a branch that maps nowhere is accepted and ignored.
+        var elsewhere = PushEvent("feature/x", head);
+        var ignored = await PostPushAsync(server, "notes", elsewhere, Sign(Secret, elsewhere));
+        Assert.Equal(HttpStatusCode.Accepted, ignored.StatusCode);
+        Assert.StartsWith("ignored: branch feature/x deploys nowhere", (await ignored.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("outcome").GetString(), StringComparison.Ordinal);
+
+        // The signed push of main deploys its commit to prod, once per delivery.
+        var accepted = await PostPushAsync(server, "notes", push, Sign(Secret, push), delivery: "delivery-1");
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        var deploymentId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deploymentId").GetInt64();
+        var again = await PostPushAsync(server, "notes", push, Sign(Secret, push), delivery: "delivery-1");
+        Assert.Equal(deploymentId, (await again.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deploymentId").GetInt64());
+
+        var done = await PlatformApi.WaitForAsync(admin, deploymentId, "succeeded");
+        Assert.Equal(("main", head), (done.GetProperty("source").GetProperty("ref").GetString(), done.GetProperty("source").GetProperty("commit").GetString()));
+        Assert.Equal("webhook:notes", done.GetProperty("requestedBy").GetString());
+        var transitions = await admin.GetFromJsonAsync<JsonElement[]>($"/api/deployments/{deploymentId}/transitions");
+        Assert.Equal(["queued", "building", "planning", "applying", "succeeded"], transitions!.Select(t => t.GetProperty("to").GetString()));
+
+        var log = await admin.GetStringAsync($"/api/deployments/{deploymentId}/log");
+        foreach (var step in new[] { "$ git ", " clone ", $"infrar: built commit {head}", "$ dotnet build", "-p:InfrarProvider=local", "$ terraform apply", "Apply complete!" })
+        {
+            Assert.Contains(step, log, StringComparison.Ordinal);
+        }
+
+        // What the build wrote is what was deployed: the commit's bucket, made by terraform where the environment keeps them.
+        Assert.Equal(Path.Combine(localRoot, "notes"), done.GetProperty("outputs").GetProperty("values").GetProperty("bucket_notes").GetString());
+        Assert.True(Directory.Exists(Path.Combine(localRoot, "notes")));
+
+        // A commit that does not compile fails its deployment with the compiler's error, and changes nothing.
+        var broken = await CommitAsync(work, "broken", "using Infrar;\n\nvar notes = Storage.Bucket(\"notes\");\nawait notes.UploadAsync(\"a.txt\", 42);\n");
+        var brokenPush = PushEvent("main", broken);
+        var failing = await PostPushAsync(server, "notes", brokenPush, Sign(Secret, brokenPush), delivery: "delivery-2");
+        var failed = await PlatformApi.WaitForAsync(admin, (await failing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deploymentId").GetInt64(), "failed");
+        Assert.Contains("dotnet build of app/Notes.csproj at", failed.GetProperty("failure").GetString(), StringComparison.Ordinal);
+        Assert.Contains("error CS1503", await admin.GetStringAsync($"/api/deployments/{failed.GetProperty("id").GetInt64()}/log"), StringComparison.Ordinal);
+    }
+
+    private const string ProgramThatUploads = "using Infrar;\n\nvar notes = Storage.Bucket(\"notes\");\nawait notes.UploadAsync(\"hello.txt\", \"hi\"u8.ToArray());\n";
+
+    /// <summary>A bare repository and a working copy of it holding the app, its nuget.config and the packed SDK.</summary>
+    private async Task<(string Bare, string Work)> CreateRepositoryAsync()
+    {
+        var bare = Path.Combine(_root.FullName, "notes.git");
+        var work = Path.Combine(_root.FullName, "work");
+        await GitAsync(_root.FullName, "init", "--quiet", "--bare", "--initial-branch=main", bare);
+        await GitAsync(_root.FullName, "init", "--quiet", "--initial-branch=main", work);
+        Directory.CreateDirectory(Path.Combine(work, "app"));
+        Directory.CreateDirectory(Path.Combine(work, "packages"));
+        File.Copy(sdk.Package, Path.Combine(work, "packages", Path.GetFileName(sdk.Package)));
+        File.WriteAllText(Path.Combine(work, "nuget.config"), """
+            <?xml version="1.0" encoding="utf-8"?>
+            <configuration>
+              <packageSources>
+                <clear />
+                <add key="vendored" value="packages" />
+                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+              </packageSources>
+            </configuration>
+            """);
+        File.WriteAllText(Path.Combine(work, "app", "Notes.csproj"), $"""
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup>
+                <OutputType>Exe</OutputType>
+                <TargetFramework>net10.0</TargetFramework>
+                <ImplicitUsings>enable</ImplicitUsings>
+                <Nullable>enable</Nullable>
+              </PropertyGroup>
+              <ItemGroup>
+                <PackageReference Include="Infrar.Sdk" Version="{sdk.Version}" />
+              </ItemGroup>
+            </Project>
+            """);
+        await GitAsync(work, "remote", "add", "origin", bare);
+
+        // The service's runs are an unprivileged user: they may read the repository, and nothing else here.
+        foreach (var folder in new[] { _root.FullName, bare })
+        {
+            File.SetUnixFileMode(folder, (UnixFileMode)0b111_101_101);
+        }
+
+        return (bare, work);
+    }
+
+    private static async Task<string> CommitAsync(string work, string message, string program)
+    {
+        File.WriteAllText(Path.Combine(work, "app", "Program.cs"), program);
+        await GitAsync(work, "add", "--all");
+        await GitAsync(work, "-c", "user.name=Ana", "-c", "user.email=ana@example.com", "commit", "--quiet", "-m", message);
+        await GitAsync(work, "push", "--quiet", "origin", "main");
+        return (await GitAsync(work, "rev-parse", "HEAD")).Trim();
+    }
+
+    private static string PushEvent(string branch, string commit) =>
+        JsonSerializer.Serialize(new { @ref = $"refs/heads/{branch}", before = new string('0', 40), after = commit, repository = new { full_name = "ana/notes" }, pusher = new { name = "ana" } });
+
+    private static string Sign(string secret, string body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.UTF8.GetBytes(body)));
+
+    private static async Task<HttpResponseMessage> PostPushAsync(PlatformServer server, string project, string body, string? signature, string? delivery = null)
+    {
+        using var anonymous = server.Client(null);
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/webhooks/github/{project}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("X-GitHub-Event", "push");
+        request.Headers.Add("X-GitHub-Delivery", delivery ?? Guid.NewGuid().ToString());
+        if (signature is not null)
+        {
+            request.Headers.Add("X-Hub-Signature-256", signature);
+        }
+
+        return await anonymous.SendAsync(request);
+    }
+
+    private static async Task<string> GitAsync(string folder, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var git = Process.Start(start)!;
+        var output = git.StandardOutput.ReadToEndAsync();
+        var errors = await git.StandardError.ReadToEndAsync();
+        await git.WaitForExitAsync();
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {errors}");
+        return await output;
+    }
+
+    private async Task<PlatformServer> StartAsync() =>
+        await PlatformServer.StartAsync(Path.Combine(_root.FullName, "data"), null, options =>
+        {
+            options.AllowLocalRepositories = true;
+            if (Environment.GetEnvironmentVariable("NUGET_CERT_REVOCATION_MODE") is { } mode)
+            {
+                options.BuildEnvironment["NUGET_CERT_REVOCATION_MODE"] = mode;
+            }
+        });
+
+    public void Dispose() => _root.Delete(recursive: true);
+}

@@ -96,6 +96,7 @@ internal static class PlatformHost
         app.UseAuthorization();
         app.MapOpenApi("/openapi/v1.json");
         ApiEndpoints.Map(app);
+        HealthEndpoints.Map(app);
         DashboardPages.Map(app);
 
         await EnsureAdminTokenAsync(app.Services.GetRequiredService<PlatformStore>(), options);

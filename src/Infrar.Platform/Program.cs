@@ -7,7 +7,7 @@ var root = new RootCommand("Infrar's companion: what the code you wrote costs on
     ServeCommand.Create(),
     MigrationCommands.Create(),
 };
-foreach (var command in DeploymentCommands.Create())
+foreach (var command in DeploymentCommands.Create().Concat(AdminCommands.Create()))
 {
     root.Subcommands.Add(command);
 }

@@ -147,11 +147,18 @@ internal static class DeploymentCommands
     {
         var service = new ServiceOptions();
         var id = new Argument<long>("deployment") { Description = "The deployment's id" };
-        var command = new Command("status", "Show a deployment's state and plan.") { id };
+        var format = AdminCommands.FormatOption();
+        var command = new Command("status", "Show a deployment's state and plan.") { id, format };
         service.AddTo(command);
         command.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
         {
             var deployment = await client.SendAsync(HttpMethod.Get, $"/api/deployments/{parse.GetValue(id)}", cancellationToken: ct);
+            if (parse.GetValue(format) == "json")
+            {
+                Console.WriteLine(deployment.GetRawText());
+                return ExitFor(deployment.GetProperty("status").GetString()!);
+            }
+
             Describe(deployment);
             return ExitFor(deployment.GetProperty("status").GetString()!);
         }));

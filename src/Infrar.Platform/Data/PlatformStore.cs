@@ -568,6 +568,13 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
         return true;
     }
 
+    /// <summary>Every token by name and role (never its hash), oldest first.</summary>
+    public async Task<IReadOnlyList<TokenRow>> ListTokensAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<TokenRow>("SELECT id, name, role, '' AS token_hash, created_at FROM api_tokens ORDER BY id")];
+    }
+
     public async Task<TokenRow?> FindTokenAsync(string tokenHash, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);

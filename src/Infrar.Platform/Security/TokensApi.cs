@@ -21,6 +21,10 @@ internal static class TokensApi
             return Results.Created($"/api/tokens/{request.Name}", new TokenResponse(request.Name!, request.Role!, token));
         }).RequireRole(Roles.Admin);
 
+        api.MapGet("/tokens", async (PlatformStore store, CancellationToken ct) =>
+            (await store.ListTokensAsync(ct)).Select(t => new TokenListing(t.Name, t.Role, DateTimeOffset.FromUnixTimeMilliseconds(t.CreatedAt))))
+            .RequireRole(Roles.Admin);
+
         api.MapDelete("/tokens/{name}", async (string name, HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
             if (name == Caller.Require(context).Name)
@@ -39,3 +43,6 @@ internal static class TokensApi
         api.MapGet("/whoami", (HttpContext context) => Caller.Require(context)).RequireRole(Roles.Viewer);
     }
 }
+
+/// <summary>A token as a list shows it: its name, role and age; the token itself is shown once, when made.</summary>
+internal sealed record TokenListing(string Name, string Role, DateTimeOffset CreatedAt);

@@ -115,5 +115,57 @@ public sealed class CliTests : IDisposable
         Assert.Contains("Could not reach the Infrar service at http://127.0.0.1:9/", unreachable.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Tokens_lists_cancel_and_json_output_work_from_the_command_line()
+    {
+        var data = Path.Combine(_root.FullName, "data-admin");
+        using var service = await ServiceProcess.ServeAsync(data);
+        var admin = File.ReadAllText(Path.Combine(data, "admin-token")).Trim();
+        string[] connect = ["--server", service.BaseAddress.ToString(), "--token", admin];
+
+        // A token is shown once, when made, and works; the list never shows it; a revoked one stops working.
+        var made = await ServiceProcess.RunAsync(["token", "create", "--name", "ci-job", "--role", "deployer", "--format", "json", .. connect]);
+        Assert.True(made.ExitCode == 0, made.Output);
+        var token = JsonDocument.Parse(made.Output).RootElement.GetProperty("token").GetString()!;
+        var listed = await ServiceProcess.RunAsync(["token", "list", "--format", "json", .. connect]);
+        var tokens = JsonDocument.Parse(listed.Output).RootElement.EnumerateArray().ToList();
+        Assert.Contains(tokens, t => t.GetProperty("name").GetString() == "ci-job" && t.GetProperty("role").GetString() == "deployer");
+        Assert.DoesNotContain(token, listed.Output, StringComparison.Ordinal);
+        var table = await ServiceProcess.RunAsync(["token", "list", .. connect]);
+        Assert.Contains("ci-job", table.Output, StringComparison.Ordinal);
+
+        var created = await ServiceProcess.RunAsync(
+            ["env", "create", "--project", "ledger", "--name", "prod", "--provider", "local", "--protected",
+             "--var", $"local_root={Path.Combine(_root.FullName, "buckets")}", .. connect]);
+        Assert.True(created.ExitCode == 0, created.Output);
+        var deploy = await ServiceProcess.RunAsync(
+            ["deploy", "--project", "ledger", "--env", "prod", "--infra", SampleInfrastructure.InfraFolder, "--manifest", SampleInfrastructure.ManifestFile,
+             "--server", service.BaseAddress.ToString(), "--token", token]);
+        Assert.True(deploy.ExitCode == 5, deploy.Output);
+        var id = System.Text.RegularExpressions.Regex.Match(deploy.Output, @"infrar approve (\d+)").Groups[1].Value;
+
+        var projects = JsonDocument.Parse((await ServiceProcess.RunAsync(["list", "projects", "--format", "json", .. connect])).Output).RootElement;
+        Assert.Contains(projects.EnumerateArray(), p => p.GetProperty("name").GetString() == "ledger");
+        var environments = await ServiceProcess.RunAsync(["list", "environments", "--project", "ledger", .. connect]);
+        Assert.Contains("prod", environments.Output, StringComparison.Ordinal);
+        Assert.Contains("local", environments.Output, StringComparison.Ordinal);
+        var deployments = JsonDocument.Parse((await ServiceProcess.RunAsync(["list", "deployments", "--project", "ledger", "--env", "prod", "--format", "json", .. connect])).Output).RootElement;
+        Assert.Equal(("awaiting_approval", "ci-job"), (deployments[0].GetProperty("status").GetString(), deployments[0].GetProperty("requestedBy").GetString()));
+
+        var cancel = await ServiceProcess.RunAsync(["cancel", id, .. connect]);
+        Assert.True(cancel.ExitCode == 0, cancel.Output);
+        Assert.Contains($"Deployment #{id}: cancelled", cancel.Output, StringComparison.Ordinal);
+        var status = await ServiceProcess.RunAsync(["status", id, "--format", "json", .. connect]);
+        Assert.Equal(4, status.ExitCode);
+        Assert.Equal("cancelled", JsonDocument.Parse(status.Output).RootElement.GetProperty("status").GetString());
+        Assert.Equal(1, (await ServiceProcess.RunAsync(["list", "projects", "--format", "yaml", .. connect])).ExitCode);
+
+        var revoke = await ServiceProcess.RunAsync(["token", "revoke", "ci-job", .. connect]);
+        Assert.True(revoke.ExitCode == 0, revoke.Output);
+        var refused = await ServiceProcess.RunAsync(["list", "projects", "--server", service.BaseAddress.ToString(), "--token", token]);
+        Assert.Equal(6, refused.ExitCode);
+        Assert.Contains("401", refused.Output, StringComparison.Ordinal);
+    }
+
     public void Dispose() => _root.Delete(recursive: true);
 }

@@ -1,6 +1,10 @@
 namespace Infrar.Platform;
 
-/// <summary>How <c>infrar serve</c> runs; each setting can also come from configuration (Infrar:…) or INFRAR_… variables.</summary>
+/// <summary>
+/// How <c>infrar serve</c> runs. Each setting comes from, last winning: its default, the <c>Infrar</c> section of
+/// appsettings.json (the current folder's, then the data folder's), an <c>INFRAR__&lt;Name&gt;</c> variable, then the
+/// command line's flag (and the older INFRAR_… variables the flags name).
+/// </summary>
 internal sealed class PlatformOptions
 {
     /// <summary>Where the SQLite database, working directories, local state and key files live.</summary>

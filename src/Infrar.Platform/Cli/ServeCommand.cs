@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Infrar.Platform.Service;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting;
 
 namespace Infrar.Platform.Cli;
@@ -24,12 +25,16 @@ internal static class ServeCommand
         var dbWait = new Option<double?>("--db-wait-seconds") { Description = $"How long a request waits for a database connection (SQLite: the write lock) before it is answered 503 (default {Data.Database.DefaultWait.TotalSeconds})" };
         var jobs = new Option<int?>("--jobs") { Description = "How many deployments this instance runs at once, each on its own environment (default 4; 0 runs none: an API-only instance)" };
         var migrationParallelism = new Option<int?>("--migration-parallelism") { Description = "How many objects a migration copies at once (default 8; each holds at most 8 MiB in memory)" };
+        var allowLocalRepositories = new Option<bool>("--allow-local-repositories")
+        {
+            Description = "Let a project's source be a git repository on this machine (a path), not only https:// or ssh://: for a single-user service",
+        };
         var transferThreshold = new Option<string?>("--migration-transfer-threshold") { Description = "The bucket size from which a migration hands the copy to the target cloud's transfer service, such as 500GiB (default 1TiB)" };
         var logLevel = new Option<string?>("--log-level") { Description = "trace, debug, information (default), warning or error; debug logs every request" };
         var logFormat = new Option<string?>("--log-format") { Description = "simple (default) or json (one object a line)" };
         var command = new Command("serve", "Run the deployment service: JSON API (/api, OpenAPI at /openapi/v1.json) and dashboard (/).")
         {
-            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow, poolSize, dbWait, jobs, migrationParallelism, transferThreshold, logLevel, logFormat,
+            data, postgres, urls, tofu, lease, sandbox, sandboxUser, workRoot, mirror, allow, auditWindow, poolSize, dbWait, jobs, migrationParallelism, transferThreshold, allowLocalRepositories, logLevel, logFormat,
         };
         command.SetAction(async (parse, ct) =>
         {
@@ -39,9 +44,15 @@ internal static class ServeCommand
                 options.DataDirectory = folder.FullName;
             }
 
-            options.Postgres = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("INFRAR_POSTGRES");
+            if (Configure(options) is { } configurationProblem)
+            {
+                await Console.Error.WriteLineAsync($"infrar serve: {configurationProblem}");
+                return ExitCodes.Usage;
+            }
+
+            options.Postgres = parse.GetValue(postgres) ?? Environment.GetEnvironmentVariable("INFRAR_POSTGRES") ?? options.Postgres;
             options.Urls = parse.GetValue(urls) ?? options.Urls;
-            options.Tofu = parse.GetValue(tofu) ?? Environment.GetEnvironmentVariable("INFRAR_TOFU");
+            options.Tofu = parse.GetValue(tofu) ?? Environment.GetEnvironmentVariable("INFRAR_TOFU") ?? options.Tofu;
             if (parse.GetValue(lease) is { } seconds)
             {
                 options.Lease = TimeSpan.FromSeconds(seconds);
@@ -50,8 +61,9 @@ internal static class ServeCommand
             options.Sandbox = parse.GetValue(sandbox) ?? Environment.GetEnvironmentVariable("INFRAR_SANDBOX") ?? options.Sandbox;
             options.SandboxUser = parse.GetValue(sandboxUser) ?? options.SandboxUser;
             options.WorkRoot = parse.GetValue(workRoot) ?? options.WorkRoot;
-            options.ProviderMirror = parse.GetValue(mirror);
-            options.AllowedProviders = [.. parse.GetValue(allow) ?? []];
+            options.ProviderMirror = parse.GetValue(mirror) ?? options.ProviderMirror;
+            options.AllowedProviders = [.. options.AllowedProviders, .. parse.GetValue(allow) ?? []];
+            options.AllowLocalRepositories |= parse.GetValue(allowLocalRepositories) || Environment.GetEnvironmentVariable("INFRAR_ALLOW_LOCAL_REPOSITORIES") == "true";
             if (parse.GetValue(auditWindow) is { } window)
             {
                 options.AnonymousAuditWindow = TimeSpan.FromSeconds(window);
@@ -87,6 +99,29 @@ internal static class ServeCommand
     }
 
     /// <summary>Reads the load and logging options into <paramref name="options"/>; returns what is wrong with them, if anything.</summary>
+    /// <summary>
+    /// Reads the settings configuration gives, before the command line's flags (which win): the <c>Infrar</c> section
+    /// of appsettings.json in the current folder, then of the one in the data folder, then <c>INFRAR__*</c> variables
+    /// (<c>INFRAR__Jobs=8</c>, <c>INFRAR__BuildEnvironment__NAME=value</c>). Null, or what is wrong with them.
+    /// </summary>
+    private static string? Configure(PlatformOptions options)
+    {
+        try
+        {
+            var files = new ConfigurationBuilder()
+                .AddJsonFile(Path.Combine(Environment.CurrentDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
+                .AddJsonFile(Path.Combine(options.DataDirectory, "appsettings.json"), optional: true, reloadOnChange: false)
+                .Build();
+            files.GetSection("Infrar").Bind(options);
+            new ConfigurationBuilder().AddEnvironmentVariables("INFRAR__").Build().Bind(options);
+            return null;
+        }
+        catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or System.Text.Json.JsonException)
+        {
+            return $"the configuration cannot be read: {e.Message}";
+        }
+    }
+
     private static string? Validate(
         ParseResult parse,
         PlatformOptions options,

@@ -6,7 +6,8 @@ using Spectre.Console;
 namespace Infrar.Platform.Cli;
 
 /// <summary>
-/// <c>infrar token create|list|revoke</c>, <c>infrar cancel</c> and <c>infrar list projects|environments|deployments</c>:
+/// <c>infrar token create|list|revoke</c>, <c>infrar cancel</c>, <c>infrar list projects|environments|deployments</c>
+/// and <c>infrar source set|show</c>:
 /// what a team does day to day besides deploying. Lists take <c>--format json</c> (the API's JSON, for scripts).
 /// </summary>
 internal static class AdminCommands
@@ -16,6 +17,7 @@ internal static class AdminCommands
         yield return TokenCommand();
         yield return CancelCommand();
         yield return ListCommand();
+        yield return SourceCommand();
     }
 
     /// <summary>The <c>--format</c> option: <c>table</c> for people, <c>json</c> for scripts.</summary>
@@ -144,6 +146,82 @@ internal static class AdminCommands
         }));
 
         return new Command("list", "List projects, environments or deployments.") { projects, environments, deployments };
+    }
+
+    private static Command SourceCommand()
+    {
+        var setService = new ServiceOptions();
+        var project = new Option<string>("--project") { Description = "The project", Required = true };
+        var repository = new Option<string>("--repository") { Description = "The app's git repository: an https:// or ssh:// URL", Required = true };
+        var path = new Option<string>("--path") { Description = "The app's project in the repository, such as src/App/App.csproj", Required = true };
+        var branches = new Option<string[]>("--branch") { Description = "A branch and the environment its pushes deploy to, branch=environment (repeatable)" };
+        var secretFile = new Option<FileInfo?>("--webhook-secret-file") { Description = "A file holding the secret GitHub signs pushes with (never on the command line, where others could read it)" };
+        var set = new Command("set", "Set a project's source (admin): builds and the push webhook use it.") { project, repository, path, branches, secretFile };
+        setService.AddTo(set);
+        set.SetAction(async (parse, ct) => await DeploymentCommands.RunAsync(parse, setService, async client =>
+        {
+            var map = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var pair in parse.GetValue(branches) ?? [])
+            {
+                var at = pair.IndexOf('=', StringComparison.Ordinal);
+                if (at <= 0 || at == pair.Length - 1)
+                {
+                    throw new InputException($"--branch {pair}: expected branch=environment, such as main=prod.");
+                }
+
+                map[pair[..at]] = pair[(at + 1)..];
+            }
+
+            string? secret = null;
+            if (parse.GetValue(secretFile) is { } file)
+            {
+                secret = file.Exists ? File.ReadAllText(file.FullName).Trim() : throw new InputException($"{file.FullName}: no such file.");
+            }
+
+            var projectId = await ProjectIdAsync(client, parse.GetValue(project)!, ct);
+            var source = await client.SendAsync(
+                HttpMethod.Put,
+                $"/api/projects/{projectId}/source",
+                new { repository = parse.GetValue(repository), path = parse.GetValue(path), branches = map, webhookSecret = secret },
+                ct);
+            Describe(client, source);
+            return ExitCodes.Success;
+        }));
+
+        var showService = new ServiceOptions();
+        var shown = new Option<string>("--project") { Description = "The project", Required = true };
+        var showFormat = FormatOption();
+        var show = new Command("show", "Show a project's source (never its webhook secret).") { shown, showFormat };
+        showService.AddTo(show);
+        show.SetAction(async (parse, ct) => await DeploymentCommands.RunAsync(parse, showService, async client =>
+        {
+            var source = await client.SendAsync(HttpMethod.Get, $"/api/projects/{await ProjectIdAsync(client, parse.GetValue(shown)!, ct)}/source", cancellationToken: ct);
+            if (parse.GetValue(showFormat) == "json")
+            {
+                Console.WriteLine(source.GetRawText());
+            }
+            else
+            {
+                Describe(client, source);
+            }
+
+            return ExitCodes.Success;
+        }));
+
+        return new Command("source", "The git repository a project's deployments can be built from, and its push webhook.") { set, show };
+
+        static void Describe(PlatformClient client, JsonElement source)
+        {
+            Console.WriteLine($"{source.GetProperty("repository").GetString()} ({source.GetProperty("path").GetString()})");
+            foreach (var branch in source.GetProperty("branches").EnumerateObject())
+            {
+                Console.WriteLine($"  a push to {branch.Name} deploys to {branch.Value.GetString()}");
+            }
+
+            Console.WriteLine(source.GetProperty("hasWebhookSecret").GetBoolean()
+                ? $"  GitHub webhook: {client.Server}{source.GetProperty("webhook").GetString()!.TrimStart('/')} (application/json, push events)"
+                : "  no webhook secret: pushes are refused; set one with --webhook-secret-file");
+        }
     }
 
     private static async Task<long> ProjectIdAsync(PlatformClient client, string name, CancellationToken ct) =>

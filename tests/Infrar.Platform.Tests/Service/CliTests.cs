@@ -152,6 +152,22 @@ public sealed class CliTests : IDisposable
         var deployments = JsonDocument.Parse((await ServiceProcess.RunAsync(["list", "deployments", "--project", "ledger", "--env", "prod", "--format", "json", .. connect])).Output).RootElement;
         Assert.Equal(("awaiting_approval", "ci-job"), (deployments[0].GetProperty("status").GetString(), deployments[0].GetProperty("requestedBy").GetString()));
 
+        // The project's source: the secret from a file, never echoed; a malformed branch is refused before any request.
+        var secretFile = Path.Combine(_root.FullName, "webhook-secret");
+        File.WriteAllText(secretFile, "a-secret-of-enough-length-for-github\n");
+        var source = await ServiceProcess.RunAsync(
+            ["source", "set", "--project", "ledger", "--repository", "https://git.example.com/ana/ledger.git", "--path", "app/Ledger.csproj",
+             "--branch", "main=prod", "--webhook-secret-file", secretFile, .. connect]);
+        Assert.True(source.ExitCode == 0, source.Output);
+        Assert.Contains("a push to main deploys to prod", source.Output, StringComparison.Ordinal);
+        Assert.Contains("/api/webhooks/github/ledger", source.Output, StringComparison.Ordinal);
+        var shown = await ServiceProcess.RunAsync(["source", "show", "--project", "ledger", "--format", "json", .. connect]);
+        Assert.True(JsonDocument.Parse(shown.Output).RootElement.GetProperty("hasWebhookSecret").GetBoolean());
+        Assert.DoesNotContain("a-secret-of-enough-length", source.Output + shown.Output, StringComparison.Ordinal);
+        var malformed = await ServiceProcess.RunAsync(["source", "set", "--project", "ledger", "--repository", "https://x/y.git", "--path", "a", "--branch", "main", .. connect]);
+        Assert.Equal(2, malformed.ExitCode);
+        Assert.Contains("expected branch=environment", malformed.Output, StringComparison.Ordinal);
+
         var cancel = await ServiceProcess.RunAsync(["cancel", id, .. connect]);
         Assert.True(cancel.ExitCode == 0, cancel.Output);
         Assert.Contains($"Deployment #{id}: cancelled", cancel.Output, StringComparison.Ordinal);

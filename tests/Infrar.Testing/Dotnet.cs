@@ -34,13 +34,33 @@ public static class Dotnet
             start.Environment[name] = value;
         }
 
+        return await Processes.RunAsync(start);
+    }
+}
+
+/// <summary>Runs a program to its end, with its output and errors captured together.</summary>
+public static class Processes
+{
+    public static Task<CommandResult> RunAsync(string program, string workingDirectory, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, UseShellExecute = false };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return RunAsync(start);
+    }
+
+    public static async Task<CommandResult> RunAsync(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
         using var process = Process.Start(start)!;
-        var output = new StringBuilder();
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        output.Append(await stdout).Append(await stderr);
-        return new CommandResult(process.ExitCode, output.ToString());
+        return new CommandResult(process.ExitCode, new StringBuilder().Append(await stdout).Append(await stderr).ToString());
     }
 }
 

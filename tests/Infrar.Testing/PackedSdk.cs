@@ -16,18 +16,21 @@ public sealed class PackedSdk : IAsyncLifetime
     public string CreateWorkspace()
     {
         var workspace = Directory.CreateTempSubdirectory("infrar-e2e-").FullName;
-        File.WriteAllText(Path.Combine(workspace, "nuget.config"), $"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="infrar" value="{Feed}" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
+        File.WriteAllText(Path.Combine(workspace, "nuget.config"), NuGetConfig(Feed));
         return workspace;
     }
+
+    /// <summary>A nuget.config with <paramref name="feed"/> (a folder: absolute, or relative to the file) before nuget.org.</summary>
+    public static string NuGetConfig(string feed) => $"""
+        <?xml version="1.0" encoding="utf-8"?>
+        <configuration>
+          <packageSources>
+            <clear />
+            <add key="infrar" value="{feed}" />
+            <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
+          </packageSources>
+        </configuration>
+        """;
 
     public async Task InitializeAsync()
     {

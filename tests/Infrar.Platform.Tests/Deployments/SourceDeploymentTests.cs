@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
@@ -109,16 +108,7 @@ public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedS
         Directory.CreateDirectory(Path.Combine(work, "app"));
         Directory.CreateDirectory(Path.Combine(work, "packages"));
         File.Copy(sdk.Package, Path.Combine(work, "packages", Path.GetFileName(sdk.Package)));
-        File.WriteAllText(Path.Combine(work, "nuget.config"), """
-            <?xml version="1.0" encoding="utf-8"?>
-            <configuration>
-              <packageSources>
-                <clear />
-                <add key="vendored" value="packages" />
-                <add key="nuget.org" value="https://api.nuget.org/v3/index.json" />
-              </packageSources>
-            </configuration>
-            """);
+        File.WriteAllText(Path.Combine(work, "nuget.config"), PackedSdk.NuGetConfig("packages"));
         File.WriteAllText(Path.Combine(work, "app", "Notes.csproj"), $"""
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup>
@@ -174,18 +164,9 @@ public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedS
 
     private static async Task<string> GitAsync(string folder, params string[] arguments)
     {
-        var start = new ProcessStartInfo("git") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var git = Process.Start(start)!;
-        var output = git.StandardOutput.ReadToEndAsync();
-        var errors = await git.StandardError.ReadToEndAsync();
-        await git.WaitForExitAsync();
-        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {errors}");
-        return await output;
+        var git = await Processes.RunAsync("git", folder, arguments);
+        Assert.True(git.ExitCode == 0, $"git {string.Join(' ', arguments)}: {git.Output}");
+        return git.Output;
     }
 
     private async Task<PlatformServer> StartAsync() =>

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Infrar.Testing;
 using Xunit;
 
@@ -26,7 +25,7 @@ public sealed class ToolPackageTests : IDisposable
         Assert.True(install.ExitCode == 0, install.Output);
         Assert.Contains("infrar", install.Output, StringComparison.Ordinal);
 
-        var help = await RunAsync(Path.Combine(tools, "infrar"), "--help");
+        var help = await Processes.RunAsync(Path.Combine(tools, "infrar"), _root.FullName, "--help");
         Assert.True(help.ExitCode == 0, help.Output);
         foreach (var command in new[] { "serve", "deploy", "migrate", "cost" })
         {
@@ -34,24 +33,9 @@ public sealed class ToolPackageTests : IDisposable
         }
 
         // A command that needs the service says where it looked when none answers.
-        var status = await RunAsync(Path.Combine(tools, "infrar"), "status", "1", "--server", "http://127.0.0.1:9", "--token", "none");
+        var status = await Processes.RunAsync(Path.Combine(tools, "infrar"), _root.FullName, "status", "1", "--server", "http://127.0.0.1:9", "--token", "none");
         Assert.NotEqual(0, status.ExitCode);
         Assert.Contains("127.0.0.1:9", status.Output, StringComparison.Ordinal);
-    }
-
-    private static async Task<(int ExitCode, string Output)> RunAsync(string program, params string[] arguments)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await output + errors);
     }
 
     public void Dispose() => _root.Delete(recursive: true);

@@ -33,12 +33,13 @@ public sealed class SqsContractServerTests : IAsyncLifetime
     private async Task<string> CreateAsync(string name, Dictionary<string, string>? attributes = null) =>
         (await _sqs.CreateQueueAsync(new CreateQueueRequest { QueueName = name, Attributes = attributes ?? [] })).QueueUrl;
 
-    private Task<ReceiveMessageResponse> ReceiveAsync(string url, int max = 10, int wait = 0) =>
+    private Task<ReceiveMessageResponse> ReceiveAsync(string url, int max = 10, int wait = 0, int? visibility = null) =>
         _sqs.ReceiveMessageAsync(new ReceiveMessageRequest
         {
             QueueUrl = url,
             MaxNumberOfMessages = max,
             WaitTimeSeconds = wait,
+            VisibilityTimeout = visibility,
             MessageAttributeNames = ["All"],
             MessageSystemAttributeNames = ["All"],
         });
@@ -83,12 +84,14 @@ public sealed class SqsContractServerTests : IAsyncLifetime
     [Fact]
     public async Task A_message_not_deleted_returns_after_its_visibility_timeout_with_a_new_receipt_handle()
     {
-        var url = await CreateAsync("leases", new() { ["VisibilityTimeout"] = "1" });
+        // The queue's 3 s lease must outlast the check that nobody else gets the message on a loaded machine; the second
+        // receive asks for 60 s, so its lease is still held when it is changed below.
+        var url = await CreateAsync("leases", new() { ["VisibilityTimeout"] = "3" });
         await _sqs.SendMessageAsync(url, "work");
 
         var first = Assert.Single((await ReceiveAsync(url)).Messages);
         Assert.Empty((await ReceiveAsync(url)).Messages ?? []);
-        var second = Assert.Single((await ReceiveAsync(url, wait: 3)).Messages);
+        var second = Assert.Single((await ReceiveAsync(url, wait: 10, visibility: 60)).Messages);
 
         Assert.Equal(first.MessageId, second.MessageId);
         Assert.NotEqual(first.ReceiptHandle, second.ReceiptHandle);

@@ -121,7 +121,7 @@ public sealed class LocalQueueTests
     [Fact]
     public async Task An_extended_lease_holds_and_an_abandoned_message_comes_back_after_its_delay()
     {
-        var queue = NewQueue("lease-extend", new QueueOptions { VisibilityTimeout = TimeSpan.FromSeconds(1) });
+        var queue = NewQueue("lease-extend", new QueueOptions { VisibilityTimeout = TimeSpan.FromSeconds(3) });
         await queue.SendAsync("long work");
         var message = Assert.Single(await ReceiveAsync(queue, 1, TimeSpan.FromSeconds(5)));
 

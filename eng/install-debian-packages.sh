@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests run: chromium (the dashboard driven headless), bubblewrap (the sandbox every
-# OpenTofu run of the deployment service goes through) and rclone (what the migration benchmark compares the copy with). Installs what is missing when this user can (root, or sudo
+# OpenTofu run of the deployment service goes through), rclone (what the migration benchmark compares the copy with),
+# and for images built from source: skopeo (the service pushes images with it), docker-registry (a real registry on a
+# loopback port) and umoci (makes the tests' base image from this machine's .NET runtime). Installs what is missing when this user can (root, or sudo
 # without a password); otherwise says what to install, and the tests that need it fail naming it.
 set -euo pipefail
 missing=()
 command -v chromium > /dev/null || [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v bwrap > /dev/null || missing+=(bubblewrap)
 command -v rclone > /dev/null || missing+=(rclone)
+command -v skopeo > /dev/null || missing+=(skopeo)
+command -v umoci > /dev/null || missing+=(umoci)
+command -v docker-registry > /dev/null || missing+=(docker-registry)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi

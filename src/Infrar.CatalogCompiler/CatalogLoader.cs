@@ -96,7 +96,7 @@ internal static class CatalogLoader
                 throw new CatalogException($"catalog/{folder}: no queues/queues.yaml; every provider but the default implements queues.");
             }
 
-            providers.Add(id, new ProviderCatalog(id, file.Name ?? id, storage, ToState(files, folder, file.State, path), file.FolderVariable, file.DefaultRegion, queues));
+            providers.Add(id, new ProviderCatalog(id, file.Name ?? id, storage, ToState(files, folder, file.State, path), file.FolderVariable, file.DefaultRegion, queues, ToHosting(file.Hosting, path)));
 
             var infrastructurePath = folder + "infrastructure/infrastructure.yaml";
             if (!files.ContainsKey(infrastructurePath))
@@ -114,6 +114,23 @@ internal static class CatalogLoader
         }
 
         return new InfrarCatalog(capabilities, providers, infrastructure, Parse<ProviderFile>(files, defaults[0]).Provider!);
+    }
+
+    private static HostingBinding ToHosting(HostingEntry? hosting, string path)
+    {
+        if (hosting?.RegistryLogin is not { } login)
+        {
+            return new HostingBinding(hosting?.UrlOutput, null);
+        }
+
+        var named = (login.Username is null ? 0 : 1) + (login.UsernameCredential is null ? 0 : 1);
+        if (login.Token is null ? named != 1 || login.PasswordCredential is null : named != 0 || login.PasswordCredential is not null)
+        {
+            throw new CatalogException(
+                $"catalog/{path}: hosting.registry_login takes either token, or a password_credential with one of username and username_credential.");
+        }
+
+        return new HostingBinding(hosting.UrlOutput, new RegistryLogin(login.Username, login.UsernameCredential, login.PasswordCredential, login.Token));
     }
 
     private static StateBinding ToState(IReadOnlyDictionary<string, string> files, string folder, StateEntry? state, string path)
@@ -299,6 +316,26 @@ internal static class CatalogLoader
         public string? FolderVariable { get; set; }
 
         public StateEntry? State { get; set; }
+
+        public HostingEntry? Hosting { get; set; }
+    }
+
+    private sealed class HostingEntry
+    {
+        public string? UrlOutput { get; set; }
+
+        public RegistryLoginEntry? RegistryLogin { get; set; }
+    }
+
+    private sealed class RegistryLoginEntry
+    {
+        public string? Username { get; set; }
+
+        public string? UsernameCredential { get; set; }
+
+        public string? PasswordCredential { get; set; }
+
+        public string? Token { get; set; }
     }
 
     private sealed class StateEntry

@@ -34,7 +34,7 @@ internal static class CatalogSource
         {
             var storage = provider.Storage is null ? "null" : Binding(provider.Storage);
             var queues = provider.Queues is null ? "null" : Binding(provider.Queues);
-            text.Append($"            [{L(provider.Id)}] = new({L(provider.Id)}, {L(provider.DisplayName)}, {storage}, {State(provider.State)}, {L(provider.FolderVariable)}, {L(provider.DefaultRegion)}, {queues}),\n");
+            text.Append($"            [{L(provider.Id)}] = new({L(provider.Id)}, {L(provider.DisplayName)}, {storage}, {State(provider.State)}, {L(provider.FolderVariable)}, {L(provider.DefaultRegion)}, {queues}, {Hosting(provider.Hosting)}),\n");
         }
 
         text.Append("        },\n");
@@ -71,6 +71,9 @@ internal static class CatalogSource
 
     private static string Array(IEnumerable<string> items, string type = "string") =>
         $"global::Infrar.Generators.Specs.EquatableArray.ToEquatableArray(new {type}[] {{ {string.Join(", ", items)} }})";
+
+    private static string Hosting(HostingBinding hosting) =>
+        $"new HostingBinding({L(hosting.UrlOutput)}, {(hosting.RegistryLogin is { } login ? $"new RegistryLogin({L(login.Username)}, {L(login.UsernameCredential)}, {L(login.PasswordCredential)}, {L(login.Token)})" : "null")})";
 
     private static string L(string? value) => value is null ? "null" : SymbolDisplay.FormatLiteral(value, quote: true);
 

@@ -53,6 +53,24 @@ internal sealed class PlatformOptions
     /// <summary>How long a build from source (clone and dotnet build) may take before it is stopped and the deployment fails.</summary>
     public TimeSpan BuildTimeout { get; set; } = TimeSpan.FromMinutes(20);
 
+    /// <summary>
+    /// Registries (<c>host:port</c>) reached over plain HTTP or with any certificate, for pulling base images and pushing
+    /// app images: a registry on this machine or a private network; none by default.
+    /// </summary>
+    public List<string> InsecureRegistries { get; set; } = [];
+
+    /// <summary>How long after an apply the app's URL may take to answer before the deployment is marked unhealthy.</summary>
+    public TimeSpan HealthTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the app's URL is asked while the service waits for it to become healthy.</summary>
+    public TimeSpan HealthPoll { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Whether the health check may ask an app on this machine or a private network; off by default, since the URL comes
+    /// from the deployment's own OpenTofu and could otherwise point the service at its own network (a cloud's metadata).
+    /// </summary>
+    public bool HealthAllowPrivateAddresses { get; set; }
+
     /// <summary>The least level logged; each request is logged at Debug, so <c>debug</c> shows them.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

@@ -41,6 +41,12 @@ public static class Dotnet
 /// <summary>Runs a program to its end, with its output and errors captured together.</summary>
 public static class Processes
 {
+    /// <summary>The full path of a program on PATH, or null.</summary>
+    public static string? FindOnPath(string program) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(folder => Path.Combine(folder, program))
+            .FirstOrDefault(File.Exists);
+
     public static Task<CommandResult> RunAsync(string program, string workingDirectory, params string[] arguments)
     {
         var start = new ProcessStartInfo(program) { WorkingDirectory = workingDirectory, UseShellExecute = false };

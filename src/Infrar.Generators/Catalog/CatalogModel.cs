@@ -61,7 +61,23 @@ internal sealed record OperationDefinition(string Id, string Access, string Summ
 /// </param>
 /// <param name="DefaultRegion">The region used when an environment names none.</param>
 /// <param name="Queues">How queues map onto the provider's SDK; null for the default provider, whose queue is the SDK's own.</param>
-internal sealed record ProviderCatalog(string Id, string DisplayName, CapabilityBinding? Storage, StateBinding State, string? FolderVariable, string? DefaultRegion, CapabilityBinding? Queues);
+/// <param name="Hosting">Where the app runs once applied: its URL output and how to sign in to the registry its image is pushed to.</param>
+internal sealed record ProviderCatalog(string Id, string DisplayName, CapabilityBinding? Storage, StateBinding State, string? FolderVariable, string? DefaultRegion, CapabilityBinding? Queues, HostingBinding Hosting);
+
+/// <summary>What the deployment service knows of a provider's hosting (<c>hosting</c> in provider.yaml).</summary>
+/// <param name="UrlOutput">The OpenTofu output holding the app's URL, polled for health after an apply; null when the hosting has no stable address.</param>
+/// <param name="RegistryLogin">How the service signs in to the environment's container registry; null when images are not pushed (the default provider).</param>
+internal sealed record HostingBinding(string? UrlOutput, RegistryLogin? RegistryLogin);
+
+/// <summary>
+/// How the service signs in to a provider's container registry with the environment's credentials: a user name (fixed,
+/// or read from a credential) and a password read from a credential, or a token the named exchange gets for them.
+/// </summary>
+/// <param name="Username">A fixed user name (<c>_json_key</c>).</param>
+/// <param name="UsernameCredential">The credential holding the user name.</param>
+/// <param name="PasswordCredential">The credential holding the password.</param>
+/// <param name="Token">The exchange that trades the environment's credentials for a registry password (<c>ecr</c>).</param>
+internal sealed record RegistryLogin(string? Username, string? UsernameCredential, string? PasswordCredential, string? Token);
 
 /// <summary>Where OpenTofu keeps a provider's state, as <c>infrar_backend.tf</c> says.</summary>
 /// <param name="Backend">The OpenTofu backend: <c>s3</c>, <c>gcs</c>, <c>azurerm</c>, <c>local</c>.</param>

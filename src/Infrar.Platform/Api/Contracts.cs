@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Infrar.Platform.Data;
+using Infrar.Platform.Deployments;
 using Infrar.Platform.Policies;
 
 namespace Infrar.Platform.Api;
@@ -13,7 +14,8 @@ internal sealed record CreateEnvironmentRequest(
     bool Protected,
     Dictionary<string, string>? Variables,
     Dictionary<string, string>? State,
-    Dictionary<string, string>? Credentials);
+    Dictionary<string, string>? Credentials,
+    ImageSettings? Image = null);
 
 internal sealed record CreateDeploymentRequest(Dictionary<string, string>? Infra, JsonElement? Manifest);
 
@@ -37,6 +39,7 @@ internal sealed record EnvironmentResponse(
     IReadOnlyDictionary<string, string> Variables,
     IReadOnlyDictionary<string, string> State,
     IReadOnlyList<string> CredentialNames,
+    ImageSettings? Image,
     DateTimeOffset CreatedAt)
 {
     public static EnvironmentResponse From(EnvironmentRow row) => new(
@@ -49,6 +52,7 @@ internal sealed record EnvironmentResponse(
         JsonSerializer.Deserialize<Dictionary<string, string>>(row.Variables)!,
         JsonSerializer.Deserialize<Dictionary<string, string>>(row.State)!,
         JsonSerializer.Deserialize<List<string>>(row.CredentialNames)!,
+        ImageSettings.Read(row.Image),
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt));
 }
 
@@ -68,6 +72,8 @@ internal sealed record DeploymentResponse(
     string? WaiverReason,
     DeploymentOutputs? Outputs,
     DeploymentSourceResponse? Source,
+    DeploymentImageResponse? Image,
+    HealthResult? Health,
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt)
 {
@@ -85,6 +91,8 @@ internal sealed record DeploymentResponse(
         row.WaiverReason,
         row.Outputs is { } outputs ? JsonSerializer.Deserialize<DeploymentOutputs>(outputs, DeploymentOutputs.Json) : null,
         row.SourceRepository is { } repository ? new DeploymentSourceResponse(repository, row.SourceRef, row.SourceCommit) : null,
+        row.Image is { } image ? new DeploymentImageResponse(image, row.ImageDigest) : null,
+        HealthResult.Read(row.Health),
         DateTimeOffset.FromUnixTimeMilliseconds(row.CreatedAt),
         DateTimeOffset.FromUnixTimeMilliseconds(row.UpdatedAt));
 }
@@ -125,6 +133,9 @@ internal sealed record TransitionResponse(string From, string To, string Actor, 
 internal sealed record TokenResponse(string Name, string Role, string Token);
 
 internal sealed record AuditResponse(long Id, DateTimeOffset At, string Actor, string Action, string Target, string Outcome, long Requests);
+
+/// <summary>The image a deployment built: the reference pushed, by digest (or the archive written), and the digest.</summary>
+internal sealed record DeploymentImageResponse(string Reference, string? Digest);
 
 /// <summary>What a deployment built from source was built from: the repository, the ref asked for, the commit built.</summary>
 internal sealed record DeploymentSourceResponse(string Repository, string? Ref, string? Commit);

@@ -54,6 +54,7 @@ internal static class ProjectsApi
                 Variables = JsonSerializer.Serialize(request.Variables ?? []),
                 State = JsonSerializer.Serialize(request.State ?? []),
                 CredentialNames = JsonSerializer.Serialize((request.Credentials ?? []).Keys.Order(StringComparer.Ordinal)),
+                Image = request.Image?.Write(),
             };
             if (request.Credentials is { Count: > 0 } credentials)
             {

@@ -53,6 +53,11 @@ internal static partial class RequestValidation
             errors[$"variables.{folder}"] = [rootProblem];
         }
 
+        foreach (var (field, messages) in request.Image?.Problems(catalog) ?? [])
+        {
+            errors[field] = messages;
+        }
+
         foreach (var (name, value) in request.Credentials ?? [])
         {
             if (CredentialNames.Problem(name) is { } problem)

@@ -79,8 +79,8 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
             environment.CreatedAt = Database.Now();
             environment.Id = await connection.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO environments (project_id, name, provider, region, protected, variables, state, credentials, credential_names, created_at)
-                VALUES (@ProjectId, @Name, @Provider, @Region, @Protected, @Variables, @State, @Credentials, @CredentialNames, @CreatedAt)
+                INSERT INTO environments (project_id, name, provider, region, protected, variables, state, credentials, credential_names, image, created_at)
+                VALUES (@ProjectId, @Name, @Provider, @Region, @Protected, @Variables, @State, @Credentials, @CredentialNames, @Image, @CreatedAt)
                 RETURNING id
                 """,
                 environment,
@@ -703,6 +703,23 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
             new { deploymentId, infra, manifest, commit, now = Database.Now() });
     }
 
+    /// <summary>Records the image a build made: the reference pushed (or archive written) and its digest.</summary>
+    public async Task RecordImageAsync(long deploymentId, string image, string digest, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE deployments SET image = @image, image_digest = @digest, updated_at = @now WHERE id = @deploymentId",
+            new { deploymentId, image, digest, now = Database.Now() });
+    }
+
+    public async Task RecordHealthAsync(long deploymentId, string health, CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        await connection.ExecuteAsync(
+            "UPDATE deployments SET health = @health, updated_at = @now WHERE id = @deploymentId",
+            new { deploymentId, health, now = Database.Now() });
+    }
+
     public async Task<ProjectSourceRow?> GetProjectSourceAsync(long projectId, CancellationToken cancellationToken)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
@@ -741,7 +758,7 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
 
     private const string DeploymentColumns =
         "SELECT id, environment_id, kind, status, requested_by, approved_by, infra, manifest, plan_adds, plan_changes, plan_destroys, failure, violations, waived_by, waiver_reason, outputs, " +
-        "source_repository, source_ref, source_commit, created_at, updated_at FROM deployments";
+        "source_repository, source_ref, source_commit, image, image_digest, health, created_at, updated_at FROM deployments";
 
     private static bool IsUniqueViolation(DbException e) =>
         e is SqliteException { SqliteErrorCode: 19 } || e is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };

@@ -36,6 +36,9 @@ internal sealed class EnvironmentRow
     /// <summary>JSON array of the credentials' names, which the API may show.</summary>
     public string CredentialNames { get; set; } = "[]";
 
+    /// <summary>JSON of <see cref="Deployments.ImageSettings"/>: where the app's image goes (schema 008); null when none is built.</summary>
+    public string? Image { get; set; }
+
     public long CreatedAt { get; set; }
 }
 
@@ -83,6 +86,15 @@ internal sealed class DeploymentRow
     public string? SourceRef { get; set; }
 
     public string? SourceCommit { get; set; }
+
+    /// <summary>The image built (schema 008): the reference pushed, by digest, or the archive written; null when none was built.</summary>
+    public string? Image { get; set; }
+
+    /// <summary>The image's manifest digest, <c>sha256:…</c>.</summary>
+    public string? ImageDigest { get; set; }
+
+    /// <summary>JSON of <see cref="Deployments.HealthResult"/>: what the health check after the apply found.</summary>
+    public string? Health { get; set; }
 
     public long CreatedAt { get; set; }
 

@@ -15,6 +15,7 @@ internal static class DeploymentStatus
     public const string AwaitingApproval = "awaiting_approval";
     public const string Applying = "applying";
     public const string Succeeded = "succeeded";
+    public const string Unhealthy = "unhealthy";
     public const string Failed = "failed";
     public const string Cancelled = "cancelled";
     public const string DestroyQueued = "destroy_queued";
@@ -32,9 +33,10 @@ internal static class DeploymentStatus
         [Planning] = [PolicyDenied, AwaitingApproval, Applying, Destroying, Failed],
         [PolicyDenied] = [AwaitingApproval, Applying, Cancelled],
         [AwaitingApproval] = [Applying, Destroying, Cancelled],
-        [Applying] = [Succeeded, Failed],
+        [Applying] = [Succeeded, Unhealthy, Failed],
         [Destroying] = [Destroyed, Failed],
         [Succeeded] = [],
+        [Unhealthy] = [],
         [Failed] = [],
         [Cancelled] = [],
         [Destroyed] = [],
@@ -48,6 +50,7 @@ internal static class DeploymentStatus
         [PolicyDenied] = Deploy,
         [Applying] = Deploy,
         [Succeeded] = Deploy,
+        [Unhealthy] = Deploy,
         [DestroyQueued] = Destroy,
         [Destroying] = Destroy,
         [Destroyed] = Destroy,

@@ -31,6 +31,11 @@ internal sealed partial class DeploymentWorker(
     /// <summary>The most a deployment's recorded outputs may be (names and physical names: a few KiB in practice).</summary>
     private const int MaxOutputsChars = 256 * 1024;
 
+    /// <summary>What signs in to registries (ECR's token exchange).</summary>
+    private static readonly HttpClient Registries = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    private readonly HealthCheck _health = new(options);
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var slots = Math.Max(1, options.Jobs);
@@ -176,7 +181,7 @@ internal sealed partial class DeploymentWorker(
         using var workspace = RunWorkspace.Create(options, tofu.Sandbox, InfraPolicy.Default.Providers.With(options.AllowedProviders), deployment.Id);
         await queue.RecordProcessAsync(job.Id, null, workspace.Root, CancellationToken.None);
         var state = await PrepareAsync(workspace, deployment, environment, project, cancellationToken);
-        var run = new TofuRun(workspace.Directory, Mounts(workspace, environment), RunEnvironment(workspace, environment, credentials));
+        var run = new TofuRun(workspace.Directory, Mounts(workspace, environment), RunEnvironment(workspace, environment, deployment, credentials));
 
         async Task<bool> Tofu(string step, params string[] arguments)
         {
@@ -200,7 +205,7 @@ internal sealed partial class DeploymentWorker(
             switch (job.Step)
             {
                 case "build":
-                    if (await BuildAsync(log, deployment, environment, project, cancellationToken) is not { } built)
+                    if (await BuildAsync(log, deployment, environment, project, credentials, cancellationToken) is not { } built)
                     {
                         return;
                     }
@@ -211,6 +216,7 @@ internal sealed partial class DeploymentWorker(
                     }
 
                     deployment = (await store.GetDeploymentAsync(deployment.Id, cancellationToken))!;
+                    run = run with { Environment = RunEnvironment(workspace, environment, deployment, credentials) };
                     goto case "plan";
 
                 // "destroy" is the plan step of a destroy queued by an earlier version.
@@ -240,14 +246,14 @@ internal sealed partial class DeploymentWorker(
                     }
 
                     await MoveAsync(log, DeploymentStatus.Executing(deployment.Kind), cancellationToken);
-                    await ApplyAsync(log, deployment, run, Tofu, cancellationToken);
+                    await ApplyAsync(log, deployment, environment, run, Tofu, cancellationToken);
                     return;
 
                 case "apply":
                     await RestorePlanFileAsync(deployment.Id, workspace.Directory, cancellationToken);
                     if (await Tofu("init", "init", "-input=false", "-no-color"))
                     {
-                        await ApplyAsync(log, deployment, run, Tofu, cancellationToken);
+                        await ApplyAsync(log, deployment, environment, run, Tofu, cancellationToken);
                     }
 
                     return;
@@ -267,7 +273,8 @@ internal sealed partial class DeploymentWorker(
     /// runs that get the environment's credentials), records the infra and manifest it wrote after the same checks as a
     /// submitted deployment's; null, with the deployment failed, when anything went wrong.
     /// </summary>
-    private async Task<BuiltApp?> BuildAsync(JobLog log, DeploymentRow deployment, EnvironmentRow environment, ProjectRow project, CancellationToken cancellationToken)
+    private async Task<BuiltApp?> BuildAsync(
+        JobLog log, DeploymentRow deployment, EnvironmentRow environment, ProjectRow project, IReadOnlyDictionary<string, string> credentials, CancellationToken cancellationToken)
     {
         await MoveAsync(log, DeploymentStatus.Building, cancellationToken);
         var source = await store.GetProjectSourceAsync(project.Id, cancellationToken);
@@ -280,7 +287,7 @@ internal sealed partial class DeploymentWorker(
         var providers = InfraPolicy.Default.Providers.With(options.AllowedProviders);
         using var buildSpace = RunWorkspace.Create(options, tofu.Sandbox, providers, $"deployment-{deployment.Id}-build");
         log.Write($"infrar: building {source.AppPath} from {deployment.SourceRepository ?? source.Repository} at {deployment.SourceCommit ?? deployment.SourceRef} for {environment.Provider}");
-        var (built, failure) = await new SourceBuild(tofu, options).RunAsync(deployment, environment, source, buildSpace, line => Write(log, line), cancellationToken);
+        var (built, failure) = await new SourceBuild(tofu, options).RunAsync(deployment, environment, project.Name, source, buildSpace, line => Write(log, line), cancellationToken);
         if (built is null)
         {
             await FailAsync(log, failure!);
@@ -299,21 +306,98 @@ internal sealed partial class DeploymentWorker(
         }
 
         await store.RecordBuildAsync(deployment.Id, JsonSerializer.Serialize(built.Infra), built.Manifest, built.Commit, cancellationToken);
-        log.Write($"infrar: built commit {built.Commit}: {built.Infra.Count} infra files and the manifest");
-        return built;
+        log.Write($"infrar: built commit {built.Commit}: {built.Infra.Count} infra files and the manifest{(built.Image is null ? "" : ", and an image")}");
+
+        // The image leaves the build's working copy before it is deleted: pushed from a copy of its own, or kept.
+        return built.Image is { } image && !await ShipImageAsync(log, deployment, environment, image, credentials, cancellationToken) ? null : built;
     }
 
-    private async Task ApplyAsync(JobLog log, DeploymentRow deployment, TofuRun run, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
+    /// <summary>
+    /// Pushes the image the build published to the environment's registry, or keeps it as an archive in the data folder
+    /// when the environment names no registry (the local provider: nothing runs it); records what it became. False,
+    /// with the deployment failed, when the push failed.
+    /// </summary>
+    private async Task<bool> ShipImageAsync(
+        JobLog log, DeploymentRow deployment, EnvironmentRow environment, BuiltImage image, IReadOnlyDictionary<string, string> credentials, CancellationToken cancellationToken)
+    {
+        var settings = ImageSettings.Read(environment.Image)!;
+        if (settings.Registry is null)
+        {
+            var folder = Path.Combine(options.DataDirectory, "images");
+            Directory.CreateDirectory(folder);
+            var kept = Path.Combine(folder, $"deployment-{deployment.Id}.tar");
+            File.Move(image.Archive, kept, overwrite: true);
+            await store.RecordImageAsync(deployment.Id, kept, image.Digest, cancellationToken);
+            log.Write($"infrar: the image {image.Repository}:{image.Tag} ({image.Digest}) is kept as {kept}; the environment names no registry, and its hosting runs nothing");
+            return true;
+        }
+
+        var secrets = new List<string>(credentials.Values);
+        var (reference, failure) = await new ImagePush(tofu, options, Registries).RunAsync(
+            deployment.Id, image, settings, ProviderOf(environment), credentials,
+            secret =>
+            {
+                secrets.Add(secret);
+                log.Mask = new SecretMask(secrets);
+            },
+            line => Write(log, line),
+            cancellationToken);
+        if (reference is null)
+        {
+            await FailAsync(log, failure!);
+            return false;
+        }
+
+        await store.RecordImageAsync(deployment.Id, reference, reference[(reference.LastIndexOf('@') + 1)..], cancellationToken);
+        log.Write($"infrar: pushed {reference}; OpenTofu gets it as var.image");
+        return true;
+    }
+
+    private async Task ApplyAsync(JobLog log, DeploymentRow deployment, EnvironmentRow environment, TofuRun run, Func<string, string[], Task<bool>> tofuCommand, CancellationToken cancellationToken)
     {
         if (await tofuCommand("apply", ["apply", "-input=false", "-no-color", "tfplan"]))
         {
-            if (deployment.Kind == DeploymentStatus.Deploy)
+            var healthy = true;
+            if (deployment.Kind == DeploymentStatus.Deploy && await SaveOutputsAsync(log, run, cancellationToken) is { } outputs)
             {
-                await SaveOutputsAsync(log, run, cancellationToken);
+                healthy = await CheckHealthAsync(log, environment, outputs, cancellationToken);
             }
 
-            await MoveAsync(log, deployment.Kind == DeploymentStatus.Destroy ? DeploymentStatus.Destroyed : DeploymentStatus.Succeeded, cancellationToken);
+            await MoveAsync(log, deployment.Kind == DeploymentStatus.Destroy ? DeploymentStatus.Destroyed : healthy ? DeploymentStatus.Succeeded : DeploymentStatus.Unhealthy, cancellationToken);
         }
+    }
+
+    /// <summary>
+    /// Waits for the app to answer at the hosting's URL output (as the catalog names it) and records what it found; true
+    /// when it answered, or when there is nothing to ask (no URL output, as on the local provider and aws).
+    /// </summary>
+    private async Task<bool> CheckHealthAsync(JobLog log, EnvironmentRow environment, DeploymentOutputs outputs, CancellationToken cancellationToken)
+    {
+        if (ProviderOf(environment).Hosting.UrlOutput is not { } output)
+        {
+            return true;
+        }
+
+        var path = ImageSettings.Read(environment.Image)?.Path ?? "/";
+        if (HealthCheck.UrlOf(outputs, output, path) is not { } url)
+        {
+            log.Write($"infrar: no health check: the outputs hold no http(s) URL in {output}");
+            return true;
+        }
+
+        log.Write($"infrar: waiting up to {options.HealthTimeout.TotalSeconds:0} s for {url} to answer");
+        var result = await _health.WaitAsync(url, line =>
+        {
+            log.Write(line);
+            return Task.CompletedTask;
+        }, cancellationToken);
+        await store.RecordHealthAsync(log.DeploymentId, result.Write(), cancellationToken);
+        if (!result.Healthy)
+        {
+            log.Write($"infrar: the app is applied but unhealthy: {result.Detail}");
+        }
+
+        return result.Healthy;
     }
 
     /// <summary>
@@ -321,14 +405,14 @@ internal sealed partial class DeploymentWorker(
     /// succeeded, so whoever sees it succeeded sees them. Sensitive outputs are kept by name only. The apply already
     /// happened, so a failure here is logged and leaves the deployment succeeded without outputs.
     /// </summary>
-    private async Task SaveOutputsAsync(JobLog log, TofuRun run, CancellationToken cancellationToken)
+    private async Task<DeploymentOutputs?> SaveOutputsAsync(JobLog log, TofuRun run, CancellationToken cancellationToken)
     {
         using var json = new MemoryStream();
         var exit = await tofu.RunAsync(run, ["output", "-json", "-no-color"], line => Write(log, line), cancellationToken, json);
         if (exit != 0)
         {
             log.Write($"infrar: the outputs were not recorded: tofu output exited with {exit}");
-            return;
+            return null;
         }
 
         DeploymentOutputs outputs;
@@ -339,18 +423,19 @@ internal sealed partial class DeploymentWorker(
         catch (System.Text.Json.JsonException e)
         {
             log.Write($"infrar: the outputs were not recorded: tofu output wrote no JSON object ({e.Message})");
-            return;
+            return null;
         }
 
         var recorded = System.Text.Json.JsonSerializer.Serialize(outputs, DeploymentOutputs.Json);
         if (recorded.Length > MaxOutputsChars)
         {
             log.Write($"infrar: the outputs were not recorded: {recorded.Length} characters of them, more than the {MaxOutputsChars} a deployment keeps");
-            return;
+            return null;
         }
 
         await store.SaveOutputsAsync(log.DeploymentId, recorded, cancellationToken);
         log.Write($"infrar: recorded {outputs.Values.Count} outputs{(outputs.Sensitive.Count > 0 ? $" ({outputs.Sensitive.Count} sensitive, by name only)" : "")}");
+        return outputs;
     }
 
     /// <summary>Moves the deployment on, after its log so far is stored: a reader sees every line before the status that follows.</summary>
@@ -500,12 +585,18 @@ internal sealed partial class DeploymentWorker(
         return mounts;
     }
 
-    private Dictionary<string, string> RunEnvironment(RunWorkspace workspace, EnvironmentRow environment, IReadOnlyDictionary<string, string> credentials)
+    private Dictionary<string, string> RunEnvironment(RunWorkspace workspace, EnvironmentRow environment, DeploymentRow deployment, IReadOnlyDictionary<string, string> credentials)
     {
         var variables = new Dictionary<string, string>(StringComparer.Ordinal) { ["TF_CLI_CONFIG_FILE"] = workspace.CliConfiguration };
         foreach (var (name, value) in JsonSerializer.Deserialize<Dictionary<string, string>>(environment.Variables)!)
         {
             variables["TF_VAR_" + name] = value;
+        }
+
+        // The image the deployment pushed is the hosting's var.image, over any the environment's variables name.
+        if (deployment.Image is { } image && !Path.IsPathRooted(image))
+        {
+            variables["TF_VAR_image"] = image;
         }
 
         if (ProviderOf(environment).FolderVariable is { } folder)

@@ -10,8 +10,11 @@ namespace Infrar.Platform.Deployments;
 /// <summary>What a deployment built from source is built from: the project's repository, a ref, and the commit when known (a push names it).</summary>
 internal sealed record DeploymentSource(string Repository, string Ref, string? Commit);
 
-/// <summary>The infra and manifest a build wrote, and the commit it built.</summary>
-internal sealed record BuiltApp(Dictionary<string, string> Infra, string Manifest, string Commit);
+/// <summary>The infra and manifest a build wrote, the commit it built, and the image it published when the environment asks for one.</summary>
+internal sealed record BuiltApp(Dictionary<string, string> Infra, string Manifest, string Commit, BuiltImage? Image = null);
+
+/// <summary>An image the build published as an OCI archive: where the archive is, its repository and tag, its manifest digest.</summary>
+internal sealed record BuiltImage(string Archive, string Repository, string Tag, string Digest);
 
 /// <summary>
 /// Builds a deployment's app from source, in the same sandbox as OpenTofu (the build runs the repository's own MSBuild
@@ -55,13 +58,13 @@ internal sealed partial class SourceBuild(TofuRunner runner, PlatformOptions opt
 
     /// <summary>Builds the app; returns what it wrote, or the reason it failed (the details are in the log).</summary>
     public async Task<(BuiltApp? Built, string? Failure)> RunAsync(
-        DeploymentRow deployment, EnvironmentRow environment, ProjectSourceRow project, RunWorkspace workspace, Func<string, Task> log, CancellationToken cancellationToken)
+        DeploymentRow deployment, EnvironmentRow environment, string projectName, ProjectSourceRow project, RunWorkspace workspace, Func<string, Task> log, CancellationToken cancellationToken)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(options.BuildTimeout);
         try
         {
-            return await BuildAsync(deployment, environment, project, workspace, log, timeout.Token);
+            return await BuildAsync(deployment, environment, projectName, project, workspace, log, timeout.Token);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
@@ -70,7 +73,7 @@ internal sealed partial class SourceBuild(TofuRunner runner, PlatformOptions opt
     }
 
     private async Task<(BuiltApp? Built, string? Failure)> BuildAsync(
-        DeploymentRow deployment, EnvironmentRow environment, ProjectSourceRow project, RunWorkspace workspace, Func<string, Task> log, CancellationToken cancellationToken)
+        DeploymentRow deployment, EnvironmentRow environment, string projectName, ProjectSourceRow project, RunWorkspace workspace, Func<string, Task> log, CancellationToken cancellationToken)
     {
         var repository = deployment.SourceRepository ?? project.Repository;
         var reference = deployment.SourceRef ?? "";
@@ -169,7 +172,40 @@ internal sealed partial class SourceBuild(TofuRunner runner, PlatformOptions opt
             return (null, $"dotnet build of {project.AppPath} at {commit[..12]} failed; the compiler's errors are in the log");
         }
 
-        return Collect(output, environment.Provider, commit);
+        var (built, failure) = Collect(output, environment.Provider, commit);
+        if (built is null || ImageSettings.Read(environment.Image) is not { } image)
+        {
+            return (built, failure);
+        }
+
+        // The image is published as an archive inside the sandbox, with no credentials: what the repository's MSBuild
+        // code can reach. The push, which signs in to the registry, runs apart from it (ImagePush).
+        var imageRepository = image.RepositoryFor(projectName);
+        var tag = commit[..12];
+        var archive = Path.Combine(output, "image.tar");
+        List<string> publish = ["publish", app, "-c", "Release", "-nologo", "-v:minimal", "-clp:NoSummary", "-t:PublishContainer",
+            $"-p:InfrarProvider={environment.Provider}", $"-p:InfrarInfraRoot={output}/infra/", $"-p:InfrarManifestPath={output}/infrar.manifest.json",
+            "-p:EnableSdkContainerSupport=true", "-p:ContainerImageFormat=OCI", $"-p:ContainerRepository={imageRepository}", $"-p:ContainerImageTag={tag}",
+            $"-p:ContainerArchiveOutputPath={archive}"];
+        if (image.BaseImage is { } baseImage)
+        {
+            publish.Add($"-p:ContainerBaseImage={baseImage}");
+        }
+
+        if (options.InsecureRegistries.Count > 0)
+        {
+            variables["DOTNET_CONTAINER_INSECURE_REGISTRIES"] = string.Join(',', options.InsecureRegistries);
+            run = run with { Environment = variables };
+        }
+
+        await log($"infrar: publishing {imageRepository}:{tag} as a container image on {image.BaseImage ?? "the .NET SDK's default base image"}");
+        if (await Run(dotnet, publish) != 0)
+        {
+            return (null, $"dotnet publish of {project.AppPath} as a container image at {commit[..12]} failed; see the log");
+        }
+
+        var (digest, unreadable) = ImageArchive.ReadDigest(archive);
+        return digest is null ? (null, $"the image the build published: {unreadable}") : (built with { Image = new BuiltImage(archive, imageRepository, tag, digest) }, null);
     }
 
     /// <summary>Reads the infra folder and manifest the build wrote; no link is followed, nothing oversized is read.</summary>

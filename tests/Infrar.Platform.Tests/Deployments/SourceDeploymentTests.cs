@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Infrar.Platform;
 using Infrar.Platform.Tests.Service;
 using Infrar.Testing;
 using Xunit;
@@ -96,6 +97,92 @@ public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedS
         Assert.Contains("error CS1503", await admin.GetStringAsync($"/api/deployments/{failed.GetProperty("id").GetInt64()}/log"), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task A_push_publishes_the_app_as_an_image_pushes_it_to_the_registry_and_deploys_it_by_digest()
+    {
+        await using var registry = await LocalRegistry.StartAsync();
+        var baseImage = await registry.PushRuntimeBaseImageAsync();
+        var (bare, work) = await CreateRepositoryAsync();
+        var head = await CommitAsync(work, "notes app", ProgramThatUploads);
+
+        await using var server = await StartAsync(options => options.InsecureRegistries.Add(registry.Host));
+        using var admin = server.Client(server.AdminToken);
+        var project = (await (await admin.PostAsJsonAsync("/api/projects", new { name = "notes" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var localRoot = Path.Combine(_root.FullName, "buckets");
+        var variables = new Dictionary<string, string> { ["local_root"] = localRoot };
+
+        // Image settings are checked when the environment is made: a cloud needs a registry; names must be names.
+        var refused = await admin.PostAsJsonAsync($"/api/projects/{project}/environments", new
+        {
+            name = "cloud", provider = "gcp", state = new { bucket = "tofu-state" }, image = new { baseImage, healthPath = "health check" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        var errors = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.Contains("registry", errors.GetProperty("image.registry")[0].GetString(), StringComparison.Ordinal);
+        Assert.Contains("is not a path", errors.GetProperty("image.healthPath")[0].GetString(), StringComparison.Ordinal);
+
+        var created = await admin.PostAsJsonAsync($"/api/projects/{project}/environments", new
+        {
+            name = "prod", provider = "local", variables, image = new { registry = registry.Host, baseImage },
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var environment = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var source = new { repository = bare, path = "app/Notes.csproj", branches = new Dictionary<string, string> { ["main"] = "prod" }, webhookSecret = Secret };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/projects/{project}/source", source)).StatusCode);
+
+        var push = PushEvent("main", head);
+        var accepted = await PostPushAsync(server, "notes", push, Sign(Secret, push));
+        var deploymentId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("deploymentId").GetInt64();
+        var done = await PlatformApi.WaitForAsync(admin, deploymentId, "succeeded");
+        var transitions = await admin.GetFromJsonAsync<JsonElement[]>($"/api/deployments/{deploymentId}/transitions");
+        Assert.Equal(["queued", "building", "planning", "applying", "succeeded"], transitions!.Select(t => t.GetProperty("to").GetString()));
+
+        // The deployment names the image by digest, as the registry holds it.
+        var image = done.GetProperty("image");
+        var digest = image.GetProperty("digest").GetString()!;
+        Assert.Matches("^sha256:[0-9a-f]{64}$", digest);
+        Assert.Equal($"{registry.Host}/notes@{digest}", image.GetProperty("reference").GetString());
+
+        var log = await admin.GetStringAsync($"/api/deployments/{deploymentId}/log");
+        var steps = new[]
+        {
+            "$ dotnet build", $"infrar: publishing notes:{head[..12]} as a container image on {baseImage}", "-t:PublishContainer",
+            $"infrar: pushing notes:{head[..12]} ({digest}) to {registry.Host}", "$ skopeo ", $"infrar: pushed {registry.Host}/notes@{digest}",
+            "$ terraform plan", "$ terraform apply", "Apply complete!",
+        };
+        var at = 0;
+        foreach (var step in steps)
+        {
+            var found = log.IndexOf(step, at, StringComparison.Ordinal);
+            Assert.True(found >= 0, $"the log has no '{step}' after what came before it:\n{log}");
+            at = found;
+        }
+
+        // The manifest fetched back by that digest is the one pushed: its bytes hash to it, it is the app on the base
+        // image (one layer more), and the commit's tag names the same manifest.
+        using var http = new HttpClient { BaseAddress = new Uri($"http://{registry.Host}") };
+        using var request = new HttpRequestMessage(HttpMethod.Get, $"/v2/notes/manifests/{digest}");
+        request.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
+        request.Headers.Accept.ParseAdd("application/vnd.docker.distribution.manifest.v2+json");
+        using var manifest = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, manifest.StatusCode);
+        var bytes = await manifest.Content.ReadAsByteArrayAsync();
+        Assert.Equal(digest, "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes)));
+        using var baseRequest = new HttpRequestMessage(HttpMethod.Get, $"/v2/dotnet/runtime/manifests/{baseImage[(baseImage.LastIndexOf(':') + 1)..]}");
+        baseRequest.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
+        using var baseManifest = await http.SendAsync(baseRequest);
+        var layers = JsonDocument.Parse(bytes).RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()).ToList();
+        var baseLayers = JsonDocument.Parse(await baseManifest.Content.ReadAsStringAsync()).RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("digest").GetString()).ToList();
+        Assert.Equal(baseLayers, layers.Take(baseLayers.Count));
+        Assert.Equal(baseLayers.Count + 1, layers.Count);
+        using var tagged = new HttpRequestMessage(HttpMethod.Head, $"/v2/notes/manifests/{head[..12]}");
+        tagged.Headers.Accept.ParseAdd("application/vnd.oci.image.manifest.v1+json");
+        Assert.Equal(digest, (await http.SendAsync(tagged)).Headers.GetValues("Docker-Content-Digest").Single());
+
+        // The build's and the push's working copies are gone.
+        Assert.Empty(Directory.EnumerateDirectories(server.Options.WorkRoot, $"deployment-{deploymentId}-*"));
+    }
+
     private const string ProgramThatUploads = "using Infrar;\n\nvar notes = Storage.Bucket(\"notes\");\nawait notes.UploadAsync(\"hello.txt\", \"hi\"u8.ToArray());\n";
 
     /// <summary>A bare repository and a working copy of it holding the app, its nuget.config and the packed SDK.</summary>
@@ -169,9 +256,10 @@ public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedS
         return git.Output;
     }
 
-    private async Task<PlatformServer> StartAsync() =>
+    private async Task<PlatformServer> StartAsync(Action<PlatformOptions>? configure = null) =>
         await PlatformServer.StartAsync(Path.Combine(_root.FullName, "data"), null, options =>
         {
+            configure?.Invoke(options);
             options.AllowLocalRepositories = true;
             if (Environment.GetEnvironmentVariable("NUGET_CERT_REVOCATION_MODE") is { } mode)
             {

@@ -51,6 +51,23 @@ public sealed class CatalogLoaderTests
     }
 
     [Fact]
+    public void Each_cloud_says_how_the_service_signs_in_to_its_registry_and_a_sign_in_that_names_two_ways_is_refused()
+    {
+        var catalog = CatalogLoader.Load(CatalogFiles());
+        Assert.Equal(new RegistryLogin(null, null, null, "ecr"), catalog.Providers["aws"].Hosting.RegistryLogin);
+        Assert.Equal(new RegistryLogin("_json_key", null, "GOOGLE_CREDENTIALS", null), catalog.Providers["gcp"].Hosting.RegistryLogin);
+        Assert.Equal(new RegistryLogin(null, "ARM_CLIENT_ID", "ARM_CLIENT_SECRET", null), catalog.Providers["azure"].Hosting.RegistryLogin);
+        Assert.Equal([null, "app_url", "service_url", null], catalog.Providers.Keys.Order().Select(id => catalog.Providers[id].Hosting.UrlOutput));
+        Assert.Null(catalog.Providers["local"].Hosting.RegistryLogin);
+
+        var files = CatalogFiles();
+        files["providers/aws/provider.yaml"] = files["providers/aws/provider.yaml"].Replace("    token: ecr\n", "    token: ecr\n    password_credential: AWS_SECRET_ACCESS_KEY\n", StringComparison.Ordinal);
+        Assert.Equal(
+            "catalog/providers/aws/provider.yaml: hosting.registry_login takes either token, or a password_credential with one of username and username_credential.",
+            Assert.Throws<CatalogException>(() => CatalogLoader.Load(files)).Message);
+    }
+
+    [Fact]
     public void A_provider_without_a_method_for_an_operation_is_refused_naming_both()
     {
         var files = CatalogFiles();

@@ -350,6 +350,21 @@ internal static class DeploymentCommands
             }
         }
 
+        if (deployment.TryGetProperty("source", out var source) && source.ValueKind == JsonValueKind.Object)
+        {
+            Console.WriteLine($"Built from {source.GetProperty("repository").GetString()} at {source.GetProperty("ref").GetString()} ({source.GetProperty("commit").GetString() ?? "commit not yet known"})");
+        }
+
+        if (deployment.TryGetProperty("image", out var image) && image.ValueKind == JsonValueKind.Object)
+        {
+            Console.WriteLine($"Image: {image.GetProperty("reference").GetString()}");
+        }
+
+        if (deployment.TryGetProperty("health", out var health) && health.ValueKind == JsonValueKind.Object)
+        {
+            Console.WriteLine($"Health: {(health.GetProperty("healthy").GetBoolean() ? "healthy" : "unhealthy")} at {health.GetProperty("url").GetString()}: {health.GetProperty("detail").GetString()}");
+        }
+
         if (deployment.TryGetProperty("failure", out var failure) && failure.ValueKind == JsonValueKind.String)
         {
             Console.Error.WriteLine($"Failure: {failure.GetString()}");
@@ -361,7 +376,7 @@ internal static class DeploymentCommands
         "succeeded" or "destroyed" => ExitCodes.Success,
         "awaiting_approval" => ExitCodes.AwaitingApproval,
         "policy_denied" => ExitCodes.PolicyDenied,
-        "failed" or "cancelled" => ExitCodes.DeploymentFailed,
+        "failed" or "cancelled" or "unhealthy" => ExitCodes.DeploymentFailed,
         _ => ExitCodes.Success,
     };
 

@@ -143,10 +143,20 @@ internal static class DashboardPages
                     + string.Concat(recorded.Sensitive.Select(name => $"<tr><th>{E(name)}</th><td>sensitive, not stored</td></tr>"))
                     + "</table>"
                 : "";
+            var built = deployment.SourceRepository is { } repository
+                ? $"<p id=\"source\">Built from <code>{E(repository)}</code> at {E(deployment.SourceRef)}{(deployment.SourceCommit is { } commit ? $" (<code>{E(commit)}</code>)" : "")}.</p>"
+                : "";
+            var image = deployment.Image is { } reference ? $"<p id=\"image\">Image: <code>{E(reference)}</code></p>" : "";
+            var health = HealthResult.Read(deployment.Health) is { } checkedHealth
+                ? $"<p id=\"health\" class=\"{(checkedHealth.Healthy ? "succeeded" : "failed")}\">Health: {(checkedHealth.Healthy ? "healthy" : "unhealthy")} at <code>{E(checkedHealth.Url)}</code>: {E(checkedHealth.Detail)} ({checkedHealth.Checks} checks, {checkedHealth.Seconds} s)</p>"
+                : "";
             var body = $"""
                 <p>{E(deployment.Kind)} requested by {E(deployment.RequestedBy)}{(deployment.ApprovedBy is { } approvedBy ? ", approved by " + E(approvedBy) : "")}.
                 Status: <span id="status" class="status {E(deployment.Status)}">{E(deployment.Status)}</span></p>
                 {failure}
+                {built}
+                {image}
+                {health}
                 {plan}
                 {violations}
                 {waived}

@@ -181,6 +181,18 @@ public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedS
 
         // The build's and the push's working copies are gone.
         Assert.Empty(Directory.EnumerateDirectories(server.Options.WorkRoot, $"deployment-{deploymentId}-*"));
+
+        // A local environment that names no registry keeps the image as an archive in the service's data folder.
+        var archived = await admin.PostAsJsonAsync($"/api/projects/{project}/environments", new { name = "dev", provider = "local", variables, image = new { baseImage } });
+        var dev = (await archived.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var build = await admin.PostAsJsonAsync($"/api/environments/{dev}/builds", new { @ref = "main" });
+        Assert.Equal(HttpStatusCode.Accepted, build.StatusCode);
+        var kept = (await PlatformApi.WaitForAsync(admin, (await build.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64(), "succeeded")).GetProperty("image");
+        var archive = kept.GetProperty("reference").GetString()!;
+        Assert.Equal(Path.Combine(server.Options.DataDirectory, "images", $"deployment-{deploymentId + 1}.tar"), archive);
+        // The SDK's images are not byte-for-byte reproducible (times are in them), so this build has a digest of its own.
+        Assert.Equal((kept.GetProperty("digest").GetString(), (string?)null), Infrar.Platform.Deployments.ImageArchive.ReadDigest(archive));
+        Assert.True(new FileInfo(archive).Length > 1 << 20, "the archive holds the base image's layers");
     }
 
     private const string ProgramThatUploads = "using Infrar;\n\nvar notes = Storage.Bucket(\"notes\");\nawait notes.UploadAsync(\"hello.txt\", \"hi\"u8.ToArray());\n";

@@ -71,6 +71,15 @@ internal sealed class PlatformOptions
     /// </summary>
     public bool HealthAllowPrivateAddresses { get; set; }
 
+    /// <summary>
+    /// Where traces and metrics are sent over OTLP (HTTP/protobuf, as <c>http://collector:4318</c>); when unset, the
+    /// standard <c>OTEL_EXPORTER_OTLP_*</c> variables decide, and with neither nothing is exported.
+    /// </summary>
+    public string? OtlpEndpoint { get; set; }
+
+    /// <summary>How often metrics are exported and traces sent in a batch.</summary>
+    public TimeSpan TelemetryInterval { get; set; } = TimeSpan.FromSeconds(15);
+
     /// <summary>The least level logged; each request is logged at Debug, so <c>debug</c> shows them.</summary>
     public Microsoft.Extensions.Logging.LogLevel LogLevel { get; set; } = Microsoft.Extensions.Logging.LogLevel.Information;
 

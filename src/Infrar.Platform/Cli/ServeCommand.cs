@@ -98,7 +98,6 @@ internal static class ServeCommand
         return command;
     }
 
-    /// <summary>Reads the load and logging options into <paramref name="options"/>; returns what is wrong with them, if anything.</summary>
     /// <summary>
     /// Reads the settings configuration gives, before the command line's flags (which win): the <c>Infrar</c> section
     /// of appsettings.json in the current folder, then of the one in the data folder, then <c>INFRAR__*</c> variables
@@ -114,7 +113,9 @@ internal static class ServeCommand
                 .Build();
             files.GetSection("Infrar").Bind(options);
             new ConfigurationBuilder().AddEnvironmentVariables("INFRAR__").Build().Bind(options);
-            return null;
+            return options.OtlpEndpoint is { Length: > 0 } endpoint && !(Uri.TryCreate(endpoint, UriKind.Absolute, out var url) && url.Scheme is "http" or "https")
+                ? $"OtlpEndpoint '{endpoint}' is not an http:// or https:// URL (the OTLP collector's, as http://collector:4318)"
+                : null;
         }
         catch (Exception e) when (e is InvalidOperationException or FormatException or InvalidDataException or System.Text.Json.JsonException)
         {

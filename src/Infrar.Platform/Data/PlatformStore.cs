@@ -279,6 +279,7 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
             DeploymentColumns + " WHERE id = @id" + (database.Dialect == Dialect.Postgres ? " FOR UPDATE" : ""), new { id }, transaction)
             ?? throw new NotFoundException($"There is no deployment {id}.");
         DeploymentStatus.EnsureCanMove(id, deployment.Kind, deployment.Status, to);
+        Service.Telemetry.Moved(deployment, to);
         await connection.ExecuteAsync(
             "UPDATE deployments SET status = @to, failure = COALESCE(@failure, failure), updated_at = @now WHERE id = @id",
             new { id, to, failure, now = Database.Now() },

@@ -6,6 +6,7 @@ using Infrar.Platform.Data;
 using Infrar.Platform.Manifest;
 using Infrar.Platform.Policies;
 using Infrar.Platform.Security;
+using Infrar.Platform.Service;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -114,6 +115,9 @@ internal sealed partial class DeploymentWorker(
         using var lost = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         var renewing = RenewAsync(job, lost);
         await using var log = new JobLog(store, job.DeploymentId);
+        using var activity = Telemetry.Source.StartActivity($"deployment {job.Step}");
+        activity?.SetTag("infrar.deployment.id", job.DeploymentId);
+        activity?.SetTag("infrar.job.step", job.Step);
         try
         {
             await RunAsync(job, log, lost.Token);
@@ -186,6 +190,7 @@ internal sealed partial class DeploymentWorker(
         async Task<bool> Tofu(string step, params string[] arguments)
         {
             log.Write($"$ {Path.GetFileName(tofu.Executable)} {string.Join(' ', arguments)}");
+            using var activity = Telemetry.Source.StartActivity($"tofu {step}");
             var exit = await tofu.RunAsync(
                 run, arguments, line => Write(log, line), cancellationToken,
                 onStarted: process => queue.RecordProcessAsync(job.Id, process, null, CancellationToken.None));
@@ -286,6 +291,7 @@ internal sealed partial class DeploymentWorker(
 
         var providers = InfraPolicy.Default.Providers.With(options.AllowedProviders);
         using var buildSpace = RunWorkspace.Create(options, tofu.Sandbox, providers, $"deployment-{deployment.Id}-build");
+        using var activity = Telemetry.Source.StartActivity("build");
         log.Write($"infrar: building {source.AppPath} from {deployment.SourceRepository ?? source.Repository} at {deployment.SourceCommit ?? deployment.SourceRef} for {environment.Provider}");
         var (built, failure) = await new SourceBuild(tofu, options).RunAsync(deployment, environment, project.Name, source, buildSpace, line => Write(log, line), cancellationToken);
         if (built is null)
@@ -332,6 +338,7 @@ internal sealed partial class DeploymentWorker(
             return true;
         }
 
+        using var activity = Telemetry.Source.StartActivity("image push");
         var secrets = new List<string>(credentials.Values);
         var (reference, failure) = await new ImagePush(tofu, options, Registries).RunAsync(
             deployment.Id, image, settings, ProviderOf(environment), credentials,
@@ -385,6 +392,7 @@ internal sealed partial class DeploymentWorker(
             return true;
         }
 
+        using var activity = Telemetry.Source.StartActivity("health check");
         log.Write($"infrar: waiting up to {options.HealthTimeout.TotalSeconds:0} s for {url} to answer");
         var result = await _health.WaitAsync(url, line =>
         {

@@ -80,6 +80,7 @@ internal static class PlatformHost
         builder.Services.Configure<JsonOptions>(json => json.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         builder.Services.Configure<RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         AddSecurity(builder.Services, options);
+        Telemetry.Add(builder.Services, options);
         if (options.RunWorker)
         {
             builder.Services.AddHostedService(services => ActivatorUtilities.CreateInstance<DeploymentWorker>(services, background));

@@ -35,6 +35,11 @@ public sealed class ConfigurationTests : IDisposable
         var refused = await ServiceProcess.RunAsync(["serve", "--data", data, "--urls", "http://127.0.0.1:0"]);
         Assert.Equal(1, refused.ExitCode);
         Assert.Contains("infrar serve: the configuration cannot be read", refused.Output, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(data, "appsettings.json"), """{ "Infrar": { "OtlpEndpoint": "collector:4318" } }""");
+        var unreachable = await ServiceProcess.RunAsync(["serve", "--data", data, "--urls", "http://127.0.0.1:0"]);
+        Assert.Equal(1, unreachable.ExitCode);
+        Assert.Contains("infrar serve: OtlpEndpoint 'collector:4318' is not an http:// or https:// URL", unreachable.Output, StringComparison.Ordinal);
     }
 
     public void Dispose() => _root.Delete(recursive: true);

@@ -33,7 +33,15 @@ internal static class DeploymentCommands
         var variables = new Option<string[]>("--var") { Description = "An OpenTofu variable, name=value (repeatable)", AllowMultipleArgumentsPerToken = false };
         var state = new Option<string[]>("--state") { Description = "A remote state setting, name=value (repeatable): bucket=… for aws and gcp" };
         var credentials = new Option<string[]>("--credential-from-env") { Description = "The name of an environment variable of this shell to store, encrypted, as a credential (repeatable)" };
-        var create = new Command("create", "Create an environment of a project.") { project, name, provider, region, isProtected, variables, state, credentials };
+        var registry = new Option<string?>("--image-registry") { Description = "Build a container image of each build from source and push it here (host[:port][/path]); required for the clouds' images" };
+        var repository = new Option<string?>("--image-repository") { Description = "The image's repository in the registry (the project's name by default)" };
+        var baseImage = new Option<string?>("--base-image") { Description = "The image the app is layered on (the .NET SDK's default when not given)" };
+        var healthPath = new Option<string?>("--health-path") { Description = "The path asked after an apply to see the app answer (/ by default)" };
+        var withImage = new Option<bool>("--image") { Description = "Build an image of each build from source even without a registry (a local environment keeps it as an archive)" };
+        var create = new Command("create", "Create an environment of a project.")
+        {
+            project, name, provider, region, isProtected, variables, state, credentials, registry, repository, baseImage, healthPath, withImage,
+        };
         service.AddTo(create);
         create.SetAction(async (parse, ct) => await RunAsync(parse, service, async client =>
         {
@@ -65,6 +73,9 @@ internal static class DeploymentCommands
                 variables = Pairs(parse.GetValue(variables), "--var"),
                 state = Pairs(parse.GetValue(state), "--state"),
                 credentials = secrets,
+                image = parse.GetValue(withImage) || new[] { registry, repository, baseImage, healthPath }.Any(option => parse.GetValue(option) is not null)
+                    ? new { registry = parse.GetValue(registry), repository = parse.GetValue(repository), baseImage = parse.GetValue(baseImage), healthPath = parse.GetValue(healthPath) }
+                    : null,
             }, ct);
             Console.WriteLine($"Environment {environment.GetProperty("name").GetString()} ({environment.GetProperty("provider").GetString()}) of {projectName}: id {environment.GetProperty("id").GetInt64()}");
             return ExitCodes.Success;

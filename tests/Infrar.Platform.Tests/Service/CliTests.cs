@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json;
 using Infrar.Testing;
 using Xunit;
@@ -21,6 +22,22 @@ public sealed class CliTests : IDisposable
             ["env", "create", "--project", "photoservice", "--name", "prod", "--provider", "local", "--protected",
              "--var", $"local_root={Path.Combine(_root.FullName, "buckets")}", .. connect]);
         Assert.True(created.ExitCode == 0, created.Output);
+
+        // Image settings go with the environment, and are checked: a cloud's image needs a registry.
+        var imageless = await ServiceProcess.RunAsync(
+            ["env", "create", "--project", "photoservice", "--name", "cloud", "--provider", "gcp", "--state", "bucket=tofu-state", "--health-path", "/healthz", .. connect]);
+        Assert.True(imageless.ExitCode != 0, imageless.Output);
+        Assert.Contains("image.registry", imageless.Output, StringComparison.Ordinal);
+        var imaged = await ServiceProcess.RunAsync(
+            ["env", "create", "--project", "photoservice", "--name", "cloud", "--provider", "gcp", "--state", "bucket=tofu-state",
+             "--image-registry", "us-docker.pkg.dev/photos/apps", "--health-path", "/healthz", .. connect]);
+        Assert.True(imaged.ExitCode == 0, imaged.Output);
+        using (var api = PlatformApi.Client(service.BaseAddress, admin))
+        {
+            var cloud = await api.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/environments?project=photoservice&name=cloud");
+            Assert.Equal("us-docker.pkg.dev/photos/apps", cloud.GetProperty("image").GetProperty("registry").GetString());
+            Assert.Equal("/healthz", cloud.GetProperty("image").GetProperty("healthPath").GetString());
+        }
 
         var deploy = await ServiceProcess.RunAsync(
             ["deploy", "--project", "photoservice", "--env", "prod", "--infra", SampleInfrastructure.InfraFolder, "--manifest", SampleInfrastructure.ManifestFile, .. connect]);

@@ -3,20 +3,6 @@ using Infrar.Generators.Catalog;
 
 namespace Infrar.Build.Infrastructure;
 
-/// <summary>
-/// Where a permission applies: a bucket's objects, the bucket itself, the storage account, the app's own identity, a
-/// queue, or a queue's dead-letter queue.
-/// </summary>
-internal enum GrantScope
-{
-    Objects,
-    Bucket,
-    Account,
-    Self,
-    Queue,
-    DeadLetters,
-}
-
 /// <summary>One permission on one scope, with the call sites that need it; <see cref="BucketName"/> names the bucket or queue.</summary>
 internal sealed record Grant(string? BucketName, GrantScope Scope, string Action, IReadOnlyList<string> CallSites)
 {
@@ -105,7 +91,7 @@ internal static class GrantPlanner
 
         void Add(string bucket, string permission, string site)
         {
-            var (scope, action) = ParseScope(permission);
+            var (scope, action) = PermissionScopes.Parse(permission);
             var key = (scope is GrantScope.Account or GrantScope.Self ? null : bucket, scope, action);
             if (!grants.TryGetValue(key, out var sites))
             {
@@ -115,15 +101,4 @@ internal static class GrantPlanner
             sites.Add(site);
         }
     }
-
-    /// <summary>Splits a catalog permission into its scope and action: <c>bucket:s3:ListBucket</c>, <c>account:…</c>, <c>self:…</c>, or an object permission.</summary>
-    public static (GrantScope Scope, string Action) ParseScope(string permission) => permission switch
-    {
-        _ when permission.StartsWith("bucket:", StringComparison.Ordinal) => (GrantScope.Bucket, permission["bucket:".Length..]),
-        _ when permission.StartsWith("account:", StringComparison.Ordinal) => (GrantScope.Account, permission["account:".Length..]),
-        _ when permission.StartsWith("self:", StringComparison.Ordinal) => (GrantScope.Self, permission["self:".Length..]),
-        _ when permission.StartsWith("queue:", StringComparison.Ordinal) => (GrantScope.Queue, permission["queue:".Length..]),
-        _ when permission.StartsWith("dead-letters:", StringComparison.Ordinal) => (GrantScope.DeadLetters, permission["dead-letters:".Length..]),
-        _ => (GrantScope.Objects, permission),
-    };
 }

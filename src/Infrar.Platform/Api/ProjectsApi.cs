@@ -44,24 +44,7 @@ internal static class ProjectsApi
                 return Results.ValidationProblem(errors);
             }
 
-            var row = new EnvironmentRow
-            {
-                ProjectId = id,
-                Name = request!.Name!,
-                Provider = request.Provider!,
-                Region = request.Region,
-                Protected = request.Protected ? 1 : 0,
-                Variables = JsonSerializer.Serialize(request.Variables ?? []),
-                State = JsonSerializer.Serialize(request.State ?? []),
-                CredentialNames = JsonSerializer.Serialize((request.Credentials ?? []).Keys.Order(StringComparer.Ordinal)),
-                Image = request.Image?.Write(),
-            };
-            if (request.Credentials is { Count: > 0 } credentials)
-            {
-                row.Credentials = protector.Protect(credentials, DeploymentWorker.CredentialContext(row));
-            }
-
-            row = await store.CreateEnvironmentAsync(row, RequestAudit.For(context, StatusCodes.Status201Created), ct);
+            var row = await store.CreateEnvironmentAsync(NewEnvironment(id, request!, protector), RequestAudit.For(context, StatusCodes.Status201Created), ct);
             return Results.Created($"/api/environments/{row.Id}", EnvironmentResponse.From(row));
         }).RequireRole(Roles.Admin);
 
@@ -81,5 +64,28 @@ internal static class ProjectsApi
         api.MapGet("/environments/{id:long}", async (long id, PlatformStore store, CancellationToken ct) =>
             EnvironmentResponse.From(await store.RequireEnvironmentAsync(id, ct)))
             .RequireRole(Roles.Viewer);
+    }
+
+    /// <summary>The row of a checked request: its settings as JSON, its credentials sealed, their names alone in the clear.</summary>
+    internal static EnvironmentRow NewEnvironment(long projectId, CreateEnvironmentRequest request, CredentialProtector protector)
+    {
+        var row = new EnvironmentRow
+        {
+            ProjectId = projectId,
+            Name = request.Name!,
+            Provider = request.Provider!,
+            Region = request.Region,
+            Protected = request.Protected ? 1 : 0,
+            Variables = JsonSerializer.Serialize(request.Variables ?? []),
+            State = JsonSerializer.Serialize(request.State ?? []),
+            CredentialNames = JsonSerializer.Serialize((request.Credentials ?? []).Keys.Order(StringComparer.Ordinal)),
+            Image = request.Image?.Write(),
+        };
+        if (request.Credentials is { Count: > 0 } credentials)
+        {
+            row.Credentials = protector.Protect(credentials, DeploymentWorker.CredentialContext(row));
+        }
+
+        return row;
     }
 }

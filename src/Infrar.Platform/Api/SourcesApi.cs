@@ -268,5 +268,5 @@ internal static class SourcesApi
         return buffer.ToArray();
     }
 
-    private static bool CommitShape(string text) => text.Length is 40 or 64 && text.All(char.IsAsciiHexDigitLower);
+    internal static bool CommitShape(string text) => text.Length is 40 or 64 && text.All(char.IsAsciiHexDigitLower);
 }

@@ -24,6 +24,7 @@ internal static class DashboardPages
         var ui = app.MapGroup("").ExcludeFromDescription();
         ui.MapGet("/ui/static/{name}", (string name) => Asset(name));
         MigrationPages.Map(ui);
+        WorkPages.Map(ui);
 
         ui.MapGet("/ui/login", () => Page("Sign in", """
             <form method="post" action="/ui/login">
@@ -68,7 +69,8 @@ internal static class DashboardPages
         ui.MapGet("/", async (HttpContext context, PlatformStore store, CancellationToken ct) =>
         {
             var rows = new List<string[]>();
-            foreach (var project in await store.ListProjectsAsync(ct))
+            var projects = await store.ListProjectsAsync(ct);
+            foreach (var project in projects)
             {
                 foreach (var environment in await store.ListEnvironmentsAsync(project.Id, ct))
                 {
@@ -85,9 +87,10 @@ internal static class DashboardPages
             }
 
             var body = rows.Count == 0
-                ? "<p>No environments yet. Create a project and an environment through the API or <code>infrar env create</code>.</p>"
+                ? "<p>No environments yet. An admin creates a project and an environment here, through the API or with <code>infrar env create</code>.</p>"
                 : Table(["Project", "Environment", "Provider", "", "Last deployment"], rows);
             body += "<p><a id=\"migrations\" href=\"/ui/migrations\">Migrations</a></p>";
+            body += await WorkPages.HomeAsync(Caller.Require(context), SessionHandler.CsrfOf(context)!, store, projects, ct);
             return Page("Projects", body, Caller.Require(context), SessionHandler.CsrfOf(context));
         }).RequireSession();
 
@@ -102,7 +105,13 @@ internal static class DashboardPages
                 E(d.RequestedBy),
                 E(DateTimeOffset.FromUnixTimeMilliseconds(d.CreatedAt).ToString("u", CultureInfo.InvariantCulture)),
             });
-            return Page($"Environment {environment.Name} ({environment.Provider})", Table(["Deployment", "Kind", "Status", "Requested by", "Created"], rows),
+            var image = ImageSettings.Read(environment.Image) is { } settings
+                ? $"<p id=\"image-settings\">Images: pushed to <code>{E(settings.Registry ?? "no registry: kept as an archive")}</code>{(settings.BaseImage is { } baseImage ? $", on <code>{E(baseImage)}</code>" : "")}; health asked at <code>{E(settings.Path)}</code>.</p>"
+                : "";
+            var credentials = JsonSerializer.Deserialize<List<string>>(environment.CredentialNames)!;
+            var about = $"<p>{(environment.Protected != 0 ? "Protected. " : "")}Credentials: {(credentials.Count == 0 ? "none" : string.Join(", ", credentials.Select(c => $"<code>{E(c)}</code>")))} (values never shown).</p>";
+            var build = WorkPages.BuildForm(environment, await store.GetProjectSourceAsync(environment.ProjectId, ct), Caller.Require(context), SessionHandler.CsrfOf(context)!);
+            return Page($"Environment {environment.Name} ({environment.Provider})", about + image + build + Table(["Deployment", "Kind", "Status", "Requested by", "Created"], rows),
                 Caller.Require(context), SessionHandler.CsrfOf(context));
         }).RequireSession();
 
@@ -133,9 +142,13 @@ internal static class DashboardPages
                   """
                 : "";
             var waived = deployment.WaivedBy is { } by ? $"<p id=\"waiver\">Waived by {E(by)}: {E(deployment.WaiverReason)}</p>" : "";
-            var cost = deployment.Manifest is { } manifestJson && ManifestDocument.TryParse(manifestJson) is { } manifest
-                ? "<h2>Monthly cost of what this code uses</h2>" + CostChart.Render(CostEngine.Estimate(manifest, UsageProfile.Load(null, manifest), PriceBook.Default))
-                : "";
+            var environmentRow = (await store.GetEnvironmentAsync(deployment.EnvironmentId, ct))!;
+            var report = deployment.Manifest is { } manifestJson && ManifestDocument.TryParse(manifestJson) is { } manifest
+                ? CostEngine.Estimate(manifest, UsageProfile.Load(null, manifest), PriceBook.Default)
+                : null;
+            var cost = report is null ? "" : "<h2>Monthly cost of what this code uses</h2>" + CostChart.Render(report);
+            var grants = WorkPages.Grants(deployment.Manifest, environmentRow.Provider, report);
+            var planResources = WorkPages.PlanResources(await store.GetPlanAsync(id, ct));
             var failure = deployment.Failure is { } reason ? $"<p class=\"failed\">{E(reason)}</p>" : "";
             var outputs = deployment.Outputs is { } outputsJson && JsonSerializer.Deserialize<Api.DeploymentOutputs>(outputsJson, Api.DeploymentOutputs.Json) is { } recorded
                 ? "<h2>Outputs</h2><table id=\"outputs\">"
@@ -158,6 +171,7 @@ internal static class DashboardPages
                 {image}
                 {health}
                 {plan}
+                {planResources}
                 {violations}
                 {waived}
                 {waive}
@@ -165,6 +179,7 @@ internal static class DashboardPages
                 {outputs}
                 <h2>Log</h2>
                 <pre id="log">{string.Concat(lines.Select(l => E(l.Line) + "\n"))}</pre>
+                {grants}
                 {cost}
                 """;
             var data = $" data-deployment=\"{id}\" data-status=\"{E(deployment.Status)}\" data-seen=\"{lines.LastOrDefault()?.Id ?? 0}\"";

@@ -107,13 +107,21 @@ internal sealed class PlatformStore(Database database, CredentialProtector? seal
     }
 
     /// <summary>Creates a deployment in its first state with the job that starts it, in one transaction.</summary>
-    public async Task<DeploymentRow> CreateDeploymentAsync(long environmentId, string kind, string infra, string? manifest, string actor, CancellationToken cancellationToken)
+    public async Task<DeploymentRow> CreateDeploymentAsync(
+        long environmentId, string kind, string infra, string? manifest, string actor, CancellationToken cancellationToken, DeploymentSource? source = null, AuditRecord? audit = null)
     {
         await using var connection = await database.OpenAsync(cancellationToken);
         await using var transaction = await database.BeginWriteAsync(connection, cancellationToken);
-        var deployment = await InsertDeploymentAsync(connection, transaction, environmentId, kind, infra, manifest, actor);
-        await CommitAsync(connection, transaction, audit: null);
+        var deployment = await InsertDeploymentAsync(connection, transaction, environmentId, kind, infra, manifest, actor, source);
+        await CommitAsync(connection, transaction, audit);
         return deployment;
+    }
+
+    /// <summary>The deployments that wait for a person: plans awaiting approval and plans a guardrail refused, oldest first.</summary>
+    public async Task<IReadOnlyList<DeploymentRow>> ListWaitingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        return [.. await connection.QueryAsync<DeploymentRow>(DeploymentColumns + " WHERE status IN ('awaiting_approval', 'policy_denied') ORDER BY id LIMIT 200")];
     }
 
     /// <summary>The deployment with its first transition and the job that starts it, inside the caller's transaction.</summary>

@@ -35,7 +35,7 @@ internal static class Descriptors
     public static readonly DiagnosticDescriptor ProviderSdk = Rule(
         InfrarCodes.ProviderSdk,
         "Provider SDK used directly",
-        "{0} ties this code to {1}; use Infrar's {2} API so it builds for every provider",
+        "{0} ties this code to {1}; use Infrar's {2} API so it builds for every provider{3}",
         DiagnosticSeverity.Warning);
 
     public static readonly DiagnosticDescriptor ConflictingDeclaration = Rule(

@@ -3,6 +3,7 @@ using System.Linq;
 using Infrar.Generators.Catalog;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
 namespace Infrar.Analyzers.Rules;
@@ -22,12 +23,17 @@ public sealed class ProviderSdkAnalyzer : InfrarAnalyzer
                     return;
                 }
 
+                // Whether the fix moves it, and if not why: the same plan the code fix writes from.
+                var plan = provider.Api == "Storage" && invocation.Syntax is InvocationExpressionSyntax call && operation.Operation.SemanticModel is { } model
+                    ? ProviderSdkRewrite.Plan(call, model, operation.CancellationToken)
+                    : null;
                 operation.ReportDiagnostic(Diagnostic.Create(
                     Descriptors.ProviderSdk,
                     invocation.Syntax.GetLocation(),
                     $"{invocation.TargetMethod.ContainingType.Name}.{invocation.TargetMethod.Name}",
                     provider.Service,
-                    provider.Api));
+                    provider.Api,
+                    plan is null ? "" : plan.WhyNot is { } why ? $" (no automatic fix: {why})" : " (the fix moves it)"));
             });
 
     /// <summary>

@@ -1,0 +1,407 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Infrar.Analyzers.Rules;
+
+/// <summary>
+/// What INFRAR0105's fix makes of one provider SDK call: the Infrar call that replaces it (with the stream to close
+/// after it, as S3 did, and the request variable that goes with it), or why it is left alone. The analyzer puts the
+/// reason in the diagnostic's message and the code fix writes the replacement, so the two never disagree.
+/// </summary>
+/// <param name="Code">The replacing expression's text; null when the call is not fixed.</param>
+/// <param name="CloseAfter">The stream S3 would have closed after the put (AutoCloseStream), which the fix closes.</param>
+/// <param name="Unused">The declaration of a request variable the call was the only use of, which goes too.</param>
+/// <param name="WhyNot">Why the call is not fixed, in words for the diagnostic; null when it is.</param>
+internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseAfter, StatementSyntax? Unused, string? WhyNot)
+{
+    /// <summary>The public names of Infrar the fix writes or a <c>using Infrar;</c> would bring in.</summary>
+    private static readonly string[] InfrarNames = ["Storage", "Bucket", "UploadOptions", "BucketOptions", "ListOptions", "ListEntry", "ObjectInfo", "CloudClients"];
+
+    /// <summary>Properties of a put request Infrar has a place for.</summary>
+    private static readonly string[] PutProperties = ["BucketName", "Key", "InputStream", "ContentBody", "FilePath", "ContentType", "AutoCloseStream"];
+
+    /// <summary>What to use instead, by hand, for the calls the fix does not move yet.</summary>
+    private static readonly Dictionary<string, string> ByHand = new()
+    {
+        ["GetObjectAsync"] = "Bucket.DownloadAsync, DownloadBytesAsync or DownloadFileAsync",
+        ["GetObjectMetadataAsync"] = "Bucket.GetInfoAsync (or ExistsAsync for an exists check)",
+        ["ListObjectsAsync"] = "Bucket.ListAsync(prefix, new ListOptions { Delimiter = … })",
+        ["ListObjectsV2Async"] = "Bucket.ListAsync(prefix, new ListOptions { Delimiter = … })",
+        ["DeleteObjectsAsync"] = "Bucket.DeleteAsync for each key",
+        ["GetPreSignedURL"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
+        ["GetPreSignedURLAsync"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
+        ["DownloadToAsync"] = "Bucket.DownloadAsync or DownloadFileAsync",
+        ["DownloadContentAsync"] = "Bucket.DownloadBytesAsync",
+        ["OpenReadAsync"] = "Bucket.DownloadAsync into a stream",
+        ["GetPropertiesAsync"] = "Bucket.GetInfoAsync",
+        ["ExistsAsync"] = "Bucket.ExistsAsync",
+        ["GetBlobsAsync"] = "Bucket.ListAsync",
+        ["GetBlobsByHierarchyAsync"] = "Bucket.ListAsync(prefix, new ListOptions { Delimiter = \"/\" })",
+        ["GenerateSasUri"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
+        ["UploadAsync"] = "Bucket.UploadAsync or UploadFileAsync",
+        ["DownloadAsync"] = "Bucket.DownloadAsync or DownloadFileAsync",
+    };
+
+    public static ProviderSdkRewrite Plan(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
+        {
+            return No("the call does not resolve to one method");
+        }
+
+        var type = method.ContainingType.ToDisplayString();
+        var s3 = type is "Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client";
+        var supported = (s3 && method.Name is "PutObjectAsync" or "DeleteObjectAsync" or "CopyObjectAsync")
+            || (type == "Azure.Storage.Blobs.BlobContainerClient" && method.Name is "DeleteBlobIfExistsAsync" or "UploadBlobAsync")
+            || (type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient" && method.Name is "DeleteIfExistsAsync" or "UploadAsync");
+        if (!supported)
+        {
+            return No($"the fix does not move {method.ContainingType.Name}.{method.Name} yet" +
+                (ByHand.TryGetValue(method.Name, out var instead) ? $"; use {instead}" : ""));
+        }
+
+        if (!ResultIsDiscarded(invocation))
+        {
+            return No("its response is read, and Infrar returns its own results, not the SDK's response: move this call by hand");
+        }
+
+        if (CaughtProviderError(invocation, model, cancellationToken) is { } caught)
+        {
+            return No($"a catch of {caught} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
+        }
+
+        // Infrar's names, qualified where the code already sees another type by one of them (its own Storage, say).
+        var p = Qualify(model, invocation.SpanStart) ? "global::Infrar." : "";
+        var arguments = invocation.ArgumentList.Arguments;
+        ExpressionSyntax? Argument(string parameter) => arguments.FirstOrDefault(a => Parameter(a, method)?.Name == parameter)?.Expression;
+        string Text(string parameter) => Argument(parameter)!.ToString();
+        bool Has(string parameter) => Argument(parameter) is not null;
+        bool Constant(string parameter) => Argument(parameter) is { } value && model.GetConstantValue(value, cancellationToken).HasValue;
+        var token = Has("cancellationToken") ? ", " + Text("cancellationToken") : "";
+        const string NotConstant = "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";
+
+        if (s3 && Has("request"))
+        {
+            var request = Argument("request")!;
+            StatementSyntax? unused = null;
+            if (request is IdentifierNameSyntax)
+            {
+                if (RequestVariable(request, invocation, model, cancellationToken) is not { } declared)
+                {
+                    return No("the request is a variable used elsewhere too, or not declared in this block: move the call by hand");
+                }
+
+                (request, unused) = declared;
+            }
+
+            if (Initializer(request) is not { } values)
+            {
+                return No("the request is not made with an object initializer of plain assignments (new PutObjectRequest { … })");
+            }
+
+            return method.Name switch
+            {
+                "PutObjectAsync" => PutObject(values, model, token, p, cancellationToken, unused),
+                "DeleteObjectAsync" when Extra(values, "BucketName", "Key") is { } extra => No($"the request {extra}"),
+                "DeleteObjectAsync" when ConstantValue(values, "BucketName", model, cancellationToken) is null => No(NotConstant),
+                "DeleteObjectAsync" => Yes($"{p}Storage.Bucket({values["BucketName"]}).DeleteAsync({values["Key"]}{token})", unused: unused),
+                "CopyObjectAsync" when Extra(values, "SourceBucket", "SourceKey", "DestinationBucket", "DestinationKey") is { } extra => No($"the request {extra}"),
+                "CopyObjectAsync" when ConstantValue(values, "SourceBucket", model, cancellationToken) is not { } source
+                    || ConstantValue(values, "DestinationBucket", model, cancellationToken) is not { } destination => No(NotConstant),
+                _ => Yes(ConstantValue(values, "SourceBucket", model, cancellationToken) == ConstantValue(values, "DestinationBucket", model, cancellationToken)
+                    ? $"{p}Storage.Bucket({values["SourceBucket"]}).CopyAsync({values["SourceKey"]}, {values["DestinationKey"]}{token})"
+                    : $"{p}Storage.Bucket({values["SourceBucket"]}).CopyToAsync({values["SourceKey"]}, {p}Storage.Bucket({values["DestinationBucket"]}), {values["DestinationKey"]}{token})", unused: unused),
+            };
+        }
+
+        switch (type, method.Name)
+        {
+            case (_, "DeleteObjectAsync") when s3:
+                return method.Parameters.Length > 3 ? No("it names a version, which Infrar does not address")
+                    : !Constant("bucketName") ? No(NotConstant)
+                    : Yes($"{p}Storage.Bucket({Text("bucketName")}).DeleteAsync({Text("key")}{token})");
+            case (_, "CopyObjectAsync") when s3:
+                if (method.Parameters.Length > 5)
+                {
+                    return No("it names a version, which Infrar does not address");
+                }
+
+                if (!Constant("sourceBucket") || !Constant("destinationBucket"))
+                {
+                    return No(NotConstant);
+                }
+
+                return Yes(model.GetConstantValue(Argument("sourceBucket")!, cancellationToken).Value as string == model.GetConstantValue(Argument("destinationBucket")!, cancellationToken).Value as string
+                    ? $"{p}Storage.Bucket({Text("sourceBucket")}).CopyAsync({Text("sourceKey")}, {Text("destinationKey")}{token})"
+                    : $"{p}Storage.Bucket({Text("sourceBucket")}).CopyToAsync({Text("sourceKey")}, {p}Storage.Bucket({Text("destinationBucket")}), {Text("destinationKey")}{token})");
+            case (_, "PutObjectAsync"):
+                return No("the request is not given as an object");
+            case ("Azure.Storage.Blobs.BlobContainerClient", "DeleteBlobIfExistsAsync"):
+                return !Only(arguments, method, "blobName", "cancellationToken") ? No("it sets snapshot or access conditions, which Infrar cannot express")
+                    : ContainerName(Receiver(invocation), model, cancellationToken) is not { } deleteFrom ? No(ContainerUnknown)
+                    : Yes($"{p}Storage.Bucket({deleteFrom}).DeleteAsync({Text("blobName")}{token})");
+            case ("Azure.Storage.Blobs.BlobContainerClient", "UploadBlobAsync"):
+                return !Only(arguments, method, "blobName", "content", "cancellationToken") ? No("it passes options Infrar cannot express")
+                    : !method.Parameters.Any(q => q.Name == "content" && q.Type.ToDisplayString() == "System.IO.Stream") ? No("its content is BinaryData, not a stream: move it by hand with Bucket.UploadAsync(key, bytes)")
+                    : ContainerName(Receiver(invocation), model, cancellationToken) is not { } uploadTo ? No(ContainerUnknown)
+                    : Yes($"{p}Storage.Bucket({uploadTo}).UploadAsync({Text("blobName")}, {Text("content")}, new {p}UploadOptions {{ IfNotExists = true }}{token})");
+            case (_, "DeleteIfExistsAsync"):
+                return !Only(arguments, method, "cancellationToken") ? No("it sets snapshot or access conditions, which Infrar cannot express")
+                    : Blob(Receiver(invocation), model, cancellationToken) is not var (deleteContainer, deleteBlob) ? No(ContainerUnknown)
+                    : Yes($"{p}Storage.Bucket({deleteContainer}).DeleteAsync({deleteBlob}{token})");
+            default:
+            {
+                // BlobClient.UploadAsync: a stream or a file, overwrite false unless given as a constant.
+                if (!Only(arguments, method, "content", "path", "overwrite", "cancellationToken") || !(Has("content") || Has("path")))
+                {
+                    return No("it passes upload options (headers, metadata, tags, access tier, conditions) the fix does not carry over: move it by hand with UploadOptions");
+                }
+
+                bool? overwrite = !Has("overwrite") ? false
+                    : model.GetConstantValue(Argument("overwrite")!, cancellationToken) is { HasValue: true, Value: bool value } ? value
+                    : null;
+                if (overwrite is not { } replace)
+                {
+                    return No("whether it overwrites is not a constant");
+                }
+
+                if (Blob(Receiver(invocation), model, cancellationToken) is not var (container, blob))
+                {
+                    return No(ContainerUnknown);
+                }
+
+                var options = replace ? "" : $", new {p}UploadOptions {{ IfNotExists = true }}";
+                var tail = options + (replace && token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : token);
+                return Has("path") ? Yes($"{p}Storage.Bucket({container}).UploadFileAsync({blob}, {Text("path")}{tail})")
+                    : method.Parameters.Any(q => q.Name == "content" && q.Type.ToDisplayString() == "System.IO.Stream") ? Yes($"{p}Storage.Bucket({container}).UploadAsync({blob}, {Text("content")}{tail})")
+                    : No("its content is BinaryData, not a stream: move it by hand with Bucket.UploadAsync(key, bytes)");
+            }
+        }
+    }
+
+    private const string ContainerUnknown = "the container client is not made in this method from a constant container name (new BlobContainerClient(…, \"name\") or GetBlobContainerClient(\"name\"))";
+
+    private static ProviderSdkRewrite No(string why) => new(null, null, null, why);
+
+    private static ProviderSdkRewrite Yes(string code, ExpressionSyntax? closeAfter = null, StatementSyntax? unused = null) => new(code, closeAfter, unused, null);
+
+    /// <summary>What a request sets beyond the properties named, or which of them it lacks; null when it sets exactly those.</summary>
+    private static string? Extra(Dictionary<string, ExpressionSyntax> values, params string[] names) =>
+        values.Keys.FirstOrDefault(k => !names.Contains(k)) is { } extra ? $"sets {extra}, which Infrar cannot express"
+        : names.FirstOrDefault(n => !values.ContainsKey(n)) is { } missing ? $"sets no {missing}"
+        : null;
+
+    private static string? ConstantValue(Dictionary<string, ExpressionSyntax> values, string name, SemanticModel model, CancellationToken cancellationToken) =>
+        values.TryGetValue(name, out var value) ? model.GetConstantValue(value, cancellationToken).Value as string : null;
+
+    /// <summary>
+    /// <c>new PutObjectRequest { BucketName = "b", Key = k, InputStream | ContentBody | FilePath = x, ContentType = t,
+    /// AutoCloseStream = false }</c>, and nothing else. The stream S3 would have closed (AutoCloseStream is true unless
+    /// set false) is closed after the put, unless a <c>using</c> in the method owns it already.
+    /// </summary>
+    private static ProviderSdkRewrite PutObject(
+        Dictionary<string, ExpressionSyntax> values, SemanticModel model, string token, string p, CancellationToken cancellationToken, StatementSyntax? unused)
+    {
+        if (values.Keys.FirstOrDefault(k => !PutProperties.Contains(k)) is { } extra)
+        {
+            return No($"the request sets {extra}, which Infrar cannot express (it carries a key, content, content type and metadata)");
+        }
+
+        if (!values.TryGetValue("BucketName", out var bucket) || !model.GetConstantValue(bucket, cancellationToken).HasValue)
+        {
+            return No("the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string");
+        }
+
+        if (!values.TryGetValue("Key", out var key))
+        {
+            return No("the request names no key");
+        }
+
+        var autoClose = true;
+        if (values.TryGetValue("AutoCloseStream", out var close))
+        {
+            if (model.GetConstantValue(close, cancellationToken) is not { HasValue: true, Value: bool constant })
+            {
+                return No("AutoCloseStream is not a constant, so who closes the stream after the move cannot be kept");
+            }
+
+            autoClose = constant;
+        }
+
+        ExpressionSyntax? closeAfter = null;
+        if (values.TryGetValue("InputStream", out var input) && autoClose && !OwnedByUsing(input, model, cancellationToken))
+        {
+            closeAfter = input;
+        }
+
+        var options = values.TryGetValue("ContentType", out var contentType) ? $", new {p}UploadOptions {{ ContentType = {contentType} }}" : "";
+        var tail = options.Length > 0 ? options + token : token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : "";
+        return values.TryGetValue("InputStream", out var stream) ? Yes($"{p}Storage.Bucket({bucket}).UploadAsync({key}, {stream}{tail})", closeAfter, unused)
+            : values.TryGetValue("ContentBody", out var body) ? Yes($"{p}Storage.Bucket({bucket}).UploadAsync({key}, System.Text.Encoding.UTF8.GetBytes({body}){tail})", unused: unused)
+            : values.TryGetValue("FilePath", out var path) ? Yes($"{p}Storage.Bucket({bucket}).UploadFileAsync({key}, {path}{tail})", unused: unused)
+            : No("the request has no InputStream, ContentBody or FilePath");
+    }
+
+    /// <summary>
+    /// The provider exception a <c>catch</c> around the call handles (Amazon, Azure, Google), or null: Infrar throws its
+    /// own, which that catch would no longer see.
+    /// </summary>
+    private static string? CaughtProviderError(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
+        invocation.Ancestors()
+            .TakeWhile(node => node is not (MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))
+            .OfType<TryStatementSyntax>()
+            .Where(attempt => attempt.Block.Span.Contains(invocation.Span))
+            .SelectMany(attempt => attempt.Catches)
+            .Select(handler => handler.Declaration is { Type: var caught } ? model.GetTypeInfo(caught, cancellationToken).Type : null)
+            .FirstOrDefault(exception => exception?.ContainingNamespace?.ToDisplayString().Split('.')[0] is "Amazon" or "Azure" or "Google")
+            ?.Name;
+
+    /// <summary>The properties an object initializer sets (<c>new T { A = a, B = b }</c>, nothing else), or null.</summary>
+    private static Dictionary<string, ExpressionSyntax>? Initializer(ExpressionSyntax request)
+    {
+        var initializer = request switch
+        {
+            ObjectCreationExpressionSyntax { ArgumentList: null or { Arguments.Count: 0 } } creation => creation.Initializer,
+            ImplicitObjectCreationExpressionSyntax { ArgumentList.Arguments.Count: 0 } creation => creation.Initializer,
+            _ => null,
+        };
+        if (initializer is null)
+        {
+            return null;
+        }
+
+        var values = new Dictionary<string, ExpressionSyntax>();
+        foreach (var expression in initializer.Expressions)
+        {
+            if (expression is not AssignmentExpressionSyntax { Left: IdentifierNameSyntax name, Right: var value })
+            {
+                return null;
+            }
+
+            values[name.Identifier.ValueText] = value;
+        }
+
+        return values;
+    }
+
+    /// <summary>
+    /// <c>var request = new PutObjectRequest { … };</c> declared alone in a statement of the same block, before the call,
+    /// and never named again but by the call: its initializer, and the statement to remove.
+    /// </summary>
+    private static (ExpressionSyntax Request, StatementSyntax Declaration)? RequestVariable(ExpressionSyntax reference, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (model.GetSymbolInfo(reference, cancellationToken).Symbol is not ILocalSymbol local
+            || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value } declarator
+            || declarator.Parent is not VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax { UsingKeyword.RawKind: 0 } statement }
+            || statement.Parent is not BlockSyntax block
+            || invocation.FirstAncestorOrSelf<StatementSyntax>(s => s.Parent == block) is not { } callStatement
+            || block.Statements.IndexOf(statement) >= block.Statements.IndexOf(callStatement))
+        {
+            return null;
+        }
+
+        var uses = block.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Where(name => name.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, local))
+            .ToList();
+        return uses.Count == 1 && uses[0] == reference ? (value, statement) : null;
+    }
+
+    /// <summary>Whether the stream is a local that a <c>using</c> declaration or statement disposes already.</summary>
+    private static bool OwnedByUsing(ExpressionSyntax stream, SemanticModel model, CancellationToken cancellationToken) =>
+        model.GetSymbolInfo(stream, cancellationToken).Symbol is ILocalSymbol local
+        && local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Parent.Parent: LocalDeclarationStatementSyntax { UsingKeyword.RawKind: not 0 } or UsingStatementSyntax };
+
+    /// <summary>What a call is made on: <c>x</c> of <c>x.Method(…)</c>.</summary>
+    private static ExpressionSyntax? Receiver(InvocationExpressionSyntax invocation) =>
+        (invocation.Expression as MemberAccessExpressionSyntax)?.Expression;
+
+    /// <summary>
+    /// The container name of a client made in the same method as <c>new BlobContainerClient(…, "name")</c> or
+    /// <c>service.GetBlobContainerClient("name")</c>, when the name is a constant.
+    /// </summary>
+    private static string? ContainerName(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (Initial(receiver, model, cancellationToken) is not { } value)
+        {
+            return null;
+        }
+
+        var name = value switch
+        {
+            ObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } creation } => creation[1].Expression,
+            ImplicitObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } creation } => creation[1].Expression,
+            InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetBlobContainerClient" }, ArgumentList.Arguments: { Count: 1 } get } => get[0].Expression,
+            _ => null,
+        };
+
+        return name is not null && model.GetConstantValue(name, cancellationToken).HasValue ? name.ToString() : null;
+    }
+
+    /// <summary>
+    /// The container name and blob name of a <c>BlobClient</c> got as <c>container.GetBlobClient(name)</c>, there or in a
+    /// local of the same method that nothing assigns again.
+    /// </summary>
+    private static (string Container, string Blob)? Blob(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var value = receiver is InvocationExpressionSyntax ? receiver : Initial(receiver, model, cancellationToken);
+        return value is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetBlobClient", Expression: var container }, ArgumentList.Arguments: { Count: 1 } get }
+            && ContainerName(container, model, cancellationToken) is { } name
+            ? (name, get[0].Expression.ToString())
+            : null;
+    }
+
+    /// <summary>The initializer of the local a receiver names, when nothing in its method assigns the local again.</summary>
+    private static ExpressionSyntax? Initial(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (receiver is not IdentifierNameSyntax
+            || model.GetSymbolInfo(receiver, cancellationToken).Symbol is not ILocalSymbol local
+            || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value } declarator)
+        {
+            return null;
+        }
+
+        var scope = declarator.FirstAncestorOrSelf<BlockSyntax>();
+        var reassigned = scope?.DescendantNodes().OfType<AssignmentExpressionSyntax>()
+            .Any(assignment => assignment.Left is IdentifierNameSyntax name && name.Identifier.ValueText == local.Name
+                && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, local)) ?? true;
+        return reassigned ? null : value;
+    }
+
+    private static bool Only(SeparatedSyntaxList<ArgumentSyntax> arguments, IMethodSymbol method, params string[] allowed) =>
+        arguments.All(a => Parameter(a, method) is { } p && allowed.Contains(p.Name));
+
+    private static IParameterSymbol? Parameter(ArgumentSyntax argument, IMethodSymbol method)
+    {
+        if (argument.NameColon is { } name)
+        {
+            return method.Parameters.FirstOrDefault(p => p.Name == name.Name.Identifier.ValueText);
+        }
+
+        var index = ((ArgumentListSyntax)argument.Parent!).Arguments.IndexOf(argument);
+        return index < method.Parameters.Length ? method.Parameters[index] : null;
+    }
+
+    /// <summary>Whether the call's response is thrown away (Infrar returns no response object).</summary>
+    private static bool ResultIsDiscarded(InvocationExpressionSyntax invocation)
+    {
+        SyntaxNode node = invocation;
+        if (node.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configure })
+        {
+            node = configure;
+        }
+
+        if (node.Parent is AwaitExpressionSyntax awaited)
+        {
+            node = awaited;
+        }
+
+        return node.Parent is ExpressionStatementSyntax;
+    }
+
+    /// <summary>Whether a name of Infrar's already means something else here, so the fix must write <c>global::Infrar.</c>.</summary>
+    private static bool Qualify(SemanticModel model, int position) =>
+        InfrarNames.Any(name => model.LookupNamespacesAndTypes(position, name: name).Any(symbol => symbol.ContainingNamespace?.ToDisplayString() != "Infrar"));
+}

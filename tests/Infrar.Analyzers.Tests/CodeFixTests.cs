@@ -194,6 +194,67 @@ public sealed class CodeFixTests
     }
 
     [Fact]
+    public async Task INFRAR0105_moves_transfer_utility_uploads_and_downloads_and_blob_downloads()
+    {
+        const string before = """
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Amazon.S3.Transfer;
+            using Azure.Storage.Blobs;
+
+            public static class Transfers
+            {
+                public static async Task RunAsync(TransferUtility transfer, BlobServiceClient blobs, Stream stream, string path, CancellationToken ct)
+                {
+                    await {|INFRAR0105:transfer.UploadAsync(path, "backups", "2026/db.bak", ct)|};
+                    await {|INFRAR0105:transfer.UploadAsync(path, "backups", ct)|};
+                    await {|INFRAR0105:transfer.UploadAsync(stream, "backups", "stream.bak", ct)|};
+                    await {|INFRAR0105:transfer.DownloadAsync(path, "backups", "2026/db.bak", ct)|};
+                    var request = new TransferUtilityDownloadRequest { BucketName = "backups", Key = "old.bak", FilePath = path };
+                    await {|INFRAR0105:transfer.DownloadAsync(request, ct)|};
+                    var container = {|INFRAR0105:blobs.GetBlobContainerClient("photos")|};
+                    var blob = {|INFRAR0105:container.GetBlobClient("cat.jpg")|};
+                    await {|INFRAR0105:blob.DownloadToAsync(path, ct)|};
+                    await {|INFRAR0105:{|INFRAR0105:container.GetBlobClient("dog.jpg")|}.DownloadToAsync(stream)|};
+                }
+            }
+            """;
+        const string after = """
+            using System.IO;
+            using System.Threading;
+            using System.Threading.Tasks;
+            using Amazon.S3.Transfer;
+            using Azure.Storage.Blobs;
+            using Infrar;
+
+            public static class Transfers
+            {
+                public static async Task RunAsync(TransferUtility transfer, BlobServiceClient blobs, Stream stream, string path, CancellationToken ct)
+                {
+                    await Storage.Bucket("backups").UploadFileAsync("2026/db.bak", path, cancellationToken: ct);
+                    await Storage.Bucket("backups").UploadFileAsync(System.IO.Path.GetFileName(path), path, cancellationToken: ct);
+                    await using (stream)
+                    {
+                        await Storage.Bucket("backups").UploadAsync("stream.bak", stream, cancellationToken: ct);
+                    }
+                    await Storage.Bucket("backups").DownloadFileAsync("2026/db.bak", path, ct);
+                    await Storage.Bucket("backups").DownloadFileAsync("old.bak", path, ct);
+                    var container = {|INFRAR0105:blobs.GetBlobContainerClient("photos")|};
+                    var blob = {|INFRAR0105:container.GetBlobClient("cat.jpg")|};
+                    await Storage.Bucket("photos").DownloadFileAsync("cat.jpg", path, ct);
+                    await Storage.Bucket("photos").DownloadAsync("dog.jpg", stream);
+                }
+            }
+            """;
+
+        // The clients stay (the fix moves calls, not their clients) and are still reported.
+        var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after);
+        test.FixedState.MarkupHandling = MarkupMode.Allow;
+        await test.RunAsync();
+    }
+
+    [Fact]
     public async Task INFRAR0105_moves_requests_built_in_a_variable_and_the_request_overloads_of_delete_and_copy()
     {
         const string before = """

@@ -54,9 +54,17 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
 
         var type = method.ContainingType.ToDisplayString();
         var s3 = type is "Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client";
+        var transfer = type is "Amazon.S3.Transfer.TransferUtility" or "Amazon.S3.Transfer.ITransferUtility";
         var supported = (s3 && method.Name is "PutObjectAsync" or "DeleteObjectAsync" or "CopyObjectAsync")
+            || (transfer && method.Name is "UploadAsync" or "DownloadAsync")
+            || (type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient" && method.Name is "DownloadToAsync")
             || (type == "Azure.Storage.Blobs.BlobContainerClient" && method.Name is "DeleteBlobIfExistsAsync" or "UploadBlobAsync")
             || (type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient" && method.Name is "DeleteIfExistsAsync" or "UploadAsync");
+        if (!supported && method.Name.StartsWith("Get", System.StringComparison.Ordinal) && method.Name.EndsWith("Client", System.StringComparison.Ordinal))
+        {
+            return No("it only makes a client: once the calls made on it are moved to Infrar, delete it");
+        }
+
         if (!supported)
         {
             return No($"the fix does not move {method.ContainingType.Name}.{method.Name} yet" +
@@ -82,6 +90,11 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
         bool Constant(string parameter) => Argument(parameter) is { } value && model.GetConstantValue(value, cancellationToken).HasValue;
         var token = Has("cancellationToken") ? ", " + Text("cancellationToken") : "";
         const string NotConstant = "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";
+
+        if (transfer)
+        {
+            return Transfer(method.Name, Argument, Has, Constant, Text, token, p, invocation, model, cancellationToken);
+        }
 
         if (s3 && Has("request"))
         {
@@ -139,6 +152,11 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
                     : $"{p}Storage.Bucket({Text("sourceBucket")}).CopyToAsync({Text("sourceKey")}, {p}Storage.Bucket({Text("destinationBucket")}), {Text("destinationKey")}{token})");
             case (_, "PutObjectAsync"):
                 return No("the request is not given as an object");
+            case (_, "DownloadToAsync"):
+                return !Only(arguments, method, "destination", "path", "cancellationToken") ? No("it passes transfer options or conditions the fix does not carry over")
+                    : Blob(Receiver(invocation), model, cancellationToken) is not var (fromContainer, fromBlob) ? No(ContainerUnknown)
+                    : Has("path") ? Yes($"{p}Storage.Bucket({fromContainer}).DownloadFileAsync({fromBlob}, {Text("path")}{token})")
+                    : Yes($"{p}Storage.Bucket({fromContainer}).DownloadAsync({fromBlob}, {Text("destination")}{token})");
             case ("Azure.Storage.Blobs.BlobContainerClient", "DeleteBlobIfExistsAsync"):
                 return !Only(arguments, method, "blobName", "cancellationToken") ? No("it sets snapshot or access conditions, which Infrar cannot express")
                     : ContainerName(Receiver(invocation), model, cancellationToken) is not { } deleteFrom ? No(ContainerUnknown)
@@ -181,6 +199,67 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
             }
         }
     }
+
+    /// <summary>
+    /// TransferUtility's uploads and downloads: a file (the key defaults to the file's name, as TransferUtility does), a
+    /// stream (closed after the upload, as TransferUtility's AutoCloseStream does by default), or a request object.
+    /// </summary>
+    private static ProviderSdkRewrite Transfer(
+        string name, System.Func<string, ExpressionSyntax?> argument, System.Func<string, bool> has, System.Func<string, bool> constant, System.Func<string, string> text,
+        string token, string p, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var tail = token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : "";
+        if (has("request"))
+        {
+            var request = argument("request")!;
+            StatementSyntax? unused = null;
+            if (request is IdentifierNameSyntax)
+            {
+                if (RequestVariable(request, invocation, model, cancellationToken) is not { } declared)
+                {
+                    return No("the request is a variable used elsewhere too, or not declared in this block: move the call by hand");
+                }
+
+                (request, unused) = declared;
+            }
+
+            if (Initializer(request) is not { } values)
+            {
+                return No("the request is not made with an object initializer of plain assignments");
+            }
+
+            if (name == "UploadAsync")
+            {
+                return PutObject(values, model, token, p, cancellationToken, unused);
+            }
+
+            return Extra(values, "BucketName", "Key", "FilePath") is { } extra ? No($"the request {extra}")
+                : ConstantValue(values, "BucketName", model, cancellationToken) is null ? No(NotConstantBucket)
+                : Yes($"{p}Storage.Bucket({values["BucketName"]}).DownloadFileAsync({values["Key"]}, {values["FilePath"]}{token})", unused: unused);
+        }
+
+        if (!constant("bucketName"))
+        {
+            return No(NotConstantBucket);
+        }
+
+        var bucket = text("bucketName");
+        if (name == "DownloadAsync")
+        {
+            return Yes($"{p}Storage.Bucket({bucket}).DownloadFileAsync({text("key")}, {text("filePath")}{token})");
+        }
+
+        if (has("stream"))
+        {
+            var stream = argument("stream")!;
+            return Yes($"{p}Storage.Bucket({bucket}).UploadAsync({text("key")}, {stream}{tail})", OwnedByUsing(stream, model, cancellationToken) ? null : stream);
+        }
+
+        var key = has("key") ? text("key") : $"System.IO.Path.GetFileName({text("filePath")})";
+        return Yes($"{p}Storage.Bucket({bucket}).UploadFileAsync({key}, {text("filePath")}{tail})");
+    }
+
+    private const string NotConstantBucket = "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";
 
     private const string ContainerUnknown = "the container client is not made in this method from a constant container name (new BlobContainerClient(…, \"name\") or GetBlobContainerClient(\"name\"))";
 

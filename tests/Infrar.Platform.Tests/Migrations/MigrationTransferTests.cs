@@ -75,7 +75,9 @@ public sealed class MigrationTransferTests(MigrationEmulators emulators) : IDisp
     [Fact]
     public async Task A_transfer_that_does_not_finish_in_time_fails_naming_what_is_missing_and_a_rollback_destroys_its_jobs()
     {
-        await using var server = await StartAsync(TimeSpan.FromSeconds(6));
+        // Long enough for the test's stand-in service to copy the bucket on a loaded machine before the time runs out
+        // (6 s was not: on one CI run the timeout came first and 40 objects were missing, not 2).
+        await using var server = await StartAsync(TimeSpan.FromSeconds(15));
         using var admin = server.Client(server.AdminToken);
         var (media, _) = await SeedAsync(admin, "stuck", "stuck-media", "stuck-notes");
 

@@ -4,6 +4,7 @@ using Infrar.Platform.Cli;
 var root = new RootCommand("Infrar's companion: what the code you wrote costs on each cloud, and a service that deploys it and moves it, data included, from one cloud to another.")
 {
     CostCommand.Create(),
+    AdoptCommand.Create(),
     ServeCommand.Create(),
     MigrationCommands.Create(),
 };

@@ -273,7 +273,9 @@ internal static class WorkPages
     private static string EnvironmentForm(long projectId, string csrf, IFormCollection? sent)
     {
         string V(string field) => E(sent?[field].ToString() ?? "");
-        string Selected(string provider) => (sent?["provider"].ToString() ?? "local") == provider ? " selected" : "";
+        var catalog = EmbeddedCatalog.Value;
+        string Selected(string provider) => (sent?["provider"].ToString() ?? catalog.DefaultProvider) == provider ? " selected" : "";
+        var providers = new[] { catalog.DefaultProvider }.Concat(catalog.Clouds.Select(c => c.Id));
         var credentials = new StringBuilder();
         for (var i = 0; i < CredentialRows; i++)
         {
@@ -284,7 +286,7 @@ internal static class WorkPages
         return $"""
             <form id="new-environment" method="post" action="/ui/projects/{projectId}/environments">{Csrf(csrf)}
               <p><label>Name <input name="name" required maxlength="63" value="{V("name")}"></label>
-              <label>Provider <select name="provider">{string.Concat(new[] { "local", "aws", "gcp", "azure" }.Select(p => $"<option{Selected(p)}>{p}</option>"))}</select></label>
+              <label>Provider <select name="provider">{string.Concat(providers.Select(p => $"<option{Selected(p)}>{E(p)}</option>"))}</select></label>
               <label>Region <input name="region" value="{V("region")}"></label>
               <label><input type="checkbox" name="protected" value="true"{(sent?["protected"].ToString() == "true" ? " checked" : "")}> Protected (another user approves every plan)</label></p>
               <p><label>OpenTofu variables, one <code>name=value</code> a line<br><textarea name="variables" rows="3" cols="60">{V("variables")}</textarea></label></p>

@@ -20,6 +20,32 @@ public sealed class PackedSdk : IAsyncLifetime
         return workspace;
     }
 
+    /// <summary>
+    /// Vendors the package into <c>&lt;folder&gt;/packages</c> with a nuget.config naming it, as a team keeps its own feed
+    /// in its repository (a clone elsewhere, or the service's build, then restores it without this run's feed).
+    /// </summary>
+    public void Vendor(string folder)
+    {
+        Directory.CreateDirectory(Path.Combine(folder, "packages"));
+        File.Copy(Package, Path.Combine(folder, "packages", Path.GetFileName(Package)));
+        File.WriteAllText(Path.Combine(folder, "nuget.config"), NuGetConfig("packages"));
+    }
+
+    /// <summary>An app's project file that references this Infrar.Sdk and the other packages named (id, version).</summary>
+    public string AppProject(params (string Id, string Version)[] packages) => $"""
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <TargetFramework>net10.0</TargetFramework>
+            <ImplicitUsings>enable</ImplicitUsings>
+            <Nullable>enable</Nullable>
+          </PropertyGroup>
+          <ItemGroup>
+            <PackageReference Include="Infrar.Sdk" Version="{Version}" />
+        {string.Concat(packages.Select(p => $"    <PackageReference Include=\"{p.Id}\" Version=\"{p.Version}\" />\n"))}  </ItemGroup>
+        </Project>
+        """;
+
     /// <summary>A nuget.config with <paramref name="feed"/> (a folder: absolute, or relative to the file) before nuget.org.</summary>
     public static string NuGetConfig(string feed) => $"""
         <?xml version="1.0" encoding="utf-8"?>

@@ -98,21 +98,9 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
 
         if (s3 && Has("request"))
         {
-            var request = Argument("request")!;
-            StatementSyntax? unused = null;
-            if (request is IdentifierNameSyntax)
+            if (RequestValues(Argument("request")!, invocation, model, cancellationToken, out var unused) is not { } values)
             {
-                if (RequestVariable(request, invocation, model, cancellationToken) is not { } declared)
-                {
-                    return No("the request is a variable used elsewhere too, or not declared in this block: move the call by hand");
-                }
-
-                (request, unused) = declared;
-            }
-
-            if (Initializer(request) is not { } values)
-            {
-                return No("the request is not made with an object initializer of plain assignments (new PutObjectRequest { … })");
+                return No(RequestUnread);
             }
 
             return method.Name switch
@@ -211,21 +199,9 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
         var tail = token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : "";
         if (has("request"))
         {
-            var request = argument("request")!;
-            StatementSyntax? unused = null;
-            if (request is IdentifierNameSyntax)
+            if (RequestValues(argument("request")!, invocation, model, cancellationToken, out var unused) is not { } values)
             {
-                if (RequestVariable(request, invocation, model, cancellationToken) is not { } declared)
-                {
-                    return No("the request is a variable used elsewhere too, or not declared in this block: move the call by hand");
-                }
-
-                (request, unused) = declared;
-            }
-
-            if (Initializer(request) is not { } values)
-            {
-                return No("the request is not made with an object initializer of plain assignments");
+                return No(RequestUnread);
             }
 
             if (name == "UploadAsync")
@@ -257,6 +233,30 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
 
         var key = has("key") ? text("key") : $"System.IO.Path.GetFileName({text("filePath")})";
         return Yes($"{p}Storage.Bucket({bucket}).UploadFileAsync({key}, {text("filePath")}{tail})");
+    }
+
+    private const string RequestUnread =
+        "the request is not made with an object initializer of plain assignments (new PutObjectRequest { … }), inline or in a variable the call alone uses: move the call by hand";
+
+    /// <summary>
+    /// The properties a request sets: made inline, or in a local the call is the only use of (whose declaration, then
+    /// <paramref name="unused"/>, goes too); null when it is made otherwise.
+    /// </summary>
+    private static Dictionary<string, ExpressionSyntax>? RequestValues(
+        ExpressionSyntax request, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken, out StatementSyntax? unused)
+    {
+        unused = null;
+        if (request is IdentifierNameSyntax)
+        {
+            if (RequestVariable(request, invocation, model, cancellationToken) is not { } declared)
+            {
+                return null;
+            }
+
+            (request, unused) = declared;
+        }
+
+        return Initializer(request);
     }
 
     private const string NotConstantBucket = "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";

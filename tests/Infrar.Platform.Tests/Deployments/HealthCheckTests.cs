@@ -121,64 +121,20 @@ public sealed class HealthCheckTests : IDisposable
     /// <summary>An app on a loopback port that answers 503 to its first requests and 200 after, recording the paths asked.</summary>
     private sealed class App : IDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly List<string> _paths = [];
-        private readonly Task _serving;
+        private readonly LoopbackHttpServer _server;
 
         public App(int failFirst)
         {
             FailFirst = failFirst;
-            Port = FreePort.Next();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _listener.Start();
-            _serving = Task.Run(ServeAsync);
+            _server = new LoopbackHttpServer(n => n < FailFirst ? 503 : 200);
         }
 
-        public int Port { get; }
+        public int Port => _server.Port;
 
         public int FailFirst { get; set; }
 
-        public List<string> Paths
-        {
-            get
-            {
-                lock (_paths)
-                {
-                    return [.. _paths];
-                }
-            }
-        }
+        public List<string> Paths => [.. _server.Received.Select(r => r.Path)];
 
-        private async Task ServeAsync()
-        {
-            var answered = 0;
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                lock (_paths)
-                {
-                    _paths.Add(context.Request.Url!.AbsolutePath);
-                }
-
-                context.Response.StatusCode = answered++ < FailFirst ? 503 : 200;
-                context.Response.Close();
-            }
-        }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _serving.Wait(TimeSpan.FromSeconds(5));
-        }
+        public void Dispose() => _server.Dispose();
     }
 }

@@ -205,22 +205,8 @@ public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedS
         await GitAsync(_root.FullName, "init", "--quiet", "--bare", "--initial-branch=main", bare);
         await GitAsync(_root.FullName, "init", "--quiet", "--initial-branch=main", work);
         Directory.CreateDirectory(Path.Combine(work, "app"));
-        Directory.CreateDirectory(Path.Combine(work, "packages"));
-        File.Copy(sdk.Package, Path.Combine(work, "packages", Path.GetFileName(sdk.Package)));
-        File.WriteAllText(Path.Combine(work, "nuget.config"), PackedSdk.NuGetConfig("packages"));
-        File.WriteAllText(Path.Combine(work, "app", "Notes.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Infrar.Sdk" Version="{sdk.Version}" />
-              </ItemGroup>
-            </Project>
-            """);
+        sdk.Vendor(work);
+        File.WriteAllText(Path.Combine(work, "app", "Notes.csproj"), sdk.AppProject());
         await GitAsync(work, "remote", "add", "origin", bare);
 
         // The service's runs are an unprivileged user: they may read the repository, and nothing else here.

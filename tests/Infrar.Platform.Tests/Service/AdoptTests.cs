@@ -28,23 +28,8 @@ public sealed class AdoptTests(PackedSdk sdk) : IClassFixture<PackedSdk>, IDispo
     public async Task Adopt_shows_the_diff_and_why_in_a_dry_run_then_moves_the_calls_and_builds_the_app()
     {
         var app = Directory.CreateDirectory(Path.Combine(_root.FullName, "Reports")).FullName;
-        Directory.CreateDirectory(Path.Combine(app, "packages"));
-        File.Copy(sdk.Package, Path.Combine(app, "packages", Path.GetFileName(sdk.Package)));
-        File.WriteAllText(Path.Combine(app, "nuget.config"), PackedSdk.NuGetConfig("packages"));
-        File.WriteAllText(Path.Combine(app, "Reports.csproj"), $"""
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup>
-                <OutputType>Exe</OutputType>
-                <TargetFramework>net10.0</TargetFramework>
-                <ImplicitUsings>enable</ImplicitUsings>
-                <Nullable>enable</Nullable>
-              </PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Infrar.Sdk" Version="{sdk.Version}" />
-                <PackageReference Include="AWSSDK.S3" Version="4.1.0" />
-              </ItemGroup>
-            </Project>
-            """);
+        sdk.Vendor(app);
+        File.WriteAllText(Path.Combine(app, "Reports.csproj"), sdk.AppProject(("AWSSDK.S3", "4.1.0")));
         var source = Path.Combine(app, "Program.cs");
         File.WriteAllText(source, Program);
 

@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text;
 using Infrar.Platform;
 using Infrar.Testing;
@@ -43,30 +42,9 @@ public sealed class TelemetryTests : IDisposable
     /// <summary>An OTLP/HTTP collector on a loopback port: answers 200 to every export and keeps each body by path.</summary>
     private sealed class Collector : IDisposable
     {
-        private readonly HttpListener _listener = new();
-        private readonly List<(string Path, string Body)> _received = [];
-        private readonly Task _serving;
+        private readonly LoopbackHttpServer _server = new(_ => 200);
 
-        public Collector()
-        {
-            Port = FreePort.Next();
-            _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-            _listener.Start();
-            _serving = Task.Run(ServeAsync);
-        }
-
-        public int Port { get; }
-
-        public List<string> Paths
-        {
-            get
-            {
-                lock (_received)
-                {
-                    return [.. _received.Select(r => r.Path)];
-                }
-            }
-        }
+        public int Port => _server.Port;
 
         /// <summary>Waits until the bodies sent to <paramref name="path"/> hold every one of the names; all of them, joined.</summary>
         public async Task<string> WaitForAsync(string path, params string[] names)
@@ -74,55 +52,19 @@ public sealed class TelemetryTests : IDisposable
             var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
             while (true)
             {
-                string all;
-                lock (_received)
-                {
-                    all = string.Concat(_received.Where(r => r.Path == path).Select(r => r.Body));
-                }
-
+                var received = _server.Received;
+                var all = string.Concat(received.Where(r => r.Path == path).Select(r => Encoding.UTF8.GetString(r.Body)));
                 var missing = names.Where(name => !all.Contains(name, StringComparison.Ordinal)).ToList();
                 if (missing.Count == 0)
                 {
                     return all;
                 }
 
-                Assert.True(DateTime.UtcNow < deadline, $"{path} never carried {string.Join(", ", missing)}; received {string.Join(", ", Paths)}");
+                Assert.True(DateTime.UtcNow < deadline, $"{path} never carried {string.Join(", ", missing)}; received {string.Join(", ", received.Select(r => r.Path))}");
                 await Task.Delay(200);
             }
         }
 
-        private async Task ServeAsync()
-        {
-            while (_listener.IsListening)
-            {
-                HttpListenerContext context;
-                try
-                {
-                    context = await _listener.GetContextAsync();
-                }
-                catch (Exception e) when (e is HttpListenerException or ObjectDisposedException)
-                {
-                    return;
-                }
-
-                using var body = new MemoryStream();
-                await context.Request.InputStream.CopyToAsync(body);
-                lock (_received)
-                {
-                    _received.Add((context.Request.Url!.AbsolutePath, Encoding.UTF8.GetString(body.ToArray())));
-                }
-
-                context.Response.StatusCode = 200;
-                context.Response.ContentType = "application/x-protobuf";
-                context.Response.Close();
-            }
-        }
-
-        public void Dispose()
-        {
-            _listener.Stop();
-            _listener.Close();
-            _serving.Wait(TimeSpan.FromSeconds(5));
-        }
+        public void Dispose() => _server.Dispose();
     }
 }

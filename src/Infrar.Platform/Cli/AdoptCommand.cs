@@ -24,7 +24,8 @@ namespace Infrar.Platform.Cli;
 /// </summary>
 internal static class AdoptCommand
 {
-    private const string DiagnosticId = "INFRAR0105";
+    /// <summary>The code the fix answers, as the analyzer reports it.</summary>
+    private static readonly string DiagnosticId = new ProviderSdkAnalyzer().SupportedDiagnostics[0].Id;
 
     public static Command Create()
     {

@@ -204,6 +204,13 @@ internal sealed partial class SourceBuild(TofuRunner runner, PlatformOptions opt
             return (null, $"dotnet publish of {project.AppPath} as a container image at {commit[..12]} failed; see the log");
         }
 
+        // The publish ran the repository's code again after the infra was read: the folder the archive is read from (and
+        // then deleted from) must still be the build's own, not a link it left to somewhere else on this machine.
+        if (new DirectoryInfo(output).LinkTarget is not null || !Directory.Exists(output))
+        {
+            return (null, "the build replaced its output folder infrar-build with a link; the service reads only files the build wrote");
+        }
+
         var (digest, unreadable) = ImageArchive.ReadDigest(archive);
         return digest is null ? (null, $"the image the build published: {unreadable}") : (built with { Image = new BuiltImage(archive, imageRepository, tag, digest) }, null);
     }

@@ -195,6 +195,55 @@ public sealed class SourceDeploymentTests(PackedSdk sdk) : IClassFixture<PackedS
         Assert.True(new FileInfo(archive).Length > 1 << 20, "the archive holds the base image's layers");
     }
 
+    [Fact]
+    public async Task A_build_that_swaps_its_output_folder_for_a_link_after_publishing_gets_nothing_of_the_machine_read_or_moved()
+    {
+        await using var registry = await LocalRegistry.StartAsync();
+        var baseImage = await registry.PushRuntimeBaseImageAsync();
+        var (_, work) = await CreateRepositoryAsync();
+
+        // Elsewhere on the machine: a valid image archive, which the service would take as the build's and move away.
+        var victim = Directory.CreateDirectory(Path.Combine(_root.FullName, "victim")).FullName;
+        var archive = Path.Combine(victim, "image.tar");
+        using (var file = File.Create(archive))
+        using (var tar = new System.Formats.Tar.TarWriter(file))
+        {
+            var blob = new string('a', 64);
+            foreach (var (name, content) in new[] { ("oci-layout", "{}"), ("index.json", $$"""{"manifests":[{"digest":"sha256:{{blob}}"}]}"""), ($"blobs/sha256/{blob}", "{}") })
+            {
+                tar.WriteEntry(new System.Formats.Tar.PaxTarEntry(System.Formats.Tar.TarEntryType.RegularFile, name) { DataStream = new MemoryStream(Encoding.UTF8.GetBytes(content)) });
+            }
+        }
+
+        // The repository's own MSBuild code, run by the publish, replaces the output folder with a link to it.
+        var project = Path.Combine(work, "app", "Notes.csproj");
+        File.WriteAllText(project, File.ReadAllText(project).Replace("</Project>", $$"""
+              <Target Name="Swap" AfterTargets="PublishContainer">
+                <RemoveDir Directories="$([System.IO.Path]::GetDirectoryName('$(ContainerArchiveOutputPath)'))" />
+                <Exec Command="ln -s {{victim}} $([System.IO.Path]::GetDirectoryName('$(ContainerArchiveOutputPath)'))" />
+              </Target>
+            </Project>
+            """, StringComparison.Ordinal));
+        var head = await CommitAsync(work, "swap", ProgramThatUploads);
+
+        await using var server = await StartAsync(options => options.InsecureRegistries.Add(registry.Host));
+        using var admin = server.Client(server.AdminToken);
+        var projectId = (await (await admin.PostAsJsonAsync("/api/projects", new { name = "notes" })).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var created = await admin.PostAsJsonAsync($"/api/projects/{projectId}/environments", new
+        {
+            name = "dev", provider = "local", variables = new Dictionary<string, string> { ["local_root"] = Path.Combine(_root.FullName, "buckets") }, image = new { baseImage },
+        });
+        var environment = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
+        var source = new { repository = Path.Combine(_root.FullName, "notes.git"), path = "app/Notes.csproj", branches = new Dictionary<string, string>() };
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/projects/{projectId}/source", source)).StatusCode);
+        var build = await admin.PostAsJsonAsync($"/api/environments/{environment}/builds", new { @ref = head });
+
+        var failed = await PlatformApi.WaitForAsync(admin, (await build.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64(), "failed");
+        Assert.Equal("the build replaced its output folder infrar-build with a link; the service reads only files the build wrote", failed.GetProperty("failure").GetString());
+        Assert.True(File.Exists(archive), "the archive elsewhere on the machine was moved away");
+        Assert.Empty(Directory.EnumerateFiles(server.Options.DataDirectory, "*.tar", SearchOption.AllDirectories));
+    }
+
     private const string ProgramThatUploads = "using Infrar;\n\nvar notes = Storage.Bucket(\"notes\");\nawait notes.UploadAsync(\"hello.txt\", \"hi\"u8.ToArray());\n";
 
     /// <summary>A bare repository and a working copy of it holding the app, its nuget.config and the packed SDK.</summary>

@@ -155,7 +155,7 @@ public sealed class DashboardTests : IAsyncLifetime
         Assert.All(prices, price => Assert.True(price > 0, $"a million uploads cost {price} on some provider"));
 
         // The audit log is the admin's: the approver is refused it, and the admin finds the forms' changes and the sign-ins.
-        Assert.Equal(403, (await approverPage.GoToAsync(new Uri(_server.BaseAddress, "/ui/audit").ToString())).Status switch { var status => (int)status });
+        Assert.Equal(HttpStatusCode.Forbidden, (await approverPage.GoToAsync(new Uri(_server.BaseAddress, "/ui/audit").ToString())).Status);
         await page.GoToAsync(new Uri(_server.BaseAddress, "/ui/audit").ToString());
         var audit = await page.EvaluateExpressionAsync<string>("document.getElementById('audit').textContent");
         Assert.Contains("POST /ui/projects", audit, StringComparison.Ordinal);

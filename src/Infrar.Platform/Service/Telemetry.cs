@@ -24,7 +24,7 @@ namespace Infrar.Platform.Service;
 /// <item><c>infrar.deployment.duration</c>: seconds from request to an ending state, by <c>kind</c> and <c>status</c>.</item>
 /// </list>
 /// </summary>
-internal static class Telemetry
+internal static partial class Telemetry
 {
     public const string Name = "Infrar.Platform";
 
@@ -103,7 +103,7 @@ internal static class Telemetry
     private sealed record Counts(IReadOnlyDictionary<string, long> ByStatus, long Queued);
 
     /// <summary>Reads the gauges' counts from the database at the export interval (a gauge's callback may not wait on it).</summary>
-    private sealed class CountsProbe(Database database, PlatformOptions options, ILogger<CountsProbe> logger) : BackgroundService
+    private sealed partial class CountsProbe(Database database, PlatformOptions options, ILogger<CountsProbe> logger) : BackgroundService
     {
         protected override async Task ExecuteAsync(CancellationToken stoppingToken)
         {
@@ -119,11 +119,14 @@ internal static class Telemetry
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    logger.LogWarning("Telemetry could not count deployments: {Message}", e.Message);
+                    LogCountFailed(logger, e.Message);
                 }
 
                 await Task.Delay(options.TelemetryInterval, stoppingToken);
             }
         }
+
+        [LoggerMessage(LogLevel.Warning, "Telemetry could not count deployments: {Message}")]
+        private static partial void LogCountFailed(ILogger logger, string message);
     }
 }

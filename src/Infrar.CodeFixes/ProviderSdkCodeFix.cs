@@ -49,7 +49,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             }
         }
 
-        return rewrites.Count == 0 ? document : Apply(document, root, rewrites);
+        return rewrites.Count == 0 ? document : Apply(document, root, model, rewrites, context.CancellationToken);
     });
 
     public override async Task RegisterCodeFixesAsync(CodeFixContext context)
@@ -72,47 +72,108 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             context.RegisterCodeFix(
                 CodeAction.Create(
                     "Use Infrar storage",
-                    _ => Task.FromResult(Apply(context.Document, root, [rewrite])),
+                    cancellationToken => Task.FromResult(Apply(context.Document, root, model, [rewrite], cancellationToken)),
                     equivalenceKey: nameof(ProviderSdkCodeFix)),
                 diagnostic);
         }
     }
 
     /// <summary>
-    /// The node the fix replaces (the call, or its statement when the stream must be closed after it), what replaces it,
-    /// and the declaration of a request variable the call was the only use of, which goes too.
+    /// What one call's fix changes: each node replaced by its new node, or removed when that is null (the request
+    /// variable, the lines that filled it, the response the call made useless).
     /// </summary>
-    private sealed record Rewritten(SyntaxNode Original, SyntaxNode Replacement, StatementSyntax? Unused = null);
+    private sealed record Rewritten(ImmutableArray<(SyntaxNode Original, SyntaxNode? Replacement)> Edits);
 
-    private static Document Apply(Document document, SyntaxNode root, IReadOnlyList<Rewritten> rewrites)
+    private static Document Apply(Document document, SyntaxNode root, SemanticModel model, IReadOnlyList<Rewritten> rewrites, CancellationToken cancellationToken)
     {
-        var unused = rewrites.Select(r => r.Unused).OfType<StatementSyntax>().ToList();
-        var edited = root.TrackNodes(rewrites.Select(r => r.Original).Concat(unused));
-        foreach (var rewrite in rewrites)
+        var edits = rewrites.SelectMany(r => r.Edits).ToList();
+        var clients = ClientDeclarations(edits.Select(e => e.Original), model, cancellationToken);
+        var edited = root.TrackNodes(edits.Select(e => e.Original).Concat(clients));
+        foreach (var (original, replacement) in edits)
         {
-            edited = edited.ReplaceNode(edited.GetCurrentNode(rewrite.Original)!, rewrite.Replacement);
+            // Two calls' fixes may remove the same line (a shared response's reads): the first one wins.
+            if (edited.GetCurrentNode(original) is not { } current)
+            {
+                continue;
+            }
+
+            edited = replacement is null ? edited.RemoveNode(current, SyntaxRemoveOptions.KeepNoTrivia)! : edited.ReplaceNode(current, replacement);
         }
 
-        foreach (var statement in unused)
+        return document.WithSyntaxRoot(WithInfrarUsing(WithoutUnusedClients(edited, clients)));
+    }
+
+    /// <summary>
+    /// The declarations, in the methods the fix edits, of locals that hold a provider client or request made there
+    /// (<c>var s3 = new AmazonS3Client();</c>, <c>var container = service.GetBlobContainerClient("photos");</c>): the
+    /// fix removes those no code names any more.
+    /// </summary>
+    private static List<LocalDeclarationStatementSyntax> ClientDeclarations(IEnumerable<SyntaxNode> edited, SemanticModel model, CancellationToken cancellationToken) =>
+        edited.Select(node => node.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>()?.Body).OfType<BlockSyntax>().Distinct()
+            .SelectMany(body => body.DescendantNodes().OfType<LocalDeclarationStatementSyntax>())
+            .Where(statement => statement.Declaration.Variables.Count == 1
+                && statement.Declaration.Variables[0].Initializer?.Value is var value
+                && (value is BaseObjectCreationExpressionSyntax
+                    || (value is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: var made } }
+                        && made.StartsWith("Get", System.StringComparison.Ordinal) && made.EndsWith("Client", System.StringComparison.Ordinal)))
+                && model.GetDeclaredSymbol(statement.Declaration.Variables[0], cancellationToken) is ILocalSymbol { Type: INamedTypeSymbol type }
+                && ProviderSdkAnalyzer.ProviderOf(type) is not null)
+            .ToList();
+
+    /// <summary>Removes the client declarations whose local no code names any more, until none is left to remove (a blob client first, then its container).</summary>
+    private static SyntaxNode WithoutUnusedClients(SyntaxNode root, List<LocalDeclarationStatementSyntax> clients)
+    {
+        for (var removed = true; removed;)
         {
-            edited = edited.RemoveNode(edited.GetCurrentNode(statement)!, SyntaxRemoveOptions.KeepNoTrivia)!;
+            removed = false;
+            foreach (var client in clients)
+            {
+                if (root.GetCurrentNode(client) is not { Parent: BlockSyntax block } current)
+                {
+                    continue;
+                }
+
+                var name = current.Declaration.Variables[0].Identifier.ValueText;
+                if (!block.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == name))
+                {
+                    root = root.RemoveNode(current, SyntaxRemoveOptions.KeepNoTrivia)!;
+                    removed = true;
+                }
+            }
         }
 
-        return document.WithSyntaxRoot(WithInfrarUsing(edited));
+        return root;
     }
 
     private static Rewritten? Rewrite(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
         var plan = ProviderSdkRewrite.Plan(invocation, model, cancellationToken);
-        if (plan.Code is not { } code)
+        if (plan.WhyNot is not null)
         {
             return null;
+        }
+
+        var edits = ImmutableArray.CreateBuilder<(SyntaxNode, SyntaxNode?)>();
+        foreach (var (node, text) in plan.Edits)
+        {
+            edits.Add((node, text is null ? null : Parse(node, text)));
+        }
+
+        if (plan.Unused is { } unused)
+        {
+            edits.Add((unused, null));
+        }
+
+        if (plan.Code is not { } code)
+        {
+            return new Rewritten(edits.ToImmutable());
         }
 
         var call = SyntaxFactory.ParseExpression(code).WithTriviaFrom(invocation);
         if (plan.CloseAfter is not { } closeAfter)
         {
-            return new Rewritten(invocation, call, plan.Unused);
+            edits.Insert(0, (invocation, call));
+            return new Rewritten(edits.ToImmutable());
         }
 
         // S3 closed the request's stream when the put ended (AutoCloseStream); Infrar leaves it to its owner, so the fix
@@ -124,8 +185,13 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             .WithExpression(closeAfter.WithoutTrivia())
             .WithTriviaFrom(statement)
             .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
-        return new Rewritten(statement, owned, plan.Unused);
+        edits.Insert(0, (statement, owned));
+        return new Rewritten(edits.ToImmutable());
     }
+
+    /// <summary>A replacement's text as the kind of node it replaces, with the original's trivia.</summary>
+    private static SyntaxNode Parse(SyntaxNode original, string text) =>
+        (original is StatementSyntax ? SyntaxFactory.ParseStatement(text) : (SyntaxNode)SyntaxFactory.ParseExpression(text)).WithTriviaFrom(original);
 
     /// <summary>Adds <c>using Infrar;</c> unless it is there, or unless the fix wrote qualified names because one would be ambiguous.</summary>
     private static SyntaxNode WithInfrarUsing(SyntaxNode root) =>

@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using System.Collections.Immutable;
 using System.Linq;
 using System.Threading;
 using Microsoft.CodeAnalysis;
@@ -15,13 +16,19 @@ namespace Infrar.Analyzers.Rules;
 /// <param name="CloseAfter">The stream S3 would have closed after the put (AutoCloseStream), which the fix closes.</param>
 /// <param name="Unused">The declaration of a request variable the call was the only use of, which goes too.</param>
 /// <param name="WhyNot">Why the call is not fixed, in words for the diagnostic; null when it is.</param>
-internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseAfter, StatementSyntax? Unused, string? WhyNot)
+internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseAfter, StatementSyntax? Unused, string? WhyNot)
 {
+    /// <summary>
+    /// What else changes with the call: a node replaced by the text given (a statement, an expression or a type), or
+    /// removed when the text is null (a statement the call made useless, such as the request's metadata lines).
+    /// </summary>
+    public ImmutableArray<(SyntaxNode Node, string? Text)> Edits { get; init; } = [];
+
     /// <summary>The public names of Infrar the fix writes or a <c>using Infrar;</c> would bring in.</summary>
     private static readonly string[] InfrarNames = ["Storage", "Bucket", "UploadOptions", "BucketOptions", "ListOptions", "ListEntry", "ObjectInfo", "CloudClients"];
 
     /// <summary>Properties of a put request Infrar has a place for.</summary>
-    private static readonly string[] PutProperties = ["BucketName", "Key", "InputStream", "ContentBody", "FilePath", "ContentType", "AutoCloseStream"];
+    private static readonly string[] PutProperties = ["BucketName", "Key", "InputStream", "ContentBody", "FilePath", "ContentType", "AutoCloseStream", "Metadata"];
 
     /// <summary>What to use instead, by hand, for the calls the fix does not move yet.</summary>
     private static readonly Dictionary<string, string> ByHand = new()
@@ -60,6 +67,11 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
             || (type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient" && method.Name is "DownloadToAsync")
             || (type == "Azure.Storage.Blobs.BlobContainerClient" && method.Name is "DeleteBlobIfExistsAsync" or "UploadBlobAsync")
             || (type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient" && method.Name is "DeleteIfExistsAsync" or "UploadAsync");
+        if (Reading(invocation, method, type, model, cancellationToken) is { } read)
+        {
+            return read;
+        }
+
         if (!supported && method.Name.StartsWith("Get", System.StringComparison.Ordinal) && method.Name.EndsWith("Client", System.StringComparison.Ordinal))
         {
             return No("it only makes a client: once the calls made on it are moved to Infrar, delete it");
@@ -98,14 +110,16 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
 
         if (s3 && Has("request"))
         {
-            if (RequestValues(Argument("request")!, invocation, model, cancellationToken, out var unused) is not { } values)
+            if (RequestValues(Argument("request")!, invocation, model, cancellationToken) is not { } request)
             {
                 return No(RequestUnread);
             }
 
+            var (values, unused) = (request.Values, request.Declaration);
+
             return method.Name switch
             {
-                "PutObjectAsync" => PutObject(values, model, token, p, cancellationToken, unused),
+                "PutObjectAsync" => PutObject(request, model, token, p, cancellationToken),
                 "DeleteObjectAsync" when Extra(values, "BucketName", "Key") is { } extra => No($"the request {extra}"),
                 "DeleteObjectAsync" when ConstantValue(values, "BucketName", model, cancellationToken) is null => No(NotConstant),
                 "DeleteObjectAsync" => Yes($"{p}Storage.Bucket({values["BucketName"]}).DeleteAsync({values["Key"]}{token})", unused: unused),
@@ -199,15 +213,17 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
         var tail = token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : "";
         if (has("request"))
         {
-            if (RequestValues(argument("request")!, invocation, model, cancellationToken, out var unused) is not { } values)
+            if (RequestValues(argument("request")!, invocation, model, cancellationToken) is not { } request)
             {
                 return No(RequestUnread);
             }
 
             if (name == "UploadAsync")
             {
-                return PutObject(values, model, token, p, cancellationToken, unused);
+                return PutObject(request, model, token, p, cancellationToken);
             }
+
+            var (values, unused) = (request.Values, request.Declaration);
 
             return Extra(values, "BucketName", "Key", "FilePath") is { } extra ? No($"the request {extra}")
                 : ConstantValue(values, "BucketName", model, cancellationToken) is null ? No(NotConstantBucket)
@@ -239,13 +255,15 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
         "the request is not made with an object initializer of plain assignments (new PutObjectRequest { … }), inline or in a variable the call alone uses: move the call by hand";
 
     /// <summary>
-    /// The properties a request sets: made inline, or in a local the call is the only use of (whose declaration, then
-    /// <paramref name="unused"/>, goes too); null when it is made otherwise.
+    /// The properties a request sets: made inline, or in a local the call is the only use of (whose declaration goes too)
+    /// but for <c>request.Metadata.Add(name, value);</c> or <c>request.Metadata[name] = value;</c> lines before the call,
+    /// which go with it; null when it is made otherwise. Metadata lines show in the values as <c>Metadata</c>, so that a
+    /// call that cannot carry metadata names it.
     /// </summary>
-    private static Dictionary<string, ExpressionSyntax>? RequestValues(
-        ExpressionSyntax request, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken, out StatementSyntax? unused)
+    private static Request? RequestValues(ExpressionSyntax request, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
-        unused = null;
+        StatementSyntax? declaration = null;
+        var metadata = ImmutableArray<ExpressionStatementSyntax>.Empty;
         if (request is IdentifierNameSyntax)
         {
             if (RequestVariable(request, invocation, model, cancellationToken) is not { } declared)
@@ -253,11 +271,24 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
                 return null;
             }
 
-            (request, unused) = declared;
+            (request, declaration, metadata) = declared;
         }
 
-        return Initializer(request);
+        if (Initializer(request) is not { } values)
+        {
+            return null;
+        }
+
+        if (metadata.Length > 0)
+        {
+            values["Metadata"] = metadata[0].Expression;
+        }
+
+        return new Request(values, declaration, metadata);
     }
+
+    /// <summary>A request's properties, the declaration of the variable that held it, and the lines that added metadata to it.</summary>
+    private sealed record Request(Dictionary<string, ExpressionSyntax> Values, StatementSyntax? Declaration, ImmutableArray<ExpressionStatementSyntax> MetadataLines);
 
     private const string NotConstantBucket = "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";
 
@@ -281,9 +312,9 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
     /// AutoCloseStream = false }</c>, and nothing else. The stream S3 would have closed (AutoCloseStream is true unless
     /// set false) is closed after the put, unless a <c>using</c> in the method owns it already.
     /// </summary>
-    private static ProviderSdkRewrite PutObject(
-        Dictionary<string, ExpressionSyntax> values, SemanticModel model, string token, string p, CancellationToken cancellationToken, StatementSyntax? unused)
+    private static ProviderSdkRewrite PutObject(Request request, SemanticModel model, string token, string p, CancellationToken cancellationToken)
     {
+        var (values, unused) = (request.Values, request.Declaration);
         if (values.Keys.FirstOrDefault(k => !PutProperties.Contains(k)) is { } extra)
         {
             return No($"the request sets {extra}, which Infrar cannot express (it carries a key, content, content type and metadata)");
@@ -316,12 +347,60 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
             closeAfter = input;
         }
 
-        var options = values.TryGetValue("ContentType", out var contentType) ? $", new {p}UploadOptions {{ ContentType = {contentType} }}" : "";
+        var settings = new List<string>();
+        if (values.TryGetValue("ContentType", out var contentType))
+        {
+            settings.Add($"ContentType = {contentType}");
+        }
+
+        if (values.ContainsKey("Metadata") && request.MetadataLines.Length == 0)
+        {
+            return No("the request's metadata is set in its initializer: add each entry with request.Metadata.Add(name, value) instead, or move the call by hand");
+        }
+
+        if (request.MetadataLines.Length > 0)
+        {
+            if (MetadataEntries(request.MetadataLines, model, cancellationToken) is not { } entries)
+            {
+                return No("a metadata name is not a constant string, so the name S3 stored (without x-amz-meta-, in lower case) cannot be written");
+            }
+
+            settings.Add($"Metadata = new System.Collections.Generic.Dictionary<string, string> {{ {string.Join(", ", entries)} }}");
+        }
+
+        var options = settings.Count > 0 ? $", new {p}UploadOptions {{ {string.Join(", ", settings)} }}" : "";
         var tail = options.Length > 0 ? options + token : token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : "";
-        return values.TryGetValue("InputStream", out var stream) ? Yes($"{p}Storage.Bucket({bucket}).UploadAsync({key}, {stream}{tail})", closeAfter, unused)
+        var rewrite = values.TryGetValue("InputStream", out var stream) ? Yes($"{p}Storage.Bucket({bucket}).UploadAsync({key}, {stream}{tail})", closeAfter, unused)
             : values.TryGetValue("ContentBody", out var body) ? Yes($"{p}Storage.Bucket({bucket}).UploadAsync({key}, System.Text.Encoding.UTF8.GetBytes({body}){tail})", unused: unused)
             : values.TryGetValue("FilePath", out var path) ? Yes($"{p}Storage.Bucket({bucket}).UploadFileAsync({key}, {path}{tail})", unused: unused)
             : No("the request has no InputStream, ContentBody or FilePath");
+        return rewrite.WhyNot is null ? rewrite with { Edits = [.. request.MetadataLines.Select(line => ((SyntaxNode)line, (string?)null))] } : rewrite;
+    }
+
+    /// <summary>
+    /// The metadata a request's lines add, as dictionary entries: <c>["name"] = value</c>, the name as S3 stores it (its
+    /// <c>x-amz-meta-</c> prefix off, in lower case); null when a name is not a constant string.
+    /// </summary>
+    private static List<string>? MetadataEntries(ImmutableArray<ExpressionStatementSyntax> lines, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var entries = new List<string>();
+        foreach (var line in lines)
+        {
+            var (name, value) = line.Expression switch
+            {
+                InvocationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } add } => (add[0].Expression, add[1].Expression),
+                AssignmentExpressionSyntax { Left: ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } index }, Right: var assigned } => (index[0].Expression, assigned),
+                _ => (null!, null!),
+            };
+            if (name is null || model.GetConstantValue(name, cancellationToken).Value is not string text)
+            {
+                return null;
+            }
+
+            entries.Add($"[\"{MetadataName(text)}\"] = {value}");
+        }
+
+        return entries;
     }
 
     /// <summary>
@@ -368,9 +447,11 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
 
     /// <summary>
     /// <c>var request = new PutObjectRequest { … };</c> declared alone in a statement of the same block, before the call,
-    /// and never named again but by the call: its initializer, and the statement to remove.
+    /// and never named again but by the call and by lines of that block that add metadata to it: its initializer, the
+    /// statement to remove, and those lines.
     /// </summary>
-    private static (ExpressionSyntax Request, StatementSyntax Declaration)? RequestVariable(ExpressionSyntax reference, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    private static (ExpressionSyntax Request, StatementSyntax Declaration, ImmutableArray<ExpressionStatementSyntax> Metadata)? RequestVariable(
+        ExpressionSyntax reference, InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
         if (model.GetSymbolInfo(reference, cancellationToken).Symbol is not ILocalSymbol local
             || local.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is not VariableDeclaratorSyntax { Initializer.Value: var value } declarator
@@ -382,11 +463,43 @@ internal sealed record ProviderSdkRewrite(string? Code, ExpressionSyntax? CloseA
             return null;
         }
 
-        var uses = block.DescendantNodes().OfType<IdentifierNameSyntax>()
-            .Where(name => name.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, local))
-            .ToList();
-        return uses.Count == 1 && uses[0] == reference ? (value, statement) : null;
+        var metadata = ImmutableArray.CreateBuilder<ExpressionStatementSyntax>();
+        foreach (var name in References(local, block, model, cancellationToken))
+        {
+            if (name == reference)
+            {
+                continue;
+            }
+
+            // request.Metadata.Add(name, value); or request.Metadata[name] = value; alone in a statement of the block,
+            // between the declaration and the call.
+            var line = name.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Metadata" } metadataAccess
+                ? metadataAccess.Parent switch
+                {
+                    MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Add", Parent: InvocationExpressionSyntax { Parent: ExpressionStatementSyntax added } } => added,
+                    ElementAccessExpressionSyntax { Parent: AssignmentExpressionSyntax { Parent: ExpressionStatementSyntax assigned } assignment } element
+                        when assignment.Left == element => assigned,
+                    _ => null,
+                }
+                : null;
+            if (line is null || line.Parent != block
+                || block.Statements.IndexOf(line) < block.Statements.IndexOf(statement)
+                || block.Statements.IndexOf(line) > block.Statements.IndexOf(callStatement)
+                || line.DescendantNodes().OfType<IdentifierNameSyntax>().Count(n => n.Identifier.ValueText == local.Name) != 1)
+            {
+                return null;
+            }
+
+            metadata.Add(line);
+        }
+
+        return (value, statement, metadata.ToImmutable());
     }
+
+    /// <summary>Every name in a block that refers to the local.</summary>
+    private static IEnumerable<IdentifierNameSyntax> References(ILocalSymbol local, SyntaxNode scope, SemanticModel model, CancellationToken cancellationToken) =>
+        scope.DescendantNodes().OfType<IdentifierNameSyntax>()
+            .Where(name => name.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, local));
 
     /// <summary>Whether the stream is a local that a <c>using</c> declaration or statement disposes already.</summary>
     private static bool OwnedByUsing(ExpressionSyntax stream, SemanticModel model, CancellationToken cancellationToken) =>

@@ -1,0 +1,462 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text.RegularExpressions;
+using System.Threading;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Infrar.Analyzers.Rules;
+
+/// <summary>
+/// The reads INFRAR0105's fix moves: calls whose response the code goes on to use, where each use has a place in
+/// Infrar's results (an <see cref="Infrar"/> <c>ObjectInfo</c>, a <c>ListEntry</c>, a bool, a download). A use that has
+/// none leaves the call alone, named in the reason.
+/// </summary>
+internal sealed partial record ProviderSdkRewrite
+{
+    /// <summary>A catch filter that picks S3's "not found" out of its errors: by status code or by error code.</summary>
+    private static readonly Regex NotFoundFilter = new(
+        @"^\w+\.(StatusCode==(System\.Net\.)?HttpStatusCode\.NotFound|ErrorCode==""(NotFound|NoSuchKey)"")$");
+
+    private const string TwoCalls = "which Infrar gives by a second call (GetInfoAsync) beside the download: move it by hand";
+
+    /// <summary>The plan for a read the fix knows, or null when the call is not one (the other rules decide).</summary>
+    private static ProviderSdkRewrite? Reading(InvocationExpressionSyntax invocation, IMethodSymbol method, string type, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var s3 = type is "Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client";
+        var blob = type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient";
+        var container = type == "Azure.Storage.Blobs.BlobContainerClient";
+        var read = method.Name switch
+        {
+            "GetObjectAsync" when s3 => true,
+            "GetObjectMetadataAsync" when s3 => true,
+            "ListObjectsV2" when type == "Amazon.S3.Model.IS3PaginatorFactory" => true,
+            "GetPropertiesAsync" or "ExistsAsync" when blob => true,
+            "GetBlobsAsync" or "CreateIfNotExistsAsync" when container => true,
+            _ => false,
+        };
+        if (!read)
+        {
+            return null;
+        }
+
+        var p = Qualify(model, invocation.SpanStart) ? "global::Infrar." : "";
+        var arguments = invocation.ArgumentList.Arguments;
+        ExpressionSyntax? Argument(string parameter) => arguments.FirstOrDefault(a => Parameter(a, method)?.Name == parameter)?.Expression;
+        var token = Argument("cancellationToken") is { } given ? ", " + given : "";
+
+        if (container && method.Name == "CreateIfNotExistsAsync")
+        {
+            return !Only(arguments, method, "cancellationToken") ? No("it sets public access, metadata or an encryption scope, which Infrar's declared buckets do not take")
+                : ContainerName(Receiver(invocation), model, cancellationToken) is null ? No(ContainerUnknown)
+                : !ResultIsDiscarded(invocation) ? No("its response is read")
+                : new ProviderSdkRewrite(null, null, null, null) { Edits = [(invocation.FirstAncestorOrSelf<ExpressionStatementSyntax>()!, null)] };
+        }
+
+        if (container)
+        {
+            return !Only(arguments, method, "prefix", "cancellationToken") ? No("it asks for traits or states (metadata, tags, versions, deleted blobs) Infrar's listing does not give")
+                : ContainerName(Receiver(invocation), model, cancellationToken) is not { } listed ? No(ContainerUnknown)
+                : ListLoop(invocation, $"{p}Storage.Bucket({listed}).ListAsync({ListArguments(Argument("prefix"), Argument("cancellationToken"))})", "Name", model, cancellationToken);
+        }
+
+        if (blob)
+        {
+            if (!Only(arguments, method, "cancellationToken"))
+            {
+                return No("it sets access conditions, which Infrar cannot express");
+            }
+
+            if (Blob(Receiver(invocation), model, cancellationToken) is not var (holder, name))
+            {
+                return No(ContainerUnknown);
+            }
+
+            if (CaughtProviderError(invocation, model, cancellationToken) is { } caughtBlob)
+            {
+                return No($"a catch of {caughtBlob} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
+            }
+
+            var call = $"{p}Storage.Bucket({holder}).{(method.Name == "ExistsAsync" ? "ExistsAsync" : "GetInfoAsync")}({name}{token})";
+            return method.Name == "ExistsAsync" ? BlobExists(invocation, call, model, cancellationToken) : BlobProperties(invocation, call, model, cancellationToken);
+        }
+
+        if (method.Name == "ListObjectsV2")
+        {
+            if (Argument("request") is not { } listRequest || RequestValues(listRequest, invocation, model, cancellationToken) is not { } list)
+            {
+                return No(RequestUnread);
+            }
+
+            if (list.Values.Keys.FirstOrDefault(k => k is not ("BucketName" or "Prefix")) is { } extra)
+            {
+                return No($"the request sets {extra}, which Infrar's listing cannot express");
+            }
+
+            if (ConstantValue(list.Values, "BucketName", model, cancellationToken) is null)
+            {
+                return No(NotConstantBucket);
+            }
+
+            var prefix = list.Values.TryGetValue("Prefix", out var listPrefix) ? listPrefix.ToString() : "";
+            return Paginator(invocation, $"{p}Storage.Bucket({list.Values["BucketName"]}).ListAsync({prefix})", list.Declaration, model, cancellationToken);
+        }
+
+        // GetObject and GetObjectMetadata: by bucket and key, or by a request that names only those.
+        string bucket, key;
+        StatementSyntax? unused = null;
+        if (Argument("request") is { } request)
+        {
+            if (RequestValues(request, invocation, model, cancellationToken) is not { } values)
+            {
+                return No(RequestUnread);
+            }
+
+            if (Extra(values.Values, "BucketName", "Key") is { } extra)
+            {
+                return No($"the request {extra}");
+            }
+
+            (bucket, key, unused) = (values.Values["BucketName"].ToString(), values.Values["Key"].ToString(), values.Declaration);
+            if (ConstantValue(values.Values, "BucketName", model, cancellationToken) is null)
+            {
+                return No(NotConstantBucket);
+            }
+        }
+        else if (Argument("bucketName") is { } bucketName && Argument("key") is { } keyName && Only(arguments, method, "bucketName", "key", "cancellationToken"))
+        {
+            if (!model.GetConstantValue(bucketName, cancellationToken).HasValue)
+            {
+                return No(NotConstantBucket);
+            }
+
+            (bucket, key) = (bucketName.ToString(), keyName.ToString());
+        }
+        else
+        {
+            return No("it names a version, which Infrar does not address");
+        }
+
+        var target = $"{p}Storage.Bucket({bucket})";
+        if (method.Name == "GetObjectMetadataAsync" && ExistsCheck(invocation, model, cancellationToken) is { } check)
+        {
+            return Changes([(check, $"return await {target}.ExistsAsync({key}{token});")]) with { Unused = unused };
+        }
+
+        if (CaughtProviderError(invocation, model, cancellationToken) is { } caught)
+        {
+            return No($"a catch of {caught} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
+        }
+
+        var plan = method.Name == "GetObjectAsync"
+            ? GetObject(invocation, target, key, token, model, cancellationToken)
+            : ObjectMetadata(invocation, $"{target}.GetInfoAsync({key}{token})", model, cancellationToken);
+        return plan.WhyNot is null && unused is not null ? plan with { Edits = plan.Edits.Add((unused, null)) } : plan;
+    }
+
+    /// <summary>
+    /// <c>using var response = await s3.GetObjectAsync(…);</c> whose one use downloads the content: written to a file
+    /// on the next line (not appended), copied to a stream, or read through a <c>StreamReader</c>.
+    /// </summary>
+    private static ProviderSdkRewrite GetObject(InvocationExpressionSyntax invocation, string bucket, string key, string token, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (ResultLocal(invocation, model, cancellationToken) is not var (local, statement, _, block))
+        {
+            return No("its response is not kept in a local of its own (var response = await …), so the fix cannot follow what is read from it");
+        }
+
+        var uses = References(local, block, model, cancellationToken).ToList();
+        if (uses.Count != 1 || uses[0].Parent is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: var member } access)
+        {
+            return No($"its response is used {(uses.Count == 0 ? "nowhere" : "more than once")}: move it by hand with Bucket.DownloadAsync or GetInfoAsync");
+        }
+
+        if (member == "WriteResponseStreamToFileAsync"
+            && access.Parent is InvocationExpressionSyntax { ArgumentList.Arguments: { Count: >= 2 } write } writeCall
+            && Awaited(writeCall)?.Parent is ExpressionStatementSyntax written
+            && written.Parent == block && block.Statements.IndexOf(written) == block.Statements.IndexOf(statement) + 1)
+        {
+            if (model.GetConstantValue(write[1].Expression, cancellationToken) is not { HasValue: true, Value: false })
+            {
+                return No("it appends to the file, and Infrar's DownloadFileAsync replaces it");
+            }
+
+            var writeToken = token.Length == 0 && write.Count > 2 ? ", " + write[2].Expression : token;
+            return Changes([(statement, $"await {bucket}.DownloadFileAsync({key}, {write[0].Expression}{writeToken});"), (written, null)]);
+        }
+
+        if (member != "ResponseStream")
+        {
+            return No($"its response's {member} is read, {TwoCalls}");
+        }
+
+        if (access.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "CopyToAsync", Parent: InvocationExpressionSyntax copy }
+            && copy.ArgumentList.Arguments.Count is 1 or 2
+            && (copy.ArgumentList.Arguments.Count == 1 || model.GetTypeInfo(copy.ArgumentList.Arguments[1].Expression, cancellationToken).Type?.Name == "CancellationToken")
+            && Awaited(copy)?.Parent is ExpressionStatementSyntax copied
+            && SameFunction(copied, invocation))
+        {
+            var copyToken = token.Length == 0 && copy.ArgumentList.Arguments.Count == 2 ? ", " + copy.ArgumentList.Arguments[1].Expression : token;
+            return Changes([(copied, $"await {bucket}.DownloadAsync({key}, {copy.ArgumentList.Arguments[0].Expression}{copyToken});"), (statement, null)]);
+        }
+
+        if (access.Parent is ArgumentSyntax { Parent: ArgumentListSyntax { Parent: BaseObjectCreationExpressionSyntax reader } }
+            && model.GetTypeInfo(reader, cancellationToken).Type?.ToDisplayString() == "System.IO.StreamReader"
+            && SameFunction(access, invocation))
+        {
+            return Changes([(access, $"new System.IO.MemoryStream(await {bucket}.DownloadBytesAsync({key}{token}))"), (statement, null)]);
+        }
+
+        return No("its response stream is read in a way the fix does not follow (it moves CopyToAsync, WriteResponseStreamToFileAsync and a StreamReader): move it by hand with Bucket.DownloadAsync");
+    }
+
+    /// <summary>
+    /// <c>var metadata = await s3.GetObjectMetadataAsync(…);</c> read only for what <c>ObjectInfo</c> holds: the content
+    /// type, the length, and metadata by constant name.
+    /// </summary>
+    private static ProviderSdkRewrite ObjectMetadata(InvocationExpressionSyntax invocation, string call, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (ResultLocal(invocation, model, cancellationToken) is not var (local, _, declaration, block))
+        {
+            return No("its response is not kept in a local of its own (var metadata = await …), so the fix cannot follow what is read from it");
+        }
+
+        var edits = ImmutableArray.CreateBuilder<(SyntaxNode, string?)>();
+        foreach (var use in References(local, block, model, cancellationToken))
+        {
+            var access = use.Parent as MemberAccessExpressionSyntax;
+            var outer = access?.Parent as MemberAccessExpressionSyntax;
+            switch (access?.Name.Identifier.ValueText)
+            {
+                case "ContentLength":
+                    edits.Add((access, $"{local.Name}.Size"));
+                    break;
+                case "Headers" when outer?.Name.Identifier.ValueText is "ContentType" or "ContentLength":
+                    edits.Add((outer, $"{local.Name}.{(outer.Name.Identifier.ValueText == "ContentType" ? "ContentType" : "Size")}"));
+                    break;
+                case "Metadata" when access.Parent is ElementAccessExpressionSyntax { ArgumentList.Arguments: { Count: 1 } index } element
+                    && model.GetConstantValue(index[0].Expression, cancellationToken).Value is string name:
+                    // S3's collection gives null for a name it lacks; so does GetValueOrDefault.
+                    edits.Add((element, $"{local.Name}.Metadata.GetValueOrDefault(\"{MetadataName(name)}\")"));
+                    break;
+                default:
+                    return No($"its response's {access?.Name.Identifier.ValueText ?? "value"} is used, which Infrar's ObjectInfo does not hold as S3 does (it has Size, ContentType, ETag, LastModified, Metadata): move it by hand");
+            }
+        }
+
+        if (!declaration.Type.IsVar)
+        {
+            edits.Add((declaration.Type, "var"));
+        }
+
+        return Yes(call) with { Edits = edits.ToImmutable() };
+    }
+
+    /// <summary>
+    /// <c>try { await s3.GetObjectMetadataAsync(…); return true; } catch (AmazonS3Exception e) when (e.StatusCode ==
+    /// HttpStatusCode.NotFound) { return false; }</c>: the exists check S3's documentation shows, or null.
+    /// </summary>
+    private static TryStatementSyntax? ExistsCheck(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
+        Awaited(invocation)?.Parent is ExpressionStatementSyntax { Parent: BlockSyntax { Parent: TryStatementSyntax attempt } block }
+        && attempt.Finally is null
+        && block.Statements.Count == 2 && block.Statements[1] is ReturnStatementSyntax { Expression.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.TrueLiteralExpression }
+        && attempt.Catches.Count == 1
+        && attempt.Catches[0] is { Declaration.Type: var caught, Filter.FilterExpression: var filter, Block.Statements: { Count: 1 } handled }
+        && handled[0] is ReturnStatementSyntax { Expression.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.FalseLiteralExpression }
+        && model.GetTypeInfo(caught, cancellationToken).Type?.ToDisplayString() == "Amazon.S3.AmazonS3Exception"
+        && NotFoundFilter.IsMatch(Regex.Replace(filter.ToString(), @"\s+", ""))
+            ? attempt
+            : null;
+
+    /// <summary><c>if (await blob.ExistsAsync())</c> (the response read as a bool) or <c>(await blob.ExistsAsync()).Value</c>.</summary>
+    private static ProviderSdkRewrite BlobExists(InvocationExpressionSyntax invocation, string call, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (Awaited(invocation) is not { } awaited)
+        {
+            return No("it is not awaited");
+        }
+
+        if (model.GetTypeInfo(awaited, cancellationToken).ConvertedType?.SpecialType == SpecialType.System_Boolean)
+        {
+            return Yes(call);
+        }
+
+        return awaited.Parent is ParenthesizedExpressionSyntax { Parent: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Value" } value }
+            ? Changes([(value, $"await {call}")])
+            : No("its Response<bool> is kept whole: read it as a bool (if (await blob.ExistsAsync())) and the fix moves it");
+    }
+
+    /// <summary>
+    /// <c>BlobProperties properties = await blob.GetPropertiesAsync();</c> or <c>var properties = (await
+    /// blob.GetPropertiesAsync()).Value;</c>, read only for the content type, the length and metadata.
+    /// </summary>
+    private static ProviderSdkRewrite BlobProperties(InvocationExpressionSyntax invocation, string call, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (Awaited(invocation) is not { } awaited)
+        {
+            return No("it is not awaited");
+        }
+
+        var value = awaited.Parent is ParenthesizedExpressionSyntax { Parent: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Value" } unwrapped } ? unwrapped : (ExpressionSyntax)awaited;
+        if (value.Parent is not EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1 } declaration } declarator }
+            || declaration.Parent is not LocalDeclarationStatementSyntax { Parent: BlockSyntax block }
+            || model.GetDeclaredSymbol(declarator, cancellationToken) is not ILocalSymbol local
+            || local.Type.Name != "BlobProperties")
+        {
+            return No("its properties are not kept in a local of their own (BlobProperties properties = await …), so the fix cannot follow what is read from them");
+        }
+
+        var edits = ImmutableArray.CreateBuilder<(SyntaxNode, string?)>();
+        foreach (var use in References(local, block, model, cancellationToken))
+        {
+            switch (use.Parent)
+            {
+                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ContentType" }:
+                    break;
+                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ContentLength" } length:
+                    edits.Add((length, $"{local.Name}.Size"));
+                    break;
+                case MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Metadata", Parent: ElementAccessExpressionSyntax }:
+                    break;
+                default:
+                    return No($"its properties' {(use.Parent as MemberAccessExpressionSyntax)?.Name.Identifier.ValueText ?? "value"} is used, which Infrar's ObjectInfo does not hold (it has Size, ContentType, ETag, LastModified, Metadata): move it by hand");
+            }
+        }
+
+        edits.Add((value, $"await {call}"));
+        if (!declaration.Type.IsVar)
+        {
+            edits.Add((declaration.Type, "var"));
+        }
+
+        return Changes(edits.ToImmutable());
+    }
+
+    /// <summary>
+    /// <c>await foreach (var o in s3.Paginators.ListObjectsV2(request).S3Objects)</c>, inline or through a local paginator
+    /// used only there.
+    /// </summary>
+    private static ProviderSdkRewrite Paginator(InvocationExpressionSyntax invocation, string call, StatementSyntax? unused, SemanticModel model, CancellationToken cancellationToken)
+    {
+        ExpressionSyntax objects;
+        StatementSyntax? paginator = null;
+        if (invocation.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "S3Objects" } inline)
+        {
+            objects = inline;
+        }
+        else if (LocalOf(invocation, model, cancellationToken) is var (local, statement, _, block)
+            && References(local, block, model, cancellationToken).ToList() is { Count: 1 } uses
+            && uses[0].Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "S3Objects" } named)
+        {
+            (objects, paginator) = (named, statement);
+        }
+        else
+        {
+            return No("its pages are read, not its S3Objects in an await foreach: use Bucket.ListAsync, which pages by itself");
+        }
+
+        var plan = ListLoop(objects, call, "Key", model, cancellationToken);
+        return plan.WhyNot is not null ? plan
+            : plan with { Edits = plan.Edits.AddRange(new[] { paginator, unused }.OfType<StatementSyntax>().Select(s => ((SyntaxNode)s, (string?)null))) };
+    }
+
+    /// <summary>
+    /// An <c>await foreach</c> over a listing whose items are read only for their key (<paramref name="keyMember"/>) and
+    /// size: the loop goes over <paramref name="call"/> instead, the size read as Infrar's (never null).
+    /// </summary>
+    private static ProviderSdkRewrite ListLoop(ExpressionSyntax listed, string call, string keyMember, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (listed.Parent is not ForEachStatementSyntax { AwaitKeyword.RawKind: not 0 } loop || loop.Expression != listed
+            || model.GetDeclaredSymbol(loop, cancellationToken) is not ILocalSymbol item)
+        {
+            return No("its items are not read in an await foreach over it: use Bucket.ListAsync in an await foreach");
+        }
+
+        var edits = ImmutableArray.CreateBuilder<(SyntaxNode, string?)>();
+        foreach (var use in References(item, loop.Statement, model, cancellationToken))
+        {
+            var access = use.Parent as MemberAccessExpressionSyntax;
+            var size = access?.Name.Identifier.ValueText == "Size" ? access
+                : access?.Name.Identifier.ValueText == "Properties" && access.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ContentLength" } length ? length
+                : null;
+            if (access?.Name.Identifier.ValueText == keyMember)
+            {
+                if (keyMember != "Key")
+                {
+                    edits.Add((access, $"{item.Name}.Key"));
+                }
+            }
+            else if (size is not null)
+            {
+                // S3 and Azure give the size as long?; Infrar always has it, so "?? 0" goes with the nullable.
+                var sizeUse = size.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.CoalesceExpression } coalesce && coalesce.Left == size
+                    ? (ExpressionSyntax)coalesce
+                    : size;
+                if (sizeUse != access)
+                {
+                    edits.Add((sizeUse, $"{item.Name}.Size"));
+                }
+            }
+            else
+            {
+                return No($"its items' {access?.Name.Identifier.ValueText ?? "value"} is read, which Infrar's ListEntry does not hold (it has Key, Size, ETag, LastModified as DateTimeOffset?): move it by hand");
+            }
+        }
+
+        edits.Add((listed, call));
+        if (!loop.Type.IsVar)
+        {
+            edits.Add((loop.Type, "var"));
+        }
+
+        return Changes(edits.ToImmutable());
+    }
+
+    /// <summary>The arguments of <c>Bucket.ListAsync</c> for a prefix and a token, either of them perhaps absent.</summary>
+    private static string ListArguments(ExpressionSyntax? prefix, ExpressionSyntax? token) =>
+        string.Join(", ", new[] { prefix?.ToString(), token is null ? null : $"cancellationToken: {token}" }.OfType<string>());
+
+    /// <summary>The name S3 stores metadata under: without its x-amz-meta- prefix, in lower case.</summary>
+    private static string MetadataName(string name)
+    {
+        const string Prefix = "x-amz-meta-";
+        return (name.StartsWith(Prefix, System.StringComparison.OrdinalIgnoreCase) ? name.Substring(Prefix.Length) : name).ToLowerInvariant();
+    }
+
+    /// <summary>A fix made only of edits around the call (the call itself goes with one of them).</summary>
+    private static ProviderSdkRewrite Changes(ImmutableArray<(SyntaxNode Node, string? Text)> edits) => new(null, null, null, null) { Edits = edits };
+
+    /// <summary>The await of a call (through <c>.ConfigureAwait(…)</c>), or null.</summary>
+    private static AwaitExpressionSyntax? Awaited(InvocationExpressionSyntax invocation)
+    {
+        SyntaxNode node = invocation;
+        if (node.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ConfigureAwait", Parent: InvocationExpressionSyntax configure })
+        {
+            node = configure;
+        }
+
+        return node.Parent as AwaitExpressionSyntax;
+    }
+
+    /// <summary><c>[using] var x = await call;</c> alone in a statement of a block: the local, its statement and declaration, and the block.</summary>
+    private static (ILocalSymbol Local, LocalDeclarationStatementSyntax Statement, VariableDeclarationSyntax Declaration, BlockSyntax Block)? ResultLocal(
+        InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
+        Awaited(invocation) is { } awaited ? LocalOf(awaited, model, cancellationToken) : null;
+
+    private static (ILocalSymbol Local, LocalDeclarationStatementSyntax Statement, VariableDeclarationSyntax Declaration, BlockSyntax Block)? LocalOf(
+        ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken) =>
+        value.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1 } declaration } declarator }
+        && declaration.Parent is LocalDeclarationStatementSyntax { Parent: BlockSyntax block } statement
+        && model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol local
+            ? (local, statement, declaration, block)
+            : null;
+
+    /// <summary>Whether two nodes are in the same method, local function or lambda (so an await written at one is allowed at the other).</summary>
+    private static bool SameFunction(SyntaxNode one, SyntaxNode other)
+    {
+        static SyntaxNode? Function(SyntaxNode node) =>
+            node.Ancestors().FirstOrDefault(a => a is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax);
+        return Function(one) == Function(other);
+    }
+}

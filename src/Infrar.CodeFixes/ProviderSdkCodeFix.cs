@@ -82,7 +82,7 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
     /// What one call's fix changes: each node replaced by its new node, or removed when that is null (the request
     /// variable, the lines that filled it, the response the call made useless).
     /// </summary>
-    private sealed record Rewritten(ImmutableArray<(SyntaxNode Original, SyntaxNode? Replacement)> Edits);
+    private sealed record Rewritten(ImmutableArray<(SyntaxNode Original, SyntaxNode? Replacement)> Edits, ImmutableArray<string> Usings);
 
     private static Document Apply(Document document, SyntaxNode root, SemanticModel model, IReadOnlyList<Rewritten> rewrites, CancellationToken cancellationToken)
     {
@@ -100,7 +100,13 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             edited = replacement is null ? edited.RemoveNode(current, SyntaxRemoveOptions.KeepNoTrivia)! : edited.ReplaceNode(current, replacement);
         }
 
-        return document.WithSyntaxRoot(WithInfrarUsing(WithoutUnusedClients(edited, clients)));
+        edited = WithInfrarUsing(WithoutUnusedClients(edited, clients));
+        foreach (var name in rewrites.SelectMany(r => r.Usings).Distinct())
+        {
+            edited = WithUsing(edited, name);
+        }
+
+        return document.WithSyntaxRoot(edited);
     }
 
     /// <summary>
@@ -166,27 +172,37 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
 
         if (plan.Code is not { } code)
         {
-            return new Rewritten(edits.ToImmutable());
+            return new Rewritten(edits.ToImmutable(), plan.Usings);
         }
 
         var call = SyntaxFactory.ParseExpression(code).WithTriviaFrom(invocation);
-        if (plan.CloseAfter is not { } closeAfter)
+        if (plan.CloseAfter is null && plan.Discarded is null)
         {
             edits.Insert(0, (invocation, call));
-            return new Rewritten(edits.ToImmutable());
+            return new Rewritten(edits.ToImmutable(), plan.Usings);
+        }
+
+        // A response nobody read goes with its local: the statement is the awaited Infrar call alone.
+        StatementSyntax statement = (StatementSyntax?)plan.Discarded ?? invocation.FirstAncestorOrSelf<ExpressionStatementSyntax>()!;
+        StatementSyntax moved = plan.Discarded is { } declaration
+            ? SyntaxFactory.ExpressionStatement(declaration.Declaration.Variables[0].Initializer!.Value.ReplaceNode(invocation, call).WithoutTrivia()).WithTriviaFrom(declaration)
+            : statement.ReplaceNode(invocation, call);
+        if (plan.CloseAfter is not { } closeAfter)
+        {
+            edits.Insert(0, (statement, moved));
+            return new Rewritten(edits.ToImmutable(), plan.Usings);
         }
 
         // S3 closed the request's stream when the put ended (AutoCloseStream); Infrar leaves it to its owner, so the fix
         // closes it there, as S3 did, whether the put succeeds or fails.
-        var statement = invocation.FirstAncestorOrSelf<ExpressionStatementSyntax>()!;
-        var body = statement.ReplaceNode(invocation, call).WithoutLeadingTrivia().WithoutTrailingTrivia();
+        var body = moved.WithoutLeadingTrivia().WithoutTrailingTrivia();
         var owned = SyntaxFactory.UsingStatement(SyntaxFactory.Block(body))
             .WithAwaitKeyword(SyntaxFactory.Token(SyntaxKind.AwaitKeyword))
             .WithExpression(closeAfter.WithoutTrivia())
             .WithTriviaFrom(statement)
             .WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation);
         edits.Insert(0, (statement, owned));
-        return new Rewritten(edits.ToImmutable());
+        return new Rewritten(edits.ToImmutable(), plan.Usings);
     }
 
     /// <summary>A replacement's text as the kind of node it replaces, with the original's trivia.</summary>
@@ -195,8 +211,12 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
 
     /// <summary>Adds <c>using Infrar;</c> unless it is there, or unless the fix wrote qualified names because one would be ambiguous.</summary>
     private static SyntaxNode WithInfrarUsing(SyntaxNode root) =>
-        root is CompilationUnitSyntax unit && unit.Usings.All(u => u.Name?.ToString() != "Infrar") && !root.ToString().Contains("global::Infrar.Storage.Bucket(")
-            ? unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName("Infrar"))
+        root.ToString().Contains("global::Infrar.Storage.Bucket(") ? root : WithUsing(root, "Infrar");
+
+    /// <summary>Adds <c>using &lt;name&gt;;</c> after the file's usings, unless it is there.</summary>
+    private static SyntaxNode WithUsing(SyntaxNode root, string name) =>
+        root is CompilationUnitSyntax unit && unit.Usings.All(u => u.Name?.ToString() != name)
+            ? unit.AddUsings(SyntaxFactory.UsingDirective(SyntaxFactory.ParseName(name))
                 .WithTrailingTrivia(unit.Usings.LastOrDefault()?.GetTrailingTrivia() ?? SyntaxFactory.TriviaList(SyntaxFactory.ElasticLineFeed)))
             : root;
 }

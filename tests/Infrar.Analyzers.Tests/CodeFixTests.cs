@@ -83,6 +83,7 @@ public sealed class CodeFixTests
                     await {|INFRAR0105:s3.CopyObjectAsync("reports", "2026/11.pdf", "reports", "copy.pdf")|};
                     await {|INFRAR0105:s3.DeleteObjectAsync("reports", "draft.pdf", ct)|}.ConfigureAwait(false);
                     var kept = await {|INFRAR0105:s3.DeleteObjectAsync("reports", "kept.pdf")|};
+                    System.Console.WriteLine(kept.DeleteMarker);
                 }
             }
             """;
@@ -107,6 +108,7 @@ public sealed class CodeFixTests
                     await Storage.Bucket("reports").CopyAsync("2026/11.pdf", "copy.pdf");
                     await Storage.Bucket("reports").DeleteAsync("draft.pdf", ct).ConfigureAwait(false);
                     var kept = await {|INFRAR0105:s3.DeleteObjectAsync("reports", "kept.pdf")|};
+                    System.Console.WriteLine(kept.DeleteMarker);
                 }
             }
             """;
@@ -338,7 +340,7 @@ public sealed class CodeFixTests
             {
                 public static async Task ReceiveAsync(Stream mail)
                 {
-                    await Storage.Bucket("inbox").UploadAsync("mail-1.eml", mail, new UploadOptions { IfNotExists = true });
+                    await Storage.Bucket("inbox").UploadAsync("mail-1.eml", mail, new UploadOptions { ContentType = "application/octet-stream", IfNotExists = true });
                     await Storage.Bucket("inbox").DeleteAsync("mail-0.eml");
                 }
             }
@@ -381,9 +383,9 @@ public sealed class CodeFixTests
             {
                 public static async Task StoreAsync(BlobServiceClient service, string name, Stream photo, string path, CancellationToken ct)
                 {
-                    await Storage.Bucket("photos").UploadAsync(name, photo, cancellationToken: ct);
-                    await Storage.Bucket("photos").UploadAsync(name, photo, new UploadOptions { IfNotExists = true });
-                    await Storage.Bucket("photos").UploadFileAsync("thumb.jpg", path);
+                    await Storage.Bucket("photos").UploadAsync(name, photo, new UploadOptions { ContentType = "application/octet-stream" }, ct);
+                    await Storage.Bucket("photos").UploadAsync(name, photo, new UploadOptions { ContentType = "application/octet-stream", IfNotExists = true });
+                    await Storage.Bucket("photos").UploadFileAsync("thumb.jpg", path, new UploadOptions { ContentType = "application/octet-stream" });
                     await Storage.Bucket("photos").DeleteAsync("old.jpg", ct);
                 }
             }

@@ -52,8 +52,7 @@ public sealed class S3MigrationTests
     [Fact]
     public async Task A_small_s3_program_fixed_onto_infrar_builds_and_leaves_the_same_objects_on_the_local_provider()
     {
-        var root = Directory.CreateTempSubdirectory("infrar-migration-").FullName;
-        Environment.SetEnvironmentVariable("INFRAR_LOCAL_ROOT", root);
+        var root = LocalStore.Use();
         try
         {
             await Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(S3Program, Migrated).RunAsync();
@@ -75,7 +74,10 @@ public sealed class S3MigrationTests
         }
         finally
         {
-            Directory.Delete(root, recursive: true);
+            foreach (var bucket in new[] { "reports", "archive" })
+            {
+                Directory.Delete(Path.Combine(root, bucket), recursive: true);
+            }
         }
     }
 }

@@ -7,8 +7,11 @@
 //    toward max-keys, and continues a truncated page after its last object: list as S3 does, objects and common
 //    prefixes in one key order, max-keys of them a page, the next page after the last key or prefix (skipping the
 //    keys under that prefix).
+// 4. it stores an aws-chunked upload (the AWS SDK's streaming signature, which it uses for streams and files over plain
+//    HTTP) with its chunk framing: store the decoded content, as S3 does.
 // Its continuation tokens use DES, which Node 20 offers only with --openssl-legacy-provider (NodeEmulator passes it).
 // Usage: node start-s3rver.cjs <port> <directory> <bucket>...
+const { Readable } = require('stream');
 const S3rver = require('s3rver');
 const FilesystemStore = require('s3rver/lib/stores/filesystem');
 
@@ -80,6 +83,48 @@ server.middleware.unshift(async (ctx, next) => {
         '<Condition>If-None-Match</Condition></Error>';
       return;
     }
+  }
+  await next();
+});
+
+// aws-chunked: "<hex size>;chunk-signature=<sig>\r\n<bytes>\r\n" until a chunk of size 0 (then trailers, if any).
+function decodeChunks(raw) {
+  const parts = [];
+  let at = 0;
+  while (at < raw.length) {
+    const lineEnd = raw.indexOf('\r\n', at);
+    if (lineEnd < 0) {
+      throw new Error('aws-chunked body without a chunk header line');
+    }
+    const size = parseInt(raw.subarray(at, lineEnd).toString('latin1').split(';')[0], 16);
+    at = lineEnd + 2;
+    if (!(size > 0)) {
+      break;
+    }
+    parts.push(raw.subarray(at, at + size));
+    at += size + 2;
+  }
+  return Buffer.concat(parts);
+}
+
+server.middleware.unshift(async (ctx, next) => {
+  if (ctx.method === 'PUT' && ctx.get('x-amz-content-sha256').startsWith('STREAMING-')) {
+    const received = [];
+    for await (const chunk of ctx.req) {
+      received.push(chunk);
+    }
+    const body = decodeChunks(Buffer.concat(received));
+    const decoded = Readable.from([body]);
+    const headers = { ...ctx.req.headers, 'content-length': String(body.length) };
+    const encodings = (headers['content-encoding'] || '').split(',').map((e) => e.trim()).filter((e) => e && e !== 'aws-chunked');
+    if (encodings.length > 0) {
+      headers['content-encoding'] = encodings.join(', ');
+    } else {
+      delete headers['content-encoding'];
+    }
+    Object.assign(decoded, { headers, method: ctx.req.method, url: ctx.req.url, httpVersion: ctx.req.httpVersion, socket: ctx.req.socket });
+    ctx.req = decoded;
+    ctx.request.req = decoded;
   }
   await next();
 });

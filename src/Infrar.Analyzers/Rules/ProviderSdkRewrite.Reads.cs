@@ -19,6 +19,9 @@ internal sealed partial record ProviderSdkRewrite
     private static readonly Regex NotFoundFilter = new(
         @"^\w+\.(StatusCode==(System\.Net\.)?HttpStatusCode\.NotFound|ErrorCode==""(NotFound|NoSuchKey)"")$");
 
+    private const string ContentAndProperties =
+        "Infrar gives the content and the object's properties by two calls (DownloadAsync, GetInfoAsync): move it by hand";
+
     private const string TwoCalls = "which Infrar gives by a second call (GetInfoAsync) beside the download: move it by hand";
 
     /// <summary>The plan for a read the fix knows, or null when the call is not one (the other rules decide).</summary>
@@ -31,8 +34,9 @@ internal sealed partial record ProviderSdkRewrite
         {
             "GetObjectAsync" when s3 => true,
             "GetObjectMetadataAsync" when s3 => true,
+            "GetPreSignedURL" or "GetPreSignedURLAsync" when s3 => true,
             "ListObjectsV2" when type == "Amazon.S3.Model.IS3PaginatorFactory" => true,
-            "GetPropertiesAsync" or "ExistsAsync" when blob => true,
+            "GetPropertiesAsync" or "ExistsAsync" or "DownloadContentAsync" when blob => true,
             "GetBlobsAsync" or "CreateIfNotExistsAsync" when container => true,
             _ => false,
         };
@@ -56,9 +60,19 @@ internal sealed partial record ProviderSdkRewrite
 
         if (container)
         {
-            return !Only(arguments, method, "prefix", "cancellationToken") ? No("it asks for traits or states (metadata, tags, versions, deleted blobs) Infrar's listing does not give")
+            // GetBlobsAsync(), GetBlobsAsync(new GetBlobsOptions { Prefix = p }) or GetBlobsAsync(BlobTraits.None, BlobStates.None, p).
+            var prefix = Argument("prefix");
+            var plain = Only(arguments, method, "traits", "states", "prefix", "options", "cancellationToken")
+                && new[] { Argument("traits"), Argument("states") }.All(a => a is null || a.ToString().EndsWith(".None", System.StringComparison.Ordinal));
+            if (plain && Argument("options") is { } options)
+            {
+                plain = Initializer(options) is { } set && set.Keys.All(k => k == "Prefix");
+                prefix = plain && Initializer(options)!.TryGetValue("Prefix", out var optionsPrefix) ? optionsPrefix : null;
+            }
+
+            return !plain ? No("it asks for traits or states (metadata, tags, versions, deleted blobs) or a range Infrar's listing does not give")
                 : ContainerName(Receiver(invocation), model, cancellationToken) is not { } listed ? No(ContainerUnknown)
-                : ListLoop(invocation, $"{p}Storage.Bucket({listed}).ListAsync({ListArguments(Argument("prefix"), Argument("cancellationToken"))})", "Name", model, cancellationToken);
+                : ListLoop(invocation, $"{p}Storage.Bucket({listed}).ListAsync({ListArguments(prefix, Argument("cancellationToken"))})", "Name", model, cancellationToken);
         }
 
         if (blob)
@@ -78,8 +92,18 @@ internal sealed partial record ProviderSdkRewrite
                 return No($"a catch of {caughtBlob} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
             }
 
-            var call = $"{p}Storage.Bucket({holder}).{(method.Name == "ExistsAsync" ? "ExistsAsync" : "GetInfoAsync")}({name}{token})";
-            return method.Name == "ExistsAsync" ? BlobExists(invocation, call, model, cancellationToken) : BlobProperties(invocation, call, model, cancellationToken);
+            var call = $"{p}Storage.Bucket({holder}).{method.Name switch { "ExistsAsync" => "ExistsAsync", "DownloadContentAsync" => "DownloadBytesAsync", _ => "GetInfoAsync" }}({name}{token})";
+            return method.Name switch
+            {
+                "ExistsAsync" => BlobExists(invocation, call, model, cancellationToken),
+                "DownloadContentAsync" => BlobContent(invocation, call, model, cancellationToken),
+                _ => BlobProperties(invocation, call, model, cancellationToken),
+            };
+        }
+
+        if (method.Name.StartsWith("GetPreSignedURL", System.StringComparison.Ordinal))
+        {
+            return PreSignedUrl(invocation, method, Argument("request"), p, model, cancellationToken);
         }
 
         if (method.Name == "ListObjectsV2")
@@ -163,13 +187,18 @@ internal sealed partial record ProviderSdkRewrite
     {
         if (ResultLocal(invocation, model, cancellationToken) is not var (local, statement, _, block))
         {
-            return No("its response is not kept in a local of its own (var response = await …), so the fix cannot follow what is read from it");
+            // using (GetObjectResponse response = await …) { … }: say what is read from it.
+            return Awaited(invocation)?.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Parent: UsingStatementSyntax owner } } declared }
+                && model.GetDeclaredSymbol(declared, cancellationToken) is ILocalSymbol owned
+                ? No($"its response is read for {MembersRead(owned, owner, model, cancellationToken)}; {ContentAndProperties}")
+                : No("its response is not kept in a local of its own (var response = await …), so the fix cannot follow what is read from it");
         }
 
         var uses = References(local, block, model, cancellationToken).ToList();
         if (uses.Count != 1 || uses[0].Parent is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: var member } access)
         {
-            return No($"its response is used {(uses.Count == 0 ? "nowhere" : "more than once")}: move it by hand with Bucket.DownloadAsync or GetInfoAsync");
+            return No(uses.Count == 0 ? "its response is used nowhere: delete the call, or move it by hand"
+                : $"its response is read for {MembersRead(local, block, model, cancellationToken)}; {ContentAndProperties}");
         }
 
         if (member == "WriteResponseStreamToFileAsync"
@@ -212,6 +241,71 @@ internal sealed partial record ProviderSdkRewrite
     }
 
     /// <summary>
+    /// <c>s3.GetPreSignedURL(new GetPreSignedUrlRequest { BucketName, Key, Expires = DateTime.UtcNow.AddHours(1), Verb })</c>
+    /// (or its async twin) in an async method: the URL Infrar signs for the same time, as the string S3 gave.
+    /// </summary>
+    private static ProviderSdkRewrite PreSignedUrl(InvocationExpressionSyntax invocation, IMethodSymbol method, ExpressionSyntax? argument, string p, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (argument is null || RequestValues(argument, invocation, model, cancellationToken) is not { } request)
+        {
+            return No(RequestUnread);
+        }
+
+        var values = request.Values;
+        if (values.Keys.FirstOrDefault(k => k is not ("BucketName" or "Key" or "Expires" or "Verb")) is { } extra)
+        {
+            return No($"the request sets {extra}, which Infrar's signed URLs cannot express");
+        }
+
+        if (ConstantValue(values, "BucketName", model, cancellationToken) is null || !values.ContainsKey("Key"))
+        {
+            return No(NotConstantBucket);
+        }
+
+        if (!values.TryGetValue("Expires", out var expires) || ExpiresIn(expires) is not { } expiresIn)
+        {
+            return No("its expiry is not written as DateTime.UtcNow.AddMinutes(…) (or AddSeconds, AddHours, AddDays, Add), so the time it is valid for cannot be carried over");
+        }
+
+        var verb = values.TryGetValue("Verb", out var given) ? (given as MemberAccessExpressionSyntax)?.Name.Identifier.ValueText : "GET";
+        if (verb is not ("GET" or "PUT"))
+        {
+            return No("it signs a verb other than GET or PUT");
+        }
+
+        var signed = $"(await {p}Storage.Bucket({values["BucketName"]}).{(verb == "GET" ? "GetDownloadUrlAsync" : "GetUploadUrlAsync")}({values["Key"]}, {expiresIn})).AbsoluteUri";
+        var plan = method.Name.EndsWith("Async", System.StringComparison.Ordinal)
+            ? Awaited(invocation) is { } awaited ? Changes([(awaited, signed)]) : No("it is not awaited")
+            : IsAsync(invocation, model, cancellationToken) ? Changes([(invocation, signed)])
+            : No("Infrar signs URLs asynchronously, and the method it is in is not async");
+        return plan.WhyNot is null && request.Declaration is { } declaration ? plan with { Edits = plan.Edits.Add((declaration, null)) } : plan;
+    }
+
+    /// <summary><c>TimeSpan.FromHours(1)</c> for <c>DateTime.UtcNow.AddHours(1)</c> (or <c>DateTime.Now</c>, and the other units), or null.</summary>
+    private static string? ExpiresIn(ExpressionSyntax expires) =>
+        expires is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: var now, Name.Identifier.ValueText: var add }, ArgumentList.Arguments: { Count: 1 } amount }
+        && now.ToString() is "DateTime.UtcNow" or "DateTime.Now" or "System.DateTime.UtcNow" or "System.DateTime.Now"
+            ? add switch
+            {
+                "AddSeconds" => $"System.TimeSpan.FromSeconds({amount[0].Expression})",
+                "AddMinutes" => $"System.TimeSpan.FromMinutes({amount[0].Expression})",
+                "AddHours" => $"System.TimeSpan.FromHours({amount[0].Expression})",
+                "AddDays" => $"System.TimeSpan.FromDays({amount[0].Expression})",
+                "Add" => amount[0].Expression.ToString(),
+                _ => null,
+            }
+            : null;
+
+    /// <summary>Whether the method, local function or lambda a node is in is async.</summary>
+    private static bool IsAsync(SyntaxNode node, SemanticModel model, CancellationToken cancellationToken) =>
+        node.Ancestors().FirstOrDefault(a => a is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax) switch
+        {
+            AnonymousFunctionExpressionSyntax lambda => lambda.AsyncKeyword.RawKind != 0,
+            { } function => model.GetDeclaredSymbol(function, cancellationToken) is IMethodSymbol { IsAsync: true },
+            null => false,
+        };
+
+    /// <summary>
     /// <c>var metadata = await s3.GetObjectMetadataAsync(…);</c> read only for what <c>ObjectInfo</c> holds: the content
     /// type, the length, and metadata by constant name.
     /// </summary>
@@ -250,7 +344,11 @@ internal sealed partial record ProviderSdkRewrite
             edits.Add((declaration.Type, "var"));
         }
 
-        return Yes(call) with { Edits = edits.ToImmutable() };
+        var usings = edits.Any(e => e.Item2?.Contains(".GetValueOrDefault(") == true)
+            && model.LookupSymbols(invocation.SpanStart, name: "CollectionExtensions").IsEmpty
+                ? ImmutableArray.Create("System.Collections.Generic")
+                : [];
+        return Yes(call) with { Edits = edits.ToImmutable(), Usings = usings };
     }
 
     /// <summary>
@@ -293,16 +391,7 @@ internal sealed partial record ProviderSdkRewrite
     /// </summary>
     private static ProviderSdkRewrite BlobProperties(InvocationExpressionSyntax invocation, string call, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (Awaited(invocation) is not { } awaited)
-        {
-            return No("it is not awaited");
-        }
-
-        var value = awaited.Parent is ParenthesizedExpressionSyntax { Parent: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Value" } unwrapped } ? unwrapped : (ExpressionSyntax)awaited;
-        if (value.Parent is not EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1 } declaration } declarator }
-            || declaration.Parent is not LocalDeclarationStatementSyntax { Parent: BlockSyntax block }
-            || model.GetDeclaredSymbol(declarator, cancellationToken) is not ILocalSymbol local
-            || local.Type.Name != "BlobProperties")
+        if (BlobResult(invocation, "BlobProperties", model, cancellationToken) is not var (value, declaration, local, block))
         {
             return No("its properties are not kept in a local of their own (BlobProperties properties = await …), so the fix cannot follow what is read from them");
         }
@@ -331,6 +420,61 @@ internal sealed partial record ProviderSdkRewrite
         }
 
         return Changes(edits.ToImmutable());
+    }
+
+    /// <summary>
+    /// <c>BlobDownloadResult result = await blob.DownloadContentAsync();</c> (or <c>(await …).Value</c>) read only for its
+    /// content: as bytes (<c>Content.ToArray()</c>), as text (<c>Content.ToString()</c>) or as BinaryData (<c>Content</c>).
+    /// </summary>
+    private static ProviderSdkRewrite BlobContent(InvocationExpressionSyntax invocation, string call, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (BlobResult(invocation, "BlobDownloadResult", model, cancellationToken) is not var (value, declaration, local, block))
+        {
+            return No("its result is not kept in a local of its own (BlobDownloadResult result = await …), so the fix cannot follow what is read from it");
+        }
+
+        var edits = ImmutableArray.CreateBuilder<(SyntaxNode, string?)>();
+        foreach (var use in References(local, block, model, cancellationToken))
+        {
+            if (use.Parent is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Content" } content)
+            {
+                return No($"its result's {(use.Parent as MemberAccessExpressionSyntax)?.Name.Identifier.ValueText ?? "value"} is read, which Infrar gives by a second call (GetInfoAsync): move it by hand");
+            }
+
+            edits.Add(content.Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: var read, Parent: InvocationExpressionSyntax { ArgumentList.Arguments.Count: 0 } converted }
+                && read is "ToArray" or "ToString"
+                    ? (converted, read == "ToArray" ? local.Name : $"System.Text.Encoding.UTF8.GetString({local.Name})")
+                    : (content, $"System.BinaryData.FromBytes({local.Name})"));
+        }
+
+        edits.Add((value, $"await {call}"));
+        if (!declaration.Type.IsVar)
+        {
+            edits.Add((declaration.Type, "var"));
+        }
+
+        return Changes(edits.ToImmutable());
+    }
+
+    /// <summary>
+    /// <c>T result = await call;</c> (Azure's <c>Response&lt;T&gt;</c> converted) or <c>var result = (await call).Value;</c>
+    /// alone in a statement of a block, where T is the type named: the value replaced, its declaration, the local and its block.
+    /// </summary>
+    private static (ExpressionSyntax Value, VariableDeclarationSyntax Declaration, ILocalSymbol Local, BlockSyntax Block)? BlobResult(
+        InvocationExpressionSyntax invocation, string typeName, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (Awaited(invocation) is not { } awaited)
+        {
+            return null;
+        }
+
+        var value = awaited.Parent is ParenthesizedExpressionSyntax { Parent: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Value" } unwrapped } ? unwrapped : (ExpressionSyntax)awaited;
+        return value.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1 } declaration } declarator }
+            && declaration.Parent is LocalDeclarationStatementSyntax { Parent: BlockSyntax block }
+            && model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol { Type.Name: var type } local
+            && type == typeName
+                ? (value, declaration, local, block)
+                : null;
     }
 
     /// <summary>
@@ -411,6 +555,16 @@ internal sealed partial record ProviderSdkRewrite
         }
 
         return Changes(edits.ToImmutable());
+    }
+
+    /// <summary>The members of a response the code reads, in order of appearance: "Metadata, Headers and ResponseStream".</summary>
+    private static string MembersRead(ILocalSymbol local, SyntaxNode scope, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var members = References(local, scope, model, cancellationToken)
+            .Select(use => (use.Parent as MemberAccessExpressionSyntax)?.Name.Identifier.ValueText ?? "itself")
+            .Distinct()
+            .ToList();
+        return members.Count == 1 ? members[0] : $"{string.Join(", ", members.Take(members.Count - 1))} and {members[members.Count - 1]}";
     }
 
     /// <summary>The arguments of <c>Bucket.ListAsync</c> for a prefix and a token, either of them perhaps absent.</summary>

@@ -24,6 +24,15 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     /// </summary>
     public ImmutableArray<(SyntaxNode Node, string? Text)> Edits { get; init; } = [];
 
+    /// <summary>
+    /// The declaration of a local that kept the call's response and that nothing reads: it becomes a plain statement
+    /// of the Infrar call.
+    /// </summary>
+    public LocalDeclarationStatementSyntax? Discarded { get; init; }
+
+    /// <summary>Namespaces the code written needs and the file does not see yet (<c>System.Collections.Generic</c> for GetValueOrDefault).</summary>
+    public ImmutableArray<string> Usings { get; init; } = [];
+
     /// <summary>The public names of Infrar the fix writes or a <c>using Infrar;</c> would bring in.</summary>
     private static readonly string[] InfrarNames = ["Storage", "Bucket", "UploadOptions", "BucketOptions", "ListOptions", "ListEntry", "ObjectInfo", "CloudClients"];
 
@@ -35,8 +44,8 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     {
         ["GetObjectAsync"] = "Bucket.DownloadAsync, DownloadBytesAsync or DownloadFileAsync",
         ["GetObjectMetadataAsync"] = "Bucket.GetInfoAsync (or ExistsAsync for an exists check)",
-        ["ListObjectsAsync"] = "Bucket.ListAsync(prefix, new ListOptions { Delimiter = … })",
-        ["ListObjectsV2Async"] = "Bucket.ListAsync(prefix, new ListOptions { Delimiter = … })",
+        ["ListObjectsAsync"] = "Bucket.ListAsync(prefix) in an await foreach, which pages by itself (the fix moves s3.Paginators.ListObjectsV2(…).S3Objects read so)",
+        ["ListObjectsV2Async"] = "Bucket.ListAsync(prefix) in an await foreach, which pages by itself (the fix moves s3.Paginators.ListObjectsV2(…).S3Objects read so)",
         ["DeleteObjectsAsync"] = "Bucket.DeleteAsync for each key",
         ["GetPreSignedURL"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
         ["GetPreSignedURLAsync"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
@@ -77,17 +86,55 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
             return No("it only makes a client: once the calls made on it are moved to Infrar, delete it");
         }
 
+        if (!supported && (method.ContainingType.Name.EndsWith("Response", System.StringComparison.Ordinal) || method.ContainingType.Name.EndsWith("Operation", System.StringComparison.Ordinal)))
+        {
+            return No("it works on the response of an earlier call: it goes when the fix moves that call, else move both by hand");
+        }
+
+        if (!supported && (method.Name is "PutBucketAsync" or "DeleteBucketAsync" or "ListBucketsAsync" or "DoesS3BucketExistV2Async" or "CreateBlobContainerAsync" or "DeleteBlobContainerAsync" or "GetBlobContainersAsync"
+            || (type == "Azure.Storage.Blobs.BlobContainerClient" && method.Name is "CreateAsync" or "CreateIfNotExistsAsync" or "DeleteAsync" or "DeleteIfExistsAsync" or "ExistsAsync")))
+        {
+            return No("it makes, deletes or looks for a bucket, which Infrar declares in the OpenTofu it emits rather than at run time: once the code names the bucket by a constant (Storage.Bucket(\"name\")), remove the call");
+        }
+
+        if (!supported && ((type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient" && method.Name == "DeleteAsync")
+            || (type == "Azure.Storage.Blobs.BlobContainerClient" && method.Name == "DeleteBlobAsync")))
+        {
+            return No("it fails when the blob is missing, where Infrar's DeleteAsync succeeds: where that failure does not matter, call DeleteIfExistsAsync (or DeleteBlobIfExistsAsync) and the fix moves it");
+        }
+
         if (!supported)
         {
             return No($"the fix does not move {method.ContainingType.Name}.{method.Name} yet" +
                 (ByHand.TryGetValue(method.Name, out var instead) ? $"; use {instead}" : ""));
         }
 
-        if (!ResultIsDiscarded(invocation))
+        // A response kept in a local nothing reads (PutObjectResponse response = await …) is as good as discarded.
+        // A response kept in a local nothing reads (PutObjectResponse response = await …) is as good as discarded, and so
+        // is the task a method declared to return a plain Task hands on (Task SaveAsync() => s3.PutObjectAsync(…)).
+        var discarded = ResultIsDiscarded(invocation);
+        var unread = discarded ? null : UnreadResponse(invocation, model, cancellationToken);
+        var handedOn = !discarded && unread is null && ReturnedAsTask(invocation, model, cancellationToken);
+        if (!discarded && unread is null && !handedOn)
         {
-            return No("its response is read, and Infrar returns its own results, not the SDK's response: move this call by hand");
+            return Awaited(invocation) is { } awaited && LocalOf(awaited, model, cancellationToken) is var (response, _, _, scope)
+                ? No($"its response is read for {MembersRead(response, scope, model, cancellationToken)}, and Infrar's call returns no response (it throws when it fails): move this call by hand")
+                : No("its response is read, and Infrar returns its own results, not the SDK's response: move this call by hand");
         }
 
+        var plan = Move(invocation, method, type, s3, transfer, model, cancellationToken);
+        if (handedOn && plan.CloseAfter is not null)
+        {
+            return No("S3 closed its stream after the put, and the method hands the task on without awaiting it, so the fix has nowhere to close it: await the call");
+        }
+
+        return unread is not null && plan.Code is not null ? plan with { Discarded = unread } : plan;
+    }
+
+    /// <summary>The plan for a call the fix moves whose response is not read.</summary>
+    private static ProviderSdkRewrite Move(
+        InvocationExpressionSyntax invocation, IMethodSymbol method, string type, bool s3, bool transfer, SemanticModel model, CancellationToken cancellationToken)
+    {
         if (CaughtProviderError(invocation, model, cancellationToken) is { } caught)
         {
             return No($"a catch of {caught} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
@@ -165,22 +212,23 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
                     : Yes($"{p}Storage.Bucket({deleteFrom}).DeleteAsync({Text("blobName")}{token})");
             case ("Azure.Storage.Blobs.BlobContainerClient", "UploadBlobAsync"):
                 return !Only(arguments, method, "blobName", "content", "cancellationToken") ? No("it passes options Infrar cannot express")
-                    : !method.Parameters.Any(q => q.Name == "content" && q.Type.ToDisplayString() == "System.IO.Stream") ? No("its content is BinaryData, not a stream: move it by hand with Bucket.UploadAsync(key, bytes)")
                     : ContainerName(Receiver(invocation), model, cancellationToken) is not { } uploadTo ? No(ContainerUnknown)
-                    : Yes($"{p}Storage.Bucket({uploadTo}).UploadAsync({Text("blobName")}, {Text("content")}, new {p}UploadOptions {{ IfNotExists = true }}{token})");
+                    : Yes($"{p}Storage.Bucket({uploadTo}).UploadAsync({Text("blobName")}, {Content(Argument("content")!, method)}{BlobSettings(null, null, overwrite: false, p)}{token})");
             case (_, "DeleteIfExistsAsync"):
                 return !Only(arguments, method, "cancellationToken") ? No("it sets snapshot or access conditions, which Infrar cannot express")
                     : Blob(Receiver(invocation), model, cancellationToken) is not var (deleteContainer, deleteBlob) ? No(ContainerUnknown)
                     : Yes($"{p}Storage.Bucket({deleteContainer}).DeleteAsync({deleteBlob}{token})");
             default:
             {
-                // BlobClient.UploadAsync: a stream or a file, overwrite false unless given as a constant.
-                if (!Only(arguments, method, "content", "path", "overwrite", "cancellationToken") || !(Has("content") || Has("path")))
+                // BlobClient.UploadAsync: a stream or a file; overwrite false unless given as a constant, true with headers,
+                // metadata or options (those overloads overwrite unless conditions say otherwise).
+                if (!Only(arguments, method, "content", "path", "overwrite", "httpHeaders", "metadata", "options", "cancellationToken") || !(Has("content") || Has("path")))
                 {
-                    return No("it passes upload options (headers, metadata, tags, access tier, conditions) the fix does not carry over: move it by hand with UploadOptions");
+                    return No("it passes upload options (tags, access tier, conditions, progress, transfer options) Infrar cannot express");
                 }
 
-                bool? overwrite = !Has("overwrite") ? false
+                bool? overwrite = Has("httpHeaders") || Has("metadata") || Has("options") ? true
+                    : !Has("overwrite") ? false
                     : model.GetConstantValue(Argument("overwrite")!, cancellationToken) is { HasValue: true, Value: bool value } ? value
                     : null;
                 if (overwrite is not { } replace)
@@ -193,13 +241,71 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
                     return No(ContainerUnknown);
                 }
 
-                var options = replace ? "" : $", new {p}UploadOptions {{ IfNotExists = true }}";
-                var tail = options + (replace && token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : token);
+                var headers = Argument("httpHeaders");
+                var metadata = Argument("metadata");
+                if (Argument("options") is { } uploadOptions)
+                {
+                    if (Initializer(uploadOptions) is not { } set || set.Keys.FirstOrDefault(k => k is not ("HttpHeaders" or "Metadata")) is { } unsupported)
+                    {
+                        return No("its BlobUploadOptions set more than HttpHeaders and Metadata in an initializer, which Infrar cannot express");
+                    }
+
+                    headers = set.TryGetValue("HttpHeaders", out var h) ? h : null;
+                    metadata = set.TryGetValue("Metadata", out var m) ? m : null;
+                }
+
+                if (BlobSettings(headers, metadata, replace, p) is not { } settings)
+                {
+                    return No("its headers set more than ContentType, or its metadata is not a new Dictionary<string, string>, which the fix cannot carry over");
+                }
+
+                var tail = settings + (settings.Length == 0 && token.Length > 0 ? ", cancellationToken: " + token.Substring(2) : token);
                 return Has("path") ? Yes($"{p}Storage.Bucket({container}).UploadFileAsync({blob}, {Text("path")}{tail})")
-                    : method.Parameters.Any(q => q.Name == "content" && q.Type.ToDisplayString() == "System.IO.Stream") ? Yes($"{p}Storage.Bucket({container}).UploadAsync({blob}, {Text("content")}{tail})")
-                    : No("its content is BinaryData, not a stream: move it by hand with Bucket.UploadAsync(key, bytes)");
+                    : Yes($"{p}Storage.Bucket({container}).UploadAsync({blob}, {Content(Argument("content")!, method)}{tail})");
             }
         }
+    }
+
+    /// <summary>An Azure upload's content as Infrar takes it: a stream as it is, BinaryData as its bytes.</summary>
+    private static string Content(ExpressionSyntax content, IMethodSymbol method) =>
+        method.Parameters.Any(q => q.Name == "content" && q.Type.ToDisplayString() == "System.IO.Stream") ? content.ToString() : $"{content}.ToArray()";
+
+    /// <summary>
+    /// The <c>UploadOptions</c> argument that keeps what an Azure upload stored: its content type, or
+    /// <c>application/octet-stream</c> when it named none (Blob Storage infers nothing from the name, where Infrar would);
+    /// its metadata; <c>IfNotExists</c> when it did not overwrite. Null when the headers or metadata cannot be read.
+    /// </summary>
+    private static string? BlobSettings(ExpressionSyntax? headers, ExpressionSyntax? metadata, bool overwrite, string p)
+    {
+        var settings = new List<string>();
+        if (headers is null)
+        {
+            settings.Add("ContentType = \"application/octet-stream\"");
+        }
+        else if (Initializer(headers) is { Count: 1 } header && header.TryGetValue("ContentType", out var contentType))
+        {
+            settings.Add($"ContentType = {contentType}");
+        }
+        else
+        {
+            return null;
+        }
+
+        if (metadata is ObjectCreationExpressionSyntax { Type: GenericNameSyntax { Identifier.ValueText: "Dictionary" } })
+        {
+            settings.Add($"Metadata = {metadata}");
+        }
+        else if (metadata is not null)
+        {
+            return null;
+        }
+
+        if (!overwrite)
+        {
+            settings.Add("IfNotExists = true");
+        }
+
+        return $", new {p}UploadOptions {{ {string.Join(", ", settings)} }}";
     }
 
     /// <summary>
@@ -592,6 +698,31 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
 
         return node.Parent is ExpressionStatementSyntax;
     }
+
+    /// <summary>
+    /// Whether the call's task is returned, unawaited, by a method or local function declared to return a plain
+    /// <c>Task</c> (so no caller can see the response): <c>Task SaveAsync() =&gt; s3.PutObjectAsync(…);</c>.
+    /// </summary>
+    private static bool ReturnedAsTask(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (invocation.Parent is not (ArrowExpressionClauseSyntax or ReturnStatementSyntax))
+        {
+            return false;
+        }
+
+        var function = invocation.Ancestors().FirstOrDefault(a => a is MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax);
+        var symbol = function is null or AnonymousFunctionExpressionSyntax ? null : model.GetDeclaredSymbol(function, cancellationToken) as IMethodSymbol;
+        return symbol is { IsAsync: false } && symbol.ReturnType.ToDisplayString() == "System.Threading.Tasks.Task";
+    }
+
+    /// <summary><c>PutObjectResponse response = await call;</c> with <c>response</c> named nowhere: that declaration, or null.</summary>
+    private static LocalDeclarationStatementSyntax? UnreadResponse(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
+        Awaited(invocation) is { } awaited
+        && LocalOf(awaited, model, cancellationToken) is var (local, statement, _, block)
+        && statement.UsingKeyword.RawKind == 0
+        && !References(local, block, model, cancellationToken).Any()
+            ? statement
+            : null;
 
     /// <summary>Whether a name of Infrar's already means something else here, so the fix must write <c>global::Infrar.</c>.</summary>
     private static bool Qualify(SemanticModel model, int position) =>

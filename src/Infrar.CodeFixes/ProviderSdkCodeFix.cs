@@ -97,7 +97,9 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
                 continue;
             }
 
-            edited = replacement is null ? edited.RemoveNode(current, SyntaxRemoveOptions.KeepNoTrivia)! : edited.ReplaceNode(current, replacement);
+            // A top-level statement goes with the global statement that holds it.
+            edited = replacement is null ? edited.RemoveNode(current.Parent is GlobalStatementSyntax global ? global : current, SyntaxRemoveOptions.KeepNoTrivia)!
+                : edited.ReplaceNode(current, replacement);
         }
 
         edited = WithInfrarUsing(WithoutUnusedClients(edited, clients));
@@ -115,8 +117,10 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
     /// fix removes those no code names any more.
     /// </summary>
     private static List<LocalDeclarationStatementSyntax> ClientDeclarations(IEnumerable<SyntaxNode> edited, SemanticModel model, CancellationToken cancellationToken) =>
-        edited.Select(node => node.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>()?.Body).OfType<BlockSyntax>().Distinct()
-            .SelectMany(body => body.DescendantNodes().OfType<LocalDeclarationStatementSyntax>())
+        edited.Select(node => (SyntaxNode?)node.FirstAncestorOrSelf<BaseMethodDeclarationSyntax>()?.Body ?? node.FirstAncestorOrSelf<GlobalStatementSyntax>()?.Parent).OfType<SyntaxNode>().Distinct()
+            .SelectMany(body => body is CompilationUnitSyntax unit
+                ? unit.Members.OfType<GlobalStatementSyntax>().Select(g => g.Statement).OfType<LocalDeclarationStatementSyntax>()
+                : body.DescendantNodes().OfType<LocalDeclarationStatementSyntax>())
             .Where(statement => statement.Declaration.Variables.Count == 1
                 && statement.Declaration.Variables[0].Initializer?.Value is var value
                 && (value is BaseObjectCreationExpressionSyntax
@@ -134,15 +138,17 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
             removed = false;
             foreach (var client in clients)
             {
-                if (root.GetCurrentNode(client) is not { Parent: BlockSyntax block } current)
+                if (root.GetCurrentNode(client) is not { Parent: BlockSyntax or GlobalStatementSyntax } current)
                 {
                     continue;
                 }
 
+                // Named nowhere in its block, or, for a top-level statement, in its file.
+                var (scope, statement) = current.Parent is GlobalStatementSyntax global ? (global.Parent!, (SyntaxNode)global) : (current.Parent!, current);
                 var name = current.Declaration.Variables[0].Identifier.ValueText;
-                if (!block.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == name))
+                if (!scope.DescendantNodes().OfType<IdentifierNameSyntax>().Any(n => n.Identifier.ValueText == name))
                 {
-                    root = root.RemoveNode(current, SyntaxRemoveOptions.KeepNoTrivia)!;
+                    root = root.RemoveNode(statement, SyntaxRemoveOptions.KeepNoTrivia)!;
                     removed = true;
                 }
             }

@@ -204,7 +204,7 @@ internal sealed partial record ProviderSdkRewrite
         if (member == "WriteResponseStreamToFileAsync"
             && access.Parent is InvocationExpressionSyntax { ArgumentList.Arguments: { Count: >= 2 } write } writeCall
             && Awaited(writeCall)?.Parent is ExpressionStatementSyntax written
-            && written.Parent == block && block.Statements.IndexOf(written) == block.Statements.IndexOf(statement) + 1)
+            && Next(statement) == written)
         {
             if (model.GetConstantValue(write[1].Expression, cancellationToken) is not { HasValue: true, Value: false })
             {
@@ -593,18 +593,40 @@ internal sealed partial record ProviderSdkRewrite
         return node.Parent as AwaitExpressionSyntax;
     }
 
-    /// <summary><c>[using] var x = await call;</c> alone in a statement of a block: the local, its statement and declaration, and the block.</summary>
-    private static (ILocalSymbol Local, LocalDeclarationStatementSyntax Statement, VariableDeclarationSyntax Declaration, BlockSyntax Block)? ResultLocal(
+    /// <summary>
+    /// <c>[using] var x = await call;</c> alone in a statement of a block or of a file's top-level statements: the local,
+    /// its statement and declaration, and where it can be named (the block, or the file).
+    /// </summary>
+    private static (ILocalSymbol Local, LocalDeclarationStatementSyntax Statement, VariableDeclarationSyntax Declaration, SyntaxNode Scope)? ResultLocal(
         InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
         Awaited(invocation) is { } awaited ? LocalOf(awaited, model, cancellationToken) : null;
 
-    private static (ILocalSymbol Local, LocalDeclarationStatementSyntax Statement, VariableDeclarationSyntax Declaration, BlockSyntax Block)? LocalOf(
+    private static (ILocalSymbol Local, LocalDeclarationStatementSyntax Statement, VariableDeclarationSyntax Declaration, SyntaxNode Scope)? LocalOf(
         ExpressionSyntax value, SemanticModel model, CancellationToken cancellationToken) =>
         value.Parent is EqualsValueClauseSyntax { Parent: VariableDeclaratorSyntax { Parent: VariableDeclarationSyntax { Variables.Count: 1 } declaration } declarator }
-        && declaration.Parent is LocalDeclarationStatementSyntax { Parent: BlockSyntax block } statement
+        && declaration.Parent is LocalDeclarationStatementSyntax { Parent: BlockSyntax or GlobalStatementSyntax } statement
+        && (statement.Parent is BlockSyntax ? statement.Parent : statement.Parent!.Parent) is { } block
         && model.GetDeclaredSymbol(declarator, cancellationToken) is ILocalSymbol local
             ? (local, statement, declaration, block)
             : null;
+
+    /// <summary>The statement after another, in its block or among a file's top-level statements; null when it is the last.</summary>
+    private static StatementSyntax? Next(StatementSyntax statement)
+    {
+        if (statement.Parent is BlockSyntax block)
+        {
+            var at = block.Statements.IndexOf(statement);
+            return at + 1 < block.Statements.Count ? block.Statements[at + 1] : null;
+        }
+
+        if (statement.Parent is GlobalStatementSyntax { Parent: CompilationUnitSyntax unit } global)
+        {
+            var at = unit.Members.IndexOf(global);
+            return at + 1 < unit.Members.Count ? (unit.Members[at + 1] as GlobalStatementSyntax)?.Statement : null;
+        }
+
+        return null;
+    }
 
     /// <summary>Whether two nodes are in the same method, local function or lambda (so an await written at one is allowed at the other).</summary>
     private static bool SameFunction(SyntaxNode one, SyntaxNode other)

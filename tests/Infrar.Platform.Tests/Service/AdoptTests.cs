@@ -43,7 +43,7 @@ public sealed class AdoptTests(PackedSdk sdk) : IClassFixture<PackedSdk>, IDispo
             "+await Storage.Bucket(\"reports\").DeleteAsync(\"draft.txt\");",
             "+using Infrar;",
             "Program.cs: moved 2 of 3 calls",
-            "line 6: AmazonS3Client.GetObjectAsync ties this code to Amazon S3; use Infrar's Storage API so it builds for every provider (no automatic fix: the fix does not move AmazonS3Client.GetObjectAsync yet; use Bucket.DownloadAsync, DownloadBytesAsync or DownloadFileAsync)",
+            "line 6: AmazonS3Client.GetObjectAsync ties this code to Amazon S3; use Infrar's Storage API so it builds for every provider (no automatic fix: its response's ContentLength is read, which Infrar gives by a second call (GetInfoAsync) beside the download: move it by hand)",
             "moved 2 calls onto Infrar; 1 left, each with why above; nothing written (--dry-run)",
         })
         {

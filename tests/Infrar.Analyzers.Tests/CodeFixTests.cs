@@ -1,5 +1,6 @@
 using Infrar.Analyzers.Rules;
 using Infrar.CodeFixes;
+using Infrar.Testing;
 using Microsoft.CodeAnalysis.Testing;
 using Xunit;
 
@@ -394,6 +395,69 @@ public sealed class CodeFixTests
         // The blob client goes once no call is left on it, and then the container client it came from.
         var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after);
         await test.RunAsync();
+    }
+
+    [Fact]
+    public async Task INFRAR0105_declares_a_bucket_named_by_configuration_as_a_constant_and_names_it_so_in_every_call_of_the_class()
+    {
+        const string before = """
+            using System;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+
+            public sealed class Archive(IAmazonS3 s3)
+            {
+                private readonly string _photosBucket = Environment.GetEnvironmentVariable("PHOTOS_BUCKET")!;
+
+                public async Task SaveAsync(string key, string text)
+                {
+                    await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = _photosBucket, Key = key, ContentBody = text })|};
+                }
+
+                public async Task DeleteAsync(string key)
+                {
+                    await {|INFRAR0105:s3.DeleteObjectAsync(this._photosBucket, key)|};
+                }
+            }
+            """;
+        const string after = """
+            using System;
+            using System.Threading.Tasks;
+            using Amazon.S3;
+            using Amazon.S3.Model;
+
+            public sealed class Archive(IAmazonS3 s3)
+            {
+                // Infrar declares this bucket; its physical name comes from INFRAR_BUCKET_PHOTOS, where _photosBucket (Environment.GetEnvironmentVariable("PHOTOS_BUCKET")!) named it before.
+                private const string PhotosBucket = "photos";
+                private readonly string _photosBucket = Environment.GetEnvironmentVariable("PHOTOS_BUCKET")!;
+
+                public async Task SaveAsync(string key, string text)
+                {
+                    await {|INFRAR0105:s3.PutObjectAsync(new PutObjectRequest { BucketName = PhotosBucket, Key = key, ContentBody = text })|};
+                }
+
+                public async Task DeleteAsync(string key)
+                {
+                    await {|INFRAR0105:s3.DeleteObjectAsync(PhotosBucket, key)|};
+                }
+            }
+            """;
+
+        // One action declares the bucket for both calls; what is left are calls "Use Infrar storage" now moves.
+        var test = Verifiers.CodeFix<ProviderSdkAnalyzer, DeclareBucketCodeFix>(before, after);
+        test.FixedState.MarkupHandling = MarkupMode.Allow;
+        test.NumberOfFixAllIterations = 0;
+        test.CodeFixTestBehaviors = CodeFixTestBehaviors.SkipFixAllCheck;
+        await test.RunAsync();
+
+        var model = GeneratorHarness.CreateCompilation([("Archive.cs", after.Replace("{|INFRAR0105:", "").Replace(")|}", ")"))]);
+        var tree = model.SyntaxTrees.Single();
+        var semantic = model.GetSemanticModel(tree);
+        var calls = tree.GetRoot().DescendantNodes().OfType<Microsoft.CodeAnalysis.CSharp.Syntax.InvocationExpressionSyntax>()
+            .Where(call => call.ToString().StartsWith("s3.", StringComparison.Ordinal));
+        Assert.All(calls, call => Assert.Null(ProviderSdkRewrite.Plan(call, semantic, CancellationToken.None).WhyNot));
     }
 
     [Fact]

@@ -620,22 +620,66 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     /// The container name of a client made in the same method as <c>new BlobContainerClient(…, "name")</c> or
     /// <c>service.GetBlobContainerClient("name")</c>, when the name is a constant.
     /// </summary>
-    private static string? ContainerName(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
+    private static string? ContainerName(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken) =>
+        ContainerNameExpression(receiver, model, cancellationToken) is { } name && model.GetConstantValue(name, cancellationToken).HasValue ? name.ToString() : null;
+
+    /// <summary>
+    /// The expressions that name buckets in a provider call, constant or not: its bucket arguments, its request's
+    /// bucket properties, or the container name its Blob client was made with in the same method.
+    /// </summary>
+    public static IEnumerable<ExpressionSyntax> BucketNames(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
+        {
+            yield break;
+        }
+
+        foreach (var argument in invocation.ArgumentList.Arguments)
+        {
+            var parameter = Parameter(argument, method)?.Name;
+            if (parameter is "bucketName" or "sourceBucket" or "destinationBucket")
+            {
+                yield return argument.Expression;
+            }
+            else if (parameter == "request" && RequestValues(argument.Expression, invocation, model, cancellationToken) is { } request)
+            {
+                foreach (var property in new[] { "BucketName", "SourceBucket", "DestinationBucket" })
+                {
+                    if (request.Values.TryGetValue(property, out var value))
+                    {
+                        yield return value;
+                    }
+                }
+            }
+        }
+
+        var receiver = Receiver(invocation);
+        if (Initial(receiver, model, cancellationToken) is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetBlobClient", Expression: var container } })
+        {
+            receiver = container;
+        }
+
+        if (ContainerNameExpression(receiver, model, cancellationToken) is { } name)
+        {
+            yield return name;
+        }
+    }
+
+    /// <summary>The container name a Blob container client was made with in the same method, constant or not.</summary>
+    private static ExpressionSyntax? ContainerNameExpression(ExpressionSyntax? receiver, SemanticModel model, CancellationToken cancellationToken)
     {
         if (Initial(receiver, model, cancellationToken) is not { } value)
         {
             return null;
         }
 
-        var name = value switch
+        return value switch
         {
             ObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } creation } => creation[1].Expression,
             ImplicitObjectCreationExpressionSyntax { ArgumentList.Arguments: { Count: 2 } creation } => creation[1].Expression,
             InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "GetBlobContainerClient" }, ArgumentList.Arguments: { Count: 1 } get } => get[0].Expression,
             _ => null,
         };
-
-        return name is not null && model.GetConstantValue(name, cancellationToken).HasValue ? name.ToString() : null;
     }
 
     /// <summary>

@@ -148,7 +148,6 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         bool Has(string parameter) => Argument(parameter) is not null;
         bool Constant(string parameter) => Argument(parameter) is { } value && model.GetConstantValue(value, cancellationToken).HasValue;
         var token = Has("cancellationToken") ? ", " + Text("cancellationToken") : "";
-        const string NotConstant = "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";
 
         if (transfer)
         {
@@ -168,11 +167,11 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
             {
                 "PutObjectAsync" => PutObject(request, model, token, p, cancellationToken),
                 "DeleteObjectAsync" when Extra(values, "BucketName", "Key") is { } extra => No($"the request {extra}"),
-                "DeleteObjectAsync" when ConstantValue(values, "BucketName", model, cancellationToken) is null => No(NotConstant),
+                "DeleteObjectAsync" when ConstantValue(values, "BucketName", model, cancellationToken) is null => No(NotConstantBucket),
                 "DeleteObjectAsync" => Yes($"{p}Storage.Bucket({values["BucketName"]}).DeleteAsync({values["Key"]}{token})", unused: unused),
                 "CopyObjectAsync" when Extra(values, "SourceBucket", "SourceKey", "DestinationBucket", "DestinationKey") is { } extra => No($"the request {extra}"),
                 "CopyObjectAsync" when ConstantValue(values, "SourceBucket", model, cancellationToken) is not { } source
-                    || ConstantValue(values, "DestinationBucket", model, cancellationToken) is not { } destination => No(NotConstant),
+                    || ConstantValue(values, "DestinationBucket", model, cancellationToken) is not { } destination => No(NotConstantBucket),
                 _ => Yes(ConstantValue(values, "SourceBucket", model, cancellationToken) == ConstantValue(values, "DestinationBucket", model, cancellationToken)
                     ? $"{p}Storage.Bucket({values["SourceBucket"]}).CopyAsync({values["SourceKey"]}, {values["DestinationKey"]}{token})"
                     : $"{p}Storage.Bucket({values["SourceBucket"]}).CopyToAsync({values["SourceKey"]}, {p}Storage.Bucket({values["DestinationBucket"]}), {values["DestinationKey"]}{token})", unused: unused),
@@ -183,7 +182,7 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         {
             case (_, "DeleteObjectAsync") when s3:
                 return method.Parameters.Length > 3 ? No("it names a version, which Infrar does not address")
-                    : !Constant("bucketName") ? No(NotConstant)
+                    : !Constant("bucketName") ? No(NotConstantBucket)
                     : Yes($"{p}Storage.Bucket({Text("bucketName")}).DeleteAsync({Text("key")}{token})");
             case (_, "CopyObjectAsync") when s3:
                 if (method.Parameters.Length > 5)
@@ -193,7 +192,7 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
 
                 if (!Constant("sourceBucket") || !Constant("destinationBucket"))
                 {
-                    return No(NotConstant);
+                    return No(NotConstantBucket);
                 }
 
                 return Yes(model.GetConstantValue(Argument("sourceBucket")!, cancellationToken).Value as string == model.GetConstantValue(Argument("destinationBucket")!, cancellationToken).Value as string
@@ -396,7 +395,8 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     /// <summary>A request's properties, the declaration of the variable that held it, and the lines that added metadata to it.</summary>
     private sealed record Request(Dictionary<string, ExpressionSyntax> Values, StatementSyntax? Declaration, ImmutableArray<ExpressionStatementSyntax> MetadataLines);
 
-    private const string NotConstantBucket = "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";
+    private const string NotConstantBucket =
+        "the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string";
 
     private const string ContainerUnknown = "the container client is not made in this method from a constant container name (new BlobContainerClient(…, \"name\") or GetBlobContainerClient(\"name\"))";
 
@@ -428,7 +428,7 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
 
         if (!values.TryGetValue("BucketName", out var bucket) || !model.GetConstantValue(bucket, cancellationToken).HasValue)
         {
-            return No("the bucket name is not a constant, and Infrar declares each bucket by a constant logical name (its physical name comes from INFRAR_BUCKET_<NAME>): pass the name as a const string");
+            return No(NotConstantBucket);
         }
 
         if (!values.TryGetValue("Key", out var key))

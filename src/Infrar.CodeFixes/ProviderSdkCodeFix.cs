@@ -213,7 +213,12 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
 
     /// <summary>A replacement's text as the kind of node it replaces, with the original's trivia.</summary>
     private static SyntaxNode Parse(SyntaxNode original, string text) =>
-        (original is StatementSyntax ? SyntaxFactory.ParseStatement(text) : (SyntaxNode)SyntaxFactory.ParseExpression(text)).WithTriviaFrom(original);
+        (original switch
+        {
+            StatementSyntax => SyntaxFactory.ParseStatement(text),
+            CatchClauseSyntax => ((TryStatementSyntax)SyntaxFactory.ParseStatement("try { } " + text)).Catches[0],
+            _ => (SyntaxNode)SyntaxFactory.ParseExpression(text),
+        }).WithTriviaFrom(original);
 
     /// <summary>Adds <c>using Infrar;</c> unless it is there, or unless the fix wrote qualified names because one would be ambiguous.</summary>
     private static SyntaxNode WithInfrarUsing(SyntaxNode root) =>

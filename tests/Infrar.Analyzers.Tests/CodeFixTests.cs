@@ -142,7 +142,7 @@ public sealed class CodeFixTests
                     {
                         await {|INFRAR0105:s3.DeleteObjectAsync("uploads", "old.bin")|};
                     }
-                    catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+                    catch (AmazonS3Exception e) when (e.ErrorCode == "AccessDenied")
                     {
                     }
 
@@ -151,6 +151,23 @@ public sealed class CodeFixTests
                         await {|INFRAR0105:s3.DeleteObjectAsync("uploads", "older.bin")|};
                     }
                     catch (Exception)
+                    {
+                    }
+
+                    try
+                    {
+                        await {|INFRAR0105:s3.CopyObjectAsync("uploads", "a.bin", "uploads", "c.bin")|};
+                    }
+                    catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+                    {
+                        Console.WriteLine(e.Message);
+                    }
+
+                    try
+                    {
+                        await {|INFRAR0105:s3.CopyObjectAsync("uploads", "b.bin", "uploads", "d.bin")|};
+                    }
+                    catch (AmazonS3Exception) when (DateTime.Now.Year > 2000)
                     {
                     }
                 }
@@ -175,7 +192,7 @@ public sealed class CodeFixTests
                     {
                         await {|INFRAR0105:s3.DeleteObjectAsync("uploads", "old.bin")|};
                     }
-                    catch (AmazonS3Exception e) when (e.StatusCode == System.Net.HttpStatusCode.NotFound)
+                    catch (AmazonS3Exception e) when (e.ErrorCode == "AccessDenied")
                     {
                     }
 
@@ -186,11 +203,29 @@ public sealed class CodeFixTests
                     catch (Exception)
                     {
                     }
+
+                    try
+                    {
+                        await Storage.Bucket("uploads").CopyAsync("a.bin", "c.bin");
+                    }
+                    catch (StorageException e) when (e is ObjectNotFoundException or BucketNotFoundException)
+                    {
+                        Console.WriteLine(e.Message);
+                    }
+
+                    try
+                    {
+                        await {|INFRAR0105:s3.CopyObjectAsync("uploads", "b.bin", "uploads", "d.bin")|};
+                    }
+                    catch (AmazonS3Exception) when (DateTime.Now.Year > 2000)
+                    {
+                    }
                 }
             }
             """;
 
-        // A catch of AmazonS3Exception would no longer see Infrar's ObjectNotFoundException: that call stays, reported.
+        // A catch of AmazonS3Exception that picks out "not found" becomes Infrar's, and its call moves; one that
+        // catches anything else would no longer see Infrar's exceptions: those calls stay, reported.
         var test = Verifiers.CodeFix<ProviderSdkAnalyzer, ProviderSdkCodeFix>(before, after);
         test.FixedState.MarkupHandling = MarkupMode.Allow;
         await test.RunAsync();

@@ -87,11 +87,6 @@ internal sealed partial record ProviderSdkRewrite
                 return No(ContainerUnknown);
             }
 
-            if (CaughtProviderError(invocation, model, cancellationToken) is { } caughtBlob)
-            {
-                return No($"a catch of {caughtBlob} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
-            }
-
             var call = $"{p}Storage.Bucket({holder}).{method.Name switch { "ExistsAsync" => "ExistsAsync", "DownloadContentAsync" => "DownloadBytesAsync", _ => "GetInfoAsync" }}({name}{token})";
             return method.Name switch
             {
@@ -166,11 +161,6 @@ internal sealed partial record ProviderSdkRewrite
         if (method.Name == "GetObjectMetadataAsync" && ExistsCheck(invocation, model, cancellationToken) is { } check)
         {
             return Changes([(check, $"return await {target}.ExistsAsync({key}{token});")]) with { Unused = unused };
-        }
-
-        if (CaughtProviderError(invocation, model, cancellationToken) is { } caught)
-        {
-            return No($"a catch of {caught} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
         }
 
         var plan = method.Name == "GetObjectAsync"
@@ -428,6 +418,11 @@ internal sealed partial record ProviderSdkRewrite
     /// </summary>
     private static ProviderSdkRewrite BlobContent(InvocationExpressionSyntax invocation, string call, SemanticModel model, CancellationToken cancellationToken)
     {
+        if (ResultIsDiscarded(invocation))
+        {
+            return Yes(call);
+        }
+
         if (BlobResult(invocation, "BlobDownloadResult", model, cancellationToken) is not var (value, declaration, local, block))
         {
             return No("its result is not kept in a local of its own (BlobDownloadResult result = await …), so the fix cannot follow what is read from it");

@@ -1,6 +1,7 @@
 using System.Collections.Generic;
 using System.Collections.Immutable;
 using System.Linq;
+using System.Text.RegularExpressions;
 using System.Threading;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -61,7 +62,17 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         ["DownloadAsync"] = "Bucket.DownloadAsync or DownloadFileAsync",
     };
 
-    public static ProviderSdkRewrite Plan(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
+    public static ProviderSdkRewrite Plan(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
+        Plan(invocation, model, cancellationToken, catches: true);
+
+    /// <summary>The plan for a call; with <paramref name="catches"/>, the <c>catch</c> clauses around it are weighed too.</summary>
+    private static ProviderSdkRewrite Plan(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken, bool catches)
+    {
+        var plan = PlanCall(invocation, model, cancellationToken);
+        return plan.WhyNot is null && catches ? Caught(invocation, plan, model, cancellationToken) : plan;
+    }
+
+    private static ProviderSdkRewrite PlanCall(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken)
     {
         if (model.GetSymbolInfo(invocation, cancellationToken).Symbol is not IMethodSymbol method)
         {
@@ -135,11 +146,6 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     private static ProviderSdkRewrite Move(
         InvocationExpressionSyntax invocation, IMethodSymbol method, string type, bool s3, bool transfer, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (CaughtProviderError(invocation, model, cancellationToken) is { } caught)
-        {
-            return No($"a catch of {caught} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException): move the call and its catch together");
-        }
-
         // Infrar's names, qualified where the code already sees another type by one of them (its own Storage, say).
         var p = Qualify(model, invocation.SpanStart) ? "global::Infrar." : "";
         var arguments = invocation.ArgumentList.Arguments;
@@ -510,18 +516,105 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     }
 
     /// <summary>
-    /// The provider exception a <c>catch</c> around the call handles (Amazon, Azure, Google), or null: Infrar throws its
-    /// own, which that catch would no longer see.
+    /// The plan with the <c>catch</c> clauses around the call weighed: a catch of a provider's exception would no longer
+    /// see the errors Infrar throws, so the call is left, unless the catch picks out "not found" (S3's 404, NoSuchKey,
+    /// NoSuchBucket; Blob Storage's 404, BlobNotFound, ContainerNotFound), reads no more of the exception than an
+    /// Exception has, and every other request in its <c>try</c> is one the fix moves: then the catch becomes Infrar's
+    /// (ObjectNotFoundException, BucketNotFoundException, or either).
     /// </summary>
-    private static string? CaughtProviderError(InvocationExpressionSyntax invocation, SemanticModel model, CancellationToken cancellationToken) =>
-        invocation.Ancestors()
+    private static ProviderSdkRewrite Caught(InvocationExpressionSyntax invocation, ProviderSdkRewrite plan, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var edits = plan.Edits.ToBuilder();
+        var p = Qualify(model, invocation.SpanStart) ? "global::Infrar." : "";
+        var attempts = invocation.Ancestors()
             .TakeWhile(node => node is not (MemberDeclarationSyntax or LocalFunctionStatementSyntax or AnonymousFunctionExpressionSyntax))
             .OfType<TryStatementSyntax>()
-            .Where(attempt => attempt.Block.Span.Contains(invocation.Span))
-            .SelectMany(attempt => attempt.Catches)
-            .Select(handler => handler.Declaration is { Type: var caught } ? model.GetTypeInfo(caught, cancellationToken).Type : null)
-            .FirstOrDefault(exception => exception?.ContainingNamespace?.ToDisplayString().Split('.')[0] is "Amazon" or "Azure" or "Google")
-            ?.Name;
+            .Where(attempt => attempt.Block.Span.Contains(invocation.Span) && !plan.Edits.Any(edit => edit.Node == attempt));
+        foreach (var attempt in attempts)
+        {
+            foreach (var handler in attempt.Catches)
+            {
+                if (handler.Declaration is not { Type: var caughtType }
+                    || model.GetTypeInfo(caughtType, cancellationToken).Type is not { } caught
+                    || caught.ContainingNamespace?.ToDisplayString().Split('.')[0] is not ("Amazon" or "Azure" or "Google"))
+                {
+                    continue;
+                }
+
+                if (NotFoundCatch(handler, caught, p, model, cancellationToken) is not { } replacement)
+                {
+                    return No($"a catch of {caught.Name} around it would no longer see the errors Infrar throws (ObjectNotFoundException, StorageException), and it does not pick out \"not found\" alone: move the call and its catch together");
+                }
+
+                var left = attempt.Block.DescendantNodes().OfType<InvocationExpressionSyntax>()
+                    .Where(call => call != invocation && IsProviderRequest(call, model, cancellationToken))
+                    .FirstOrDefault(call => Plan(call, model, cancellationToken, catches: false).WhyNot is not null);
+                if (left is not null)
+                {
+                    return No($"its catch of {caught.Name} also handles {left.Expression}, which the fix leaves, so the catch cannot become Infrar's: move them together");
+                }
+
+                edits.Add((handler, replacement));
+            }
+        }
+
+        return plan with { Edits = edits.ToImmutable() };
+    }
+
+    /// <summary>
+    /// Infrar's catch for a provider's "not found" catch, keeping its variable and body, or null when it catches more,
+    /// or reads the provider's own members of the exception.
+    /// </summary>
+    private static string? NotFoundCatch(CatchClauseSyntax handler, ITypeSymbol caught, string p, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var name = handler.Declaration!.Identifier.ValueText;
+        if (handler.Filter is not { FilterExpression: var filter } || name.Length == 0)
+        {
+            return null;
+        }
+
+        var test = Regex.Replace(filter.ToString(), @"\s+", "");
+        var found = (caught.ToDisplayString(), test.Substring(name.Length + 1)) switch
+        {
+            _ when !test.StartsWith(name + ".", System.StringComparison.Ordinal) => null,
+            ("Amazon.S3.AmazonS3Exception", "StatusCode==HttpStatusCode.NotFound" or "StatusCode==System.Net.HttpStatusCode.NotFound" or "ErrorCode==\"NotFound\"") => "either",
+            ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchKey\"") => "object",
+            ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchBucket\"") => "bucket",
+            ("Azure.RequestFailedException", "Status==404" or "Status==(int)HttpStatusCode.NotFound" or "Status==(int)System.Net.HttpStatusCode.NotFound") => "either",
+            ("Azure.RequestFailedException", "ErrorCode==\"BlobNotFound\"" or "ErrorCode==BlobErrorCode.BlobNotFound") => "object",
+            ("Azure.RequestFailedException", "ErrorCode==\"ContainerNotFound\"" or "ErrorCode==BlobErrorCode.ContainerNotFound") => "bucket",
+            _ => null,
+        };
+        if (found is null || model.GetDeclaredSymbol(handler.Declaration, cancellationToken) is not ILocalSymbol exception)
+        {
+            return null;
+        }
+
+        // In the body, the exception may be passed on or read as any Exception is; not for the provider's members.
+        string[] exceptionMembers = ["Message", "InnerException", "StackTrace", "Data", "Source", "HResult", "ToString", "GetType"];
+        var uses = References(exception, handler.Block, model, cancellationToken).ToList();
+        if (uses.Any(use => use.Parent is MemberAccessExpressionSyntax access && access.Expression == use && !exceptionMembers.Contains(access.Name.Identifier.ValueText)))
+        {
+            return null;
+        }
+
+        var declared = uses.Count > 0 ? $" {name}" : "";
+        var header = found switch
+        {
+            "object" => $"catch ({p}ObjectNotFoundException{declared})",
+            "bucket" => $"catch ({p}BucketNotFoundException{declared})",
+            _ => $"catch ({p}StorageException {name}) when ({name} is {p}ObjectNotFoundException or {p}BucketNotFoundException)",
+        };
+        // The line break that ended the catch's header, then its block as it was.
+        var lineBreak = (handler.Filter?.GetLastToken() ?? handler.Declaration.GetLastToken()).TrailingTrivia.ToFullString();
+        return header + lineBreak + handler.Block.ToFullString().TrimEnd();
+    }
+
+    /// <summary>Whether a call is a request on a provider's SDK (not one that only makes a client).</summary>
+    private static bool IsProviderRequest(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken) =>
+        model.GetSymbolInfo(call, cancellationToken).Symbol is IMethodSymbol method
+        && ProviderSdkAnalyzer.ProviderOf(method.ContainingType) is not null
+        && !(method.Name.StartsWith("Get", System.StringComparison.Ordinal) && method.Name.EndsWith("Client", System.StringComparison.Ordinal));
 
     /// <summary>The properties an object initializer sets (<c>new T { A = a, B = b }</c>, nothing else), or null.</summary>
     private static Dictionary<string, ExpressionSyntax>? Initializer(ExpressionSyntax request)

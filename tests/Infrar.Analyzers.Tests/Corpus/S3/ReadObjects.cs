@@ -9,8 +9,9 @@ using Amazon.S3.Model;
 namespace Corpus.S3;
 
 /// <summary>
-/// Reads as apps write them: a download to a file, a body read as text, a copy to a stream, a head for the content
-/// type, length and metadata, an exists check by catching NotFound, and a paginated listing.
+/// Reads as apps write them: a download to a file, a body read as text (or a default when it is missing), a copy to
+/// a stream, a head for the content type, length and metadata, an exists check by catching NotFound, and a paginated
+/// listing.
 /// </summary>
 public static class ReadObjects
 {
@@ -25,6 +26,7 @@ public static class ReadObjects
 
         await DownloadAsync(s3, Path.Combine(work, "readme.txt"));
         log.WriteLine(await ReadTextAsync(s3, "docs/data.json", CancellationToken.None));
+        log.WriteLine(await ReadOrDefaultAsync(s3, "docs/missing.txt"));
         using (var copy = new MemoryStream())
         {
             await CopyToAsync(s3, "docs/readme.txt", copy);
@@ -47,6 +49,20 @@ public static class ReadObjects
         using var response = await s3.GetObjectAsync(new GetObjectRequest { BucketName = Bucket, Key = key }, cancellationToken);
         using var reader = new StreamReader(response.ResponseStream);
         return await reader.ReadToEndAsync(cancellationToken);
+    }
+
+    private static async Task<string> ReadOrDefaultAsync(IAmazonS3 s3, string key)
+    {
+        try
+        {
+            using var response = await s3.GetObjectAsync(Bucket, key);
+            using var reader = new StreamReader(response.ResponseStream);
+            return await reader.ReadToEndAsync();
+        }
+        catch (AmazonS3Exception e) when (e.ErrorCode == "NoSuchKey")
+        {
+            return $"(none: {e.Message.Length > 0})";
+        }
     }
 
     private static async Task CopyToAsync(IAmazonS3 s3, string key, Stream destination)

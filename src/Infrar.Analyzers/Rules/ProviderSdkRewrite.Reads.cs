@@ -55,7 +55,9 @@ internal sealed partial record ProviderSdkRewrite
             return !Only(arguments, method, "cancellationToken") ? No("it sets public access, metadata or an encryption scope, which Infrar's declared buckets do not take")
                 : ContainerName(Receiver(invocation), model, cancellationToken) is null ? No(ContainerUnknown)
                 : !ResultIsDiscarded(invocation) ? No("its response is read")
-                : new ProviderSdkRewrite(null, null, null, null) { Edits = [(invocation.FirstAncestorOrSelf<ExpressionStatementSyntax>()!, null)] };
+                : invocation.FirstAncestorOrSelf<ExpressionStatementSyntax>() is not { Parent: BlockSyntax or GlobalStatementSyntax } statement
+                    ? No("it is not a statement of its own in a block, so it cannot simply go: remove it by hand once the bucket is declared")
+                : Changes([(statement, null)]);
         }
 
         if (container)
@@ -559,7 +561,12 @@ internal sealed partial record ProviderSdkRewrite
             .Select(use => (use.Parent as MemberAccessExpressionSyntax)?.Name.Identifier.ValueText ?? "itself")
             .Distinct()
             .ToList();
-        return members.Count == 1 ? members[0] : $"{string.Join(", ", members.Take(members.Count - 1))} and {members[members.Count - 1]}";
+        return members.Count switch
+        {
+            0 => "nothing",
+            1 => members[0],
+            _ => $"{string.Join(", ", members.Take(members.Count - 1))} and {members[members.Count - 1]}",
+        };
     }
 
     /// <summary>The arguments of <c>Bucket.ListAsync</c> for a prefix and a token, either of them perhaps absent.</summary>

@@ -574,9 +574,9 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         }
 
         var test = Regex.Replace(filter.ToString(), @"\s+", "");
-        var found = (caught.ToDisplayString(), test.Substring(name.Length + 1)) switch
+        var member = test.StartsWith(name + ".", System.StringComparison.Ordinal) ? test.Substring(name.Length + 1) : "";
+        var found = (caught.ToDisplayString(), member) switch
         {
-            _ when !test.StartsWith(name + ".", System.StringComparison.Ordinal) => null,
             ("Amazon.S3.AmazonS3Exception", "StatusCode==HttpStatusCode.NotFound" or "StatusCode==System.Net.HttpStatusCode.NotFound" or "ErrorCode==\"NotFound\"") => "either",
             ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchKey\"") => "object",
             ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchBucket\"") => "bucket",

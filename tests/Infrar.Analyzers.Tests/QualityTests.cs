@@ -31,7 +31,7 @@ public sealed class QualityTests
     [InlineData("var s3 = new Amazon.S3.AmazonS3Client(); await s3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest { BucketName = ")]
     [InlineData("dynamic d = Storage.Bucket(\"x\"); d.(")]
     [InlineData("Func<Task> f = Storage.Bucket(missing).;")]
-    [InlineData("var s3 = new Amazon.S3.AmazonS3Client(); try { await s3.GetObjectMetadataAsync(\"b\", \"k\"); } catch (Amazon.S3.AmazonS3Exception e) when (e) { }")]
+    [InlineData("var s3 = new Amazon.S3.AmazonS3Client(); try { await s3.DeleteObjectAsync(\"b\", \"k\"); } catch (Amazon.S3.AmazonS3Exception e) when (e) { }")]
     [InlineData("using var r = await new Amazon.S3.AmazonS3Client().PutObjectAsync(null!);")]
     [InlineData("await foreach (var o in new Amazon.S3.AmazonS3Client().Paginators.ListObjectsV2(new Amazon.S3.Model.ListObjectsV2Request { BucketName = \"b\" }).S3Objects) { o. }")]
     [InlineData("var c = new Azure.Storage.Blobs.BlobContainerClient(\"\", \"photos\"); if (c != null) await c.CreateIfNotExistsAsync(); Azure.Storage.Blobs.Models.BlobProperties p = await c.GetBlobClient(\"a\").GetPropertiesAsync(); p.")]

@@ -23,6 +23,7 @@ public sealed partial class ProviderKnowledgeTests
         ["src/Infrar.Sdk/Local/LocalOnly.cs"] = "the local provider recognises its own builds",
         // The S3 and Blob calls the INFRAR0105 fix knows how to move onto Infrar (issue 20 reworks these fixes).
         ["src/Infrar.Analyzers/Rules/ProviderSdkRewrite.cs"] = "the SDK calls the adoption fix rewrites, and why it leaves the rest",
+        ["src/Infrar.Analyzers/Rules/ProviderSdkRewrite.Reads.cs"] = "the SDK reads the adoption fix rewrites, and what of their responses it follows",
         // The service's own copy of buckets between providers (issue 16): which SDK reads and writes each provider's.
         ["src/Infrar.Platform/Migrations/Stores/ObjectStores.cs"] = "the migration's copy maps each provider to its SDK",
         // Which cloud's transfer service can take a bucket from which provider, and the OpenTofu that hands it over:

@@ -211,14 +211,16 @@ public sealed class ProviderSdkCodeFix : CodeFixProvider
         return new Rewritten(edits.ToImmutable(), plan.Usings);
     }
 
-    /// <summary>A replacement's text as the kind of node it replaces, with the original's trivia.</summary>
+    /// <summary>A replacement's text as the kind of node it replaces, with the original's trivia; laid out as the file is when it spans lines.</summary>
     private static SyntaxNode Parse(SyntaxNode original, string text) =>
         (original switch
         {
             StatementSyntax => SyntaxFactory.ParseStatement(text),
             CatchClauseSyntax => ((TryStatementSyntax)SyntaxFactory.ParseStatement("try { } " + text)).Catches[0],
             _ => (SyntaxNode)SyntaxFactory.ParseExpression(text),
-        }).WithTriviaFrom(original);
+        }).WithTriviaFrom(original) is var parsed && text.Contains("\n")
+            ? parsed.WithAdditionalAnnotations(Microsoft.CodeAnalysis.Formatting.Formatter.Annotation)
+            : parsed;
 
     /// <summary>Adds <c>using Infrar;</c> unless it is there, or unless the fix wrote qualified names because one would be ambiguous.</summary>
     private static SyntaxNode WithInfrarUsing(SyntaxNode root) =>

@@ -33,6 +33,7 @@ public sealed class AdoptionCorpusTests(AdoptionCorpusTests.Emulators emulators,
         { "S3/UploadObject.cs", ["docs-upload"], true },
         { "S3/ReadObjects.cs", ["reads"], true },
         { "S3/PhotoLibrary.cs", ["photo-library", "photo-thumbnails"], true },
+        { "S3/ListObjectsGuide.cs", ["guide-list"], true },
         { "S3/GetObjectGuide.cs", ["guide"], false },
         { "S3/Basics.cs", ["docs-basics"], false },
         { "Blob/DocumentStore.cs", ["documents"], true },
@@ -213,7 +214,7 @@ public sealed class AdoptionCorpusTests(AdoptionCorpusTests.Emulators emulators,
     /// <summary>s3rver and Azurite for the corpus, and the local store's root (one per process: Infrar reads it once).</summary>
     public sealed class Emulators : IAsyncLifetime
     {
-        private static readonly string[] S3Buckets = ["docs-upload", "reads", "photo-library", "photo-thumbnails", "guide", "docs-basics"];
+        private static readonly string[] S3Buckets = ["docs-upload", "reads", "photo-library", "photo-thumbnails", "guide", "guide-list", "docs-basics"];
         private readonly List<NodeEmulator> _running = [];
         private DirectoryInfo? _root;
 

@@ -36,6 +36,7 @@ internal sealed partial record ProviderSdkRewrite
             "GetObjectMetadataAsync" when s3 => true,
             "GetPreSignedURL" or "GetPreSignedURLAsync" when s3 => true,
             "ListObjectsV2" when type == "Amazon.S3.Model.IS3PaginatorFactory" => true,
+            "ListObjectsV2Async" when s3 => true,
             "GetPropertiesAsync" or "ExistsAsync" or "DownloadContentAsync" when blob => true,
             "GetBlobsAsync" or "CreateIfNotExistsAsync" when container => true,
             _ => false,
@@ -101,6 +102,11 @@ internal sealed partial record ProviderSdkRewrite
         if (method.Name.StartsWith("GetPreSignedURL", System.StringComparison.Ordinal))
         {
             return PreSignedUrl(invocation, method, Argument("request"), p, model, cancellationToken);
+        }
+
+        if (method.Name == "ListObjectsV2Async")
+        {
+            return PageLoop(invocation, Argument("cancellationToken"), p, model, cancellationToken);
         }
 
         if (method.Name == "ListObjectsV2")
@@ -514,8 +520,29 @@ internal sealed partial record ProviderSdkRewrite
             return No("its items are not read in an await foreach over it: use Bucket.ListAsync in an await foreach");
         }
 
+        if (ItemEdits(item, loop.Statement, keyMember, model, cancellationToken) is not { } itemEdits)
+        {
+            return No(ItemsRead(item, loop.Statement, keyMember, model, cancellationToken));
+        }
+
+        var edits = itemEdits.ToBuilder();
+        edits.Add((listed, call));
+        if (!loop.Type.IsVar)
+        {
+            edits.Add((loop.Type, "var"));
+        }
+
+        return Changes(edits.ToImmutable());
+    }
+
+    /// <summary>
+    /// What reading a listing's items for their key (<paramref name="keyMember"/>) and size becomes on Infrar's
+    /// ListEntry; null when the items are read for anything else.
+    /// </summary>
+    private static ImmutableArray<(SyntaxNode Node, string? Text)>? ItemEdits(ISymbol item, SyntaxNode scope, string keyMember, SemanticModel model, CancellationToken cancellationToken)
+    {
         var edits = ImmutableArray.CreateBuilder<(SyntaxNode, string?)>();
-        foreach (var use in References(item, loop.Statement, model, cancellationToken))
+        foreach (var use in References(item, scope, model, cancellationToken))
         {
             var access = use.Parent as MemberAccessExpressionSyntax;
             var size = access?.Name.Identifier.ValueText == "Size" ? access
@@ -531,7 +558,7 @@ internal sealed partial record ProviderSdkRewrite
             else if (size is not null)
             {
                 // S3 and Azure give the size as long?; Infrar always has it, so "?? 0" goes with the nullable.
-                var sizeUse = size.Parent is Microsoft.CodeAnalysis.CSharp.Syntax.BinaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.CoalesceExpression } coalesce && coalesce.Left == size
+                var sizeUse = size.Parent is BinaryExpressionSyntax { RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.CoalesceExpression } coalesce && coalesce.Left == size
                     ? (ExpressionSyntax)coalesce
                     : size;
                 if (sizeUse != access)
@@ -541,18 +568,103 @@ internal sealed partial record ProviderSdkRewrite
             }
             else
             {
-                return No($"its items' {access?.Name.Identifier.ValueText ?? "value"} is read, which Infrar's ListEntry does not hold (it has Key, Size, ETag, LastModified as DateTimeOffset?): move it by hand");
+                return null;
             }
         }
 
-        edits.Add((listed, call));
-        if (!loop.Type.IsVar)
+        return edits.ToImmutable();
+    }
+
+    /// <summary>Why a listing's items cannot be read from Infrar's ListEntry: the first member read that it does not hold.</summary>
+    private static string ItemsRead(ISymbol item, SyntaxNode scope, string keyMember, SemanticModel model, CancellationToken cancellationToken)
+    {
+        var member = References(item, scope, model, cancellationToken)
+            .Select(use => use.Parent is MemberAccessExpressionSyntax access ? access.Name.Identifier.ValueText : "value")
+            .FirstOrDefault(name => name != keyMember && name is not ("Size" or "Properties")) ?? "Properties";
+        return $"its items' {member} is read, which Infrar's ListEntry does not hold (it has Key, Size, ETag, LastModified as DateTimeOffset?): move it by hand";
+    }
+
+    /// <summary>
+    /// The paging loop S3's guide shows: <c>do { response = await s3.ListObjectsV2Async(request); foreach (var o in
+    /// response.S3Objects) { … } (or response.S3Objects.ForEach(o =&gt; …)); request.ContinuationToken =
+    /// response.NextContinuationToken; } while (response.IsTruncated == true);</c> over a request of a constant bucket
+    /// (a prefix, a page size) made before it: one <c>await foreach</c> over Bucket.ListAsync, which pages by itself.
+    /// </summary>
+    private static ProviderSdkRewrite PageLoop(InvocationExpressionSyntax invocation, ExpressionSyntax? token, string p, SemanticModel model, CancellationToken cancellationToken)
+    {
+        const string Unfollowed = "it lists page by page in a loop the fix does not follow (it moves the guide's do { response = await s3.ListObjectsV2Async(request); foreach (var o in response.S3Objects) …; request.ContinuationToken = response.NextContinuationToken; } while (response.IsTruncated == true)): use Bucket.ListAsync(prefix) in an await foreach, which pages by itself";
+        if (Awaited(invocation) is not { Parent: AssignmentExpressionSyntax { Left: IdentifierNameSyntax responseName, Parent: ExpressionStatementSyntax call } }
+            || call.Parent is not BlockSyntax { Parent: DoStatementSyntax loop, Statements: { Count: 3 } body }
+            || body[0] != call
+            || loop.Parent is not BlockSyntax scope
+            || model.GetSymbolInfo(responseName, cancellationToken).Symbol is not ILocalSymbol response
+            || invocation.ArgumentList.Arguments.FirstOrDefault()?.Expression is not IdentifierNameSyntax requestName
+            || model.GetSymbolInfo(requestName, cancellationToken).Symbol is not ILocalSymbol request
+            || Regex.Replace(body[2].ToString(), @"\s+", "") != $"{request.Name}.ContinuationToken={response.Name}.NextContinuationToken;")
         {
-            edits.Add((loop.Type, "var"));
+            return No(Unfollowed);
         }
 
-        return Changes(edits.ToImmutable());
+        // The request, made before the loop and named nowhere else; the response, declared bare before it and read
+        // nowhere else but for IsTruncated in the loop's condition.
+        var requestDeclaration = request.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as VariableDeclaratorSyntax;
+        var responseDeclaration = response.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) as VariableDeclaratorSyntax;
+        if (requestDeclaration is not { Initializer.Value: var made, Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax requestStatement } }
+            || requestStatement.Parent != scope
+            || Initializer(made) is not { } values
+            || values.Keys.Any(k => k is not ("BucketName" or "Prefix" or "MaxKeys"))
+            || ConstantValue(values, "BucketName", model, cancellationToken) is null
+            || References(request, scope, model, cancellationToken).Count() != 2
+            || responseDeclaration is not { Initializer: null or { Value.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.NullLiteralExpression }, Parent: VariableDeclarationSyntax { Variables.Count: 1, Parent: LocalDeclarationStatementSyntax responseStatement } }
+            || responseStatement.Parent != scope
+            || References(response, scope, model, cancellationToken).Any(use => !use.Ancestors().Contains(loop))
+            || References(response, loop.Condition, model, cancellationToken).Any(use => use.Parent is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "IsTruncated" }))
+        {
+            return No(Unfollowed);
+        }
+
+        var objects = $"{response.Name}.S3Objects";
+        var listed = $"{p}Storage.Bucket({values["BucketName"]}).ListAsync({ListArguments(values.TryGetValue("Prefix", out var prefix) ? prefix : null, token)})";
+        string replacement;
+        switch (body[1])
+        {
+            case ForEachStatementSyntax { AwaitKeyword.RawKind: 0 } each when each.Expression.ToString() == objects
+                && model.GetDeclaredSymbol(each, cancellationToken) is ILocalSymbol item:
+            {
+                if (ItemEdits(item, each.Statement, "Key", model, cancellationToken) is not { } edits)
+                {
+                    return No(ItemsRead(item, each.Statement, "Key", model, cancellationToken));
+                }
+
+                replacement = $"await foreach (var {item.Name} in {listed})\n{Rewritten(each.Statement, edits)}";
+                break;
+            }
+
+            case ExpressionStatementSyntax { Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ForEach", Expression: var list }, ArgumentList.Arguments: { Count: 1 } arguments } }
+                when list.ToString() == objects && arguments[0].Expression is SimpleLambdaExpressionSyntax lambda
+                && model.GetDeclaredSymbol(lambda.Parameter, cancellationToken) is IParameterSymbol item:
+            {
+                if (ItemEdits(item, lambda.Body, "Key", model, cancellationToken) is not { } edits)
+                {
+                    return No(ItemsRead(item, lambda.Body, "Key", model, cancellationToken));
+                }
+
+                var action = Rewritten(lambda.Body, edits);
+                replacement = $"await foreach (var {item.Name} in {listed})\n{(lambda.Body is BlockSyntax ? action : $"{{\n{action};\n}}")}";
+                break;
+            }
+
+            default:
+                return No(Unfollowed);
+        }
+
+        return Changes([(loop, replacement), (requestStatement, null), (responseStatement, null)]);
     }
+
+    /// <summary>A node's text with the edits made inside it.</summary>
+    private static string Rewritten(SyntaxNode node, ImmutableArray<(SyntaxNode Node, string? Text)> edits) =>
+        node.ReplaceNodes(edits.Select(e => e.Node), (original, _) => Microsoft.CodeAnalysis.CSharp.SyntaxFactory.ParseExpression(edits.First(e => e.Node == original).Text!).WithTriviaFrom(original))
+            .ToString();
 
     /// <summary>The members of a response the code reads, in order of appearance: "Metadata, Headers and ResponseStream".</summary>
     private static string MembersRead(ILocalSymbol local, SyntaxNode scope, SemanticModel model, CancellationToken cancellationToken)

@@ -695,8 +695,8 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         return (value, statement, metadata.ToImmutable());
     }
 
-    /// <summary>Every name in a block that refers to the local.</summary>
-    private static IEnumerable<IdentifierNameSyntax> References(ILocalSymbol local, SyntaxNode scope, SemanticModel model, CancellationToken cancellationToken) =>
+    /// <summary>Every name in a block that refers to the local (or parameter).</summary>
+    private static IEnumerable<IdentifierNameSyntax> References(ISymbol local, SyntaxNode scope, SemanticModel model, CancellationToken cancellationToken) =>
         scope.DescendantNodes().OfType<IdentifierNameSyntax>()
             .Where(name => name.Identifier.ValueText == local.Name && SymbolEqualityComparer.Default.Equals(model.GetSymbolInfo(name, cancellationToken).Symbol, local));
 

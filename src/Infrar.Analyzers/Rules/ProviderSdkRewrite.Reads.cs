@@ -10,7 +10,7 @@ namespace Infrar.Analyzers.Rules;
 
 /// <summary>
 /// The reads INFRAR0105's fix moves: calls whose response the code goes on to use, where each use has a place in
-/// Infrar's results (an <see cref="Infrar"/> <c>ObjectInfo</c>, a <c>ListEntry</c>, a bool, a download). A use that has
+/// Infrar's results (an <c>ObjectInfo</c>, a <c>ListEntry</c>, a bool, a download). A use that has
 /// none leaves the call alone, named in the reason.
 /// </summary>
 internal sealed partial record ProviderSdkRewrite

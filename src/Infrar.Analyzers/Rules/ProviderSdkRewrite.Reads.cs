@@ -37,7 +37,7 @@ internal sealed partial record ProviderSdkRewrite
             "GetPreSignedURL" or "GetPreSignedURLAsync" when s3 => true,
             "ListObjectsV2" when type == "Amazon.S3.Model.IS3PaginatorFactory" => true,
             "ListObjectsV2Async" when s3 => true,
-            "GetPropertiesAsync" or "ExistsAsync" or "DownloadContentAsync" when blob => true,
+            "GetPropertiesAsync" or "ExistsAsync" or "DownloadContentAsync" or "GenerateSasUri" or "StartCopyFromUriAsync" when blob => true,
             "GetBlobsAsync" or "CreateIfNotExistsAsync" when container => true,
             _ => false,
         };
@@ -76,6 +76,16 @@ internal sealed partial record ProviderSdkRewrite
             return !plain ? No("it asks for traits or states (metadata, tags, versions, deleted blobs) or a range Infrar's listing does not give")
                 : ContainerName(Receiver(invocation), model, cancellationToken) is not { } listed ? No(ContainerUnknown)
                 : ListLoop(invocation, $"{p}Storage.Bucket({listed}).ListAsync({ListArguments(prefix, Argument("cancellationToken"))})", "Name", model, cancellationToken);
+        }
+
+        if (blob && method.Name == "GenerateSasUri")
+        {
+            return BlobSas(invocation, method, Argument("permissions"), Argument("expiresOn"), p, model, cancellationToken);
+        }
+
+        if (blob && method.Name == "StartCopyFromUriAsync")
+        {
+            return BlobCopy(invocation, method, Argument("source"), token, p, model, cancellationToken);
         }
 
         if (blob)
@@ -279,10 +289,87 @@ internal sealed partial record ProviderSdkRewrite
         return plan.WhyNot is null && request.Declaration is { } declaration ? plan with { Edits = plan.Edits.Add((declaration, null)) } : plan;
     }
 
+    /// <summary>
+    /// <c>blob.GenerateSasUri(BlobSasPermissions.Read, DateTimeOffset.UtcNow.AddHours(1))</c> in an async method: the
+    /// URL Infrar signs for the same time (a read, or a write for Write/Create), as the Uri Azure gave.
+    /// </summary>
+    private static ProviderSdkRewrite BlobSas(
+        InvocationExpressionSyntax invocation, IMethodSymbol method, ExpressionSyntax? permissions, ExpressionSyntax? expiresOn, string p, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (permissions is null || expiresOn is null || invocation.ArgumentList.Arguments.Count != 2)
+        {
+            return No("it signs with a BlobSasBuilder (or returns its string to sign), which Infrar's signed URLs cannot express");
+        }
+
+        var verb = Regex.Replace(permissions.ToString(), @"\s+", "") switch
+        {
+            "BlobSasPermissions.Read" => "GetDownloadUrlAsync",
+            "BlobSasPermissions.Write" or "BlobSasPermissions.Create" or "BlobSasPermissions.Create|BlobSasPermissions.Write" or "BlobSasPermissions.Write|BlobSasPermissions.Create" => "GetUploadUrlAsync",
+            _ => null,
+        };
+        if (verb is null)
+        {
+            return No("it grants more than reading or writing the blob (delete, list, tags, …), which Infrar's signed URLs do not");
+        }
+
+        if (ExpiresIn(expiresOn) is not { } expiresIn)
+        {
+            return No("its expiry is not written as DateTimeOffset.UtcNow.AddMinutes(…) (or AddSeconds, AddHours, AddDays, Add), so the time it is valid for cannot be carried over");
+        }
+
+        if (Blob(Receiver(invocation), model, cancellationToken) is not var (container, name))
+        {
+            return No(ContainerUnknown);
+        }
+
+        var signed = $"await {p}Storage.Bucket({container}).{verb}({name}, {expiresIn})";
+        return !IsAsync(invocation, model, cancellationToken) ? No("Infrar signs URLs asynchronously, and the method it is in is not async")
+            : Yes(invocation.Parent is MemberAccessExpressionSyntax or ElementAccessExpressionSyntax or ConditionalAccessExpressionSyntax ? $"({signed})" : signed);
+    }
+
+    /// <summary>
+    /// <c>await target.StartCopyFromUriAsync(source.Uri)</c>, discarded or kept only to wait for
+    /// (<c>await copy.WaitForCompletionAsync()</c> on the next line), between blobs of this account whose containers
+    /// and names are known: Infrar's copy, which is complete when it returns.
+    /// </summary>
+    private static ProviderSdkRewrite BlobCopy(
+        InvocationExpressionSyntax invocation, IMethodSymbol method, ExpressionSyntax? source, string token, string p, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (!Only(invocation.ArgumentList.Arguments, method, "source", "cancellationToken"))
+        {
+            return No("it passes metadata, an access tier or conditions, which Infrar's copy cannot express");
+        }
+
+        if (Blob(Receiver(invocation), model, cancellationToken) is not var (targetContainer, targetName)
+            || source is not MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Uri", Expression: var from }
+            || Blob(from, model, cancellationToken) is not var (sourceContainer, sourceName))
+        {
+            return No("its source is not the Uri of a blob client made in this method from a constant container name, so it may copy from outside the account: move it by hand");
+        }
+
+        var copy = sourceContainer == targetContainer
+            ? $"{p}Storage.Bucket({sourceContainer}).CopyAsync({sourceName}, {targetName}{token})"
+            : $"{p}Storage.Bucket({sourceContainer}).CopyToAsync({sourceName}, {p}Storage.Bucket({targetContainer}), {targetName}{token})";
+        if (ResultIsDiscarded(invocation))
+        {
+            return Yes(copy);
+        }
+
+        // var copy = await target.StartCopyFromUriAsync(…); await copy.WaitForCompletionAsync();
+        return ResultLocal(invocation, model, cancellationToken) is var (operation, statement, _, scope)
+            && References(operation, scope, model, cancellationToken).ToList() is { Count: 1 } uses
+            && uses[0].Parent is MemberAccessExpressionSyntax { Name.Identifier.ValueText: "WaitForCompletionAsync", Parent: InvocationExpressionSyntax wait }
+            && Awaited(wait)?.Parent is ExpressionStatementSyntax waited
+            && Next(statement) == waited
+                ? Changes([(statement, $"await {copy};"), (waited, null)])
+                : No("its copy operation is read for more than waiting for it to complete: move it by hand with Bucket.CopyAsync");
+    }
+
     /// <summary><c>TimeSpan.FromHours(1)</c> for <c>DateTime.UtcNow.AddHours(1)</c> (or <c>DateTime.Now</c>, and the other units), or null.</summary>
     private static string? ExpiresIn(ExpressionSyntax expires) =>
         expires is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Expression: var now, Name.Identifier.ValueText: var add }, ArgumentList.Arguments: { Count: 1 } amount }
         && now.ToString() is "DateTime.UtcNow" or "DateTime.Now" or "System.DateTime.UtcNow" or "System.DateTime.Now"
+            or "DateTimeOffset.UtcNow" or "DateTimeOffset.Now" or "System.DateTimeOffset.UtcNow" or "System.DateTimeOffset.Now"
             ? add switch
             {
                 "AddSeconds" => $"System.TimeSpan.FromSeconds({amount[0].Expression})",

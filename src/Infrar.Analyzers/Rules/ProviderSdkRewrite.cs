@@ -82,7 +82,7 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         var type = method.ContainingType.ToDisplayString();
         var s3 = type is "Amazon.S3.IAmazonS3" or "Amazon.S3.AmazonS3Client";
         var transfer = type is "Amazon.S3.Transfer.TransferUtility" or "Amazon.S3.Transfer.ITransferUtility";
-        var supported = (s3 && method.Name is "PutObjectAsync" or "DeleteObjectAsync" or "CopyObjectAsync")
+        var supported = (s3 && method.Name is "PutObjectAsync" or "DeleteObjectAsync" or "CopyObjectAsync" or "DeleteObjectsAsync")
             || (transfer && method.Name is "UploadAsync" or "DownloadAsync")
             || (type is "Azure.Storage.Blobs.BlobClient" or "Azure.Storage.Blobs.Specialized.BlobBaseClient" && method.Name is "DownloadToAsync")
             || (type == "Azure.Storage.Blobs.BlobContainerClient" && method.Name is "DeleteBlobIfExistsAsync" or "UploadBlobAsync")
@@ -168,6 +168,10 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
             }
 
             var (values, unused) = (request.Values, request.Declaration);
+            if (method.Name == "DeleteObjectsAsync")
+            {
+                return DeleteBatch(invocation, values, unused, token, p, model, cancellationToken);
+            }
 
             return method.Name switch
             {
@@ -513,6 +517,44 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         }
 
         return entries;
+    }
+
+    /// <summary>
+    /// <c>await s3.DeleteObjectsAsync(new DeleteObjectsRequest { BucketName = "b", Objects = keys.Select(k =&gt; new
+    /// KeyVersion { Key = k }).ToList() });</c> as a statement of its own: a loop deleting each key with Infrar (which
+    /// deletes one object a request; a missing key is no error, as in S3's batch).
+    /// </summary>
+    private static ProviderSdkRewrite DeleteBatch(
+        InvocationExpressionSyntax invocation, Dictionary<string, ExpressionSyntax> values, StatementSyntax? unused, string token, string p, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (values.Keys.FirstOrDefault(k => k is not ("BucketName" or "Objects")) is { } extra)
+        {
+            return No($"the request sets {extra}, which Infrar cannot express");
+        }
+
+        if (ConstantValue(values, "BucketName", model, cancellationToken) is null)
+        {
+            return No(NotConstantBucket);
+        }
+
+        // Objects = keys.Select(k => new KeyVersion { Key = … }).ToList()
+        if (!values.TryGetValue("Objects", out var objects)
+            || objects is not InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "ToList", Expression: InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax { Name.Identifier.ValueText: "Select", Expression: var keys }, ArgumentList.Arguments: { Count: 1 } select } } }
+            || select[0].Expression is not SimpleLambdaExpressionSyntax { Body: var made } lambda
+            || Initializer((ExpressionSyntax)made) is not { Count: 1 } version
+            || !version.TryGetValue("Key", out var key))
+        {
+            return No("its objects are not written as keys.Select(k => new KeyVersion { Key = k }).ToList(), so the keys (and that no version is named) cannot be read: delete each key with Bucket.DeleteAsync");
+        }
+
+        var statement = Awaited(invocation)?.Parent as StatementSyntax;
+        if (statement is not ExpressionStatementSyntax { Parent: BlockSyntax })
+        {
+            return No("it is not a statement of its own in a block: delete each key with Bucket.DeleteAsync");
+        }
+
+        var loop = $"foreach (var {lambda.Parameter.Identifier.ValueText} in {keys})\n{{\nawait {p}Storage.Bucket({values["BucketName"]}).DeleteAsync({key}{token});\n}}";
+        return Changes(unused is null ? [(statement, loop)] : [(statement, loop), (unused, null)]);
     }
 
     /// <summary>

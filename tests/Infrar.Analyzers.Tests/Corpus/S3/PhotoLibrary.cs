@@ -1,5 +1,7 @@
 using System;
+using System.Collections.Generic;
 using System.IO;
+using System.Linq;
 using System.Text;
 using System.Threading;
 using System.Threading.Tasks;
@@ -11,7 +13,8 @@ namespace Corpus.S3;
 
 /// <summary>
 /// A small photo library as a web app's service writes it: streams put with and without a content type, a file up and
-/// down through TransferUtility, an album's index as JSON, a thumbnail copied and an original deleted, a link shared.
+/// down through TransferUtility, an album's index as JSON, a thumbnail copied, an original deleted and drafts deleted
+/// in one batch, a link shared.
 /// </summary>
 public sealed class PhotoLibrary(IAmazonS3 s3)
 {
@@ -31,6 +34,9 @@ public sealed class PhotoLibrary(IAmazonS3 s3)
         await library.ExportAsync("beach.jpg", Path.Combine(work, "exported.jpg"));
         await library.MakeThumbnailAsync("2026/beach.jpg");
         await library.RemoveAsync("2026/raw.cr2");
+        await library.AddAsync("2026/draft-1.jpg", new MemoryStream([1]), CancellationToken.None);
+        await library.AddAsync("2026/draft-2.jpg", new MemoryStream([2]), CancellationToken.None);
+        await library.RemoveAllAsync(["2026/draft-1.jpg", "2026/draft-2.jpg", "2026/never-there.jpg"]);
         log.WriteLine((await library.ShareAsync("2026/beach.jpg")).Length > 0 ? "shared" : "not shared");
     }
 
@@ -81,6 +87,15 @@ public sealed class PhotoLibrary(IAmazonS3 s3)
     public async Task RemoveAsync(string key)
     {
         await s3.DeleteObjectAsync(new DeleteObjectRequest { BucketName = Photos, Key = key });
+    }
+
+    public async Task RemoveAllAsync(IEnumerable<string> keys)
+    {
+        await s3.DeleteObjectsAsync(new DeleteObjectsRequest
+        {
+            BucketName = Photos,
+            Objects = keys.Select(key => new KeyVersion { Key = key }).ToList(),
+        });
     }
 
     public async Task<string> ShareAsync(string key) =>

@@ -89,6 +89,10 @@ public sealed class PubSubContractServer : IAsyncDisposable
             var payload = Encoding.UTF8.GetBytes(answer.ToJsonString());
             context.Response.StatusCode = status;
             context.Response.ContentType = "application/json; charset=UTF-8";
+
+            // One request a connection: the managed HttpListener may drop a kept-alive connection the client's pool
+            // then reuses, and a publish sent on it fails with "connection reset" (seen once in CI, 2026-12-01).
+            context.Response.KeepAlive = false;
             context.Response.ContentLength64 = payload.Length;
             await context.Response.OutputStream.WriteAsync(payload);
             context.Response.Close();

@@ -15,14 +15,13 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Infrar.CodeFixes;
 
 /// <summary>
-/// INFRAR0105: moves a provider SDK call onto Infrar with the same arguments and meaning. Rewritten when the bucket or
-/// container name is a constant and the call's result is not used: <c>IAmazonS3.PutObjectAsync</c> (InputStream,
-/// ContentBody or FilePath, with ContentType), <c>DeleteObjectAsync</c>, <c>CopyObjectAsync</c>, with their arguments or a
-/// request object made inline or in a variable used by nothing else (which then goes);
-/// <c>BlobContainerClient.UploadBlobAsync</c> and <c>DeleteBlobIfExistsAsync</c>; <c>BlobClient.UploadAsync</c> (a stream or
-/// a file, overwrite or not) and <c>DeleteIfExistsAsync</c> on <c>container.GetBlobClient(name)</c>. A put's stream is closed after it as
-/// S3 closed it; a call whose provider exceptions a <c>catch</c> handles is left alone. What is fixed, and why the
-/// rest is not, is decided once, in <see cref="ProviderSdkRewrite"/>, whose reasons the diagnostic's message carries.
+/// INFRAR0105: moves a provider SDK call onto Infrar with the same arguments and meaning, when the bucket or container
+/// name is a constant: S3 puts, gets, heads, exists checks, listings, deletes, copies and signed URLs, TransferUtility's
+/// transfers, and Blob Storage's uploads, downloads, properties, existence, listings, deletes, copies and SAS URLs,
+/// following what the code reads from each response (docs/rules/INFRAR0105.md has the table). A put's stream is closed
+/// after it as S3 closed it; a catch of "not found" around the calls becomes Infrar's; the request variables, the
+/// responses and the clients the move leaves unused go. What is fixed, and why the rest is not, is decided once, in
+/// <see cref="ProviderSdkRewrite"/>, whose reasons the diagnostic's message carries; this class writes its edits.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(ProviderSdkCodeFix)), Shared]
 public sealed class ProviderSdkCodeFix : CodeFixProvider

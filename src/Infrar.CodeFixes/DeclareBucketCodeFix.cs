@@ -100,8 +100,9 @@ public sealed class DeclareBucketCodeFix : CodeFixProvider
             return null;
         }
 
+        // On one line: the comment is a line comment, and an initializer written over lines would spill out of it.
         var was = source.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken) is VariableDeclaratorSyntax { Initializer.Value: var initial }
-            ? $"{source.Name} ({initial}) named it"
+            ? $"{source.Name} ({System.Text.RegularExpressions.Regex.Replace(initial.ToString(), @"\s+", " ")}) named it"
             : $"{source.Name} named it";
         var declared = SyntaxFactory.ParseMemberDeclaration(
                 $"// Infrar declares this bucket; its physical name comes from {ResourceNames.BucketEnvironmentVariable(logical)}, where {was} before.\n" +

@@ -443,7 +443,8 @@ public sealed class CodeFixTests
 
             public sealed class Archive(IAmazonS3 s3)
             {
-                private readonly string _photosBucket = Environment.GetEnvironmentVariable("PHOTOS_BUCKET")!;
+                private readonly string _photosBucket = Environment
+                    .GetEnvironmentVariable("PHOTOS_BUCKET")!;
 
                 public async Task SaveAsync(string key, string text)
                 {
@@ -464,9 +465,10 @@ public sealed class CodeFixTests
 
             public sealed class Archive(IAmazonS3 s3)
             {
-                // Infrar declares this bucket; its physical name comes from INFRAR_BUCKET_PHOTOS, where _photosBucket (Environment.GetEnvironmentVariable("PHOTOS_BUCKET")!) named it before.
+                // Infrar declares this bucket; its physical name comes from INFRAR_BUCKET_PHOTOS, where _photosBucket (Environment .GetEnvironmentVariable("PHOTOS_BUCKET")!) named it before.
                 private const string PhotosBucket = "photos";
-                private readonly string _photosBucket = Environment.GetEnvironmentVariable("PHOTOS_BUCKET")!;
+                private readonly string _photosBucket = Environment
+                    .GetEnvironmentVariable("PHOTOS_BUCKET")!;
 
                 public async Task SaveAsync(string key, string text)
                 {

@@ -15,10 +15,6 @@ namespace Infrar.Analyzers.Rules;
 /// </summary>
 internal sealed partial record ProviderSdkRewrite
 {
-    /// <summary>A catch filter that picks S3's "not found" out of its errors: by status code or by error code.</summary>
-    private static readonly Regex NotFoundFilter = new(
-        @"^\w+\.(StatusCode==(System\.Net\.)?HttpStatusCode\.NotFound|ErrorCode==""(NotFound|NoSuchKey)"")$");
-
     private const string ContentAndProperties =
         "Infrar gives the content and the object's properties by two calls (DownloadAsync, GetInfoAsync): move it by hand";
 
@@ -445,10 +441,11 @@ internal sealed partial record ProviderSdkRewrite
         && attempt.Finally is null
         && block.Statements.Count == 2 && block.Statements[1] is ReturnStatementSyntax { Expression.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.TrueLiteralExpression }
         && attempt.Catches.Count == 1
-        && attempt.Catches[0] is { Declaration.Type: var caught, Filter.FilterExpression: var filter, Block.Statements: { Count: 1 } handled }
+        && attempt.Catches[0] is { Declaration.Type: var caughtType, Block.Statements: { Count: 1 } handled } handler
         && handled[0] is ReturnStatementSyntax { Expression.RawKind: (int)Microsoft.CodeAnalysis.CSharp.SyntaxKind.FalseLiteralExpression }
-        && model.GetTypeInfo(caught, cancellationToken).Type?.ToDisplayString() == "Amazon.S3.AmazonS3Exception"
-        && NotFoundFilter.IsMatch(Regex.Replace(filter.ToString(), @"\s+", ""))
+        && model.GetTypeInfo(caughtType, cancellationToken).Type is { } caught
+        && caught.ToDisplayString() == "Amazon.S3.AmazonS3Exception"
+        && NotFoundKind(handler, caught) is "object" or "either"
             ? attempt
             : null;
 

@@ -43,21 +43,9 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     /// <summary>What to use instead, by hand, for the calls the fix does not move yet.</summary>
     private static readonly Dictionary<string, string> ByHand = new()
     {
-        ["GetObjectAsync"] = "Bucket.DownloadAsync, DownloadBytesAsync or DownloadFileAsync",
-        ["GetObjectMetadataAsync"] = "Bucket.GetInfoAsync (or ExistsAsync for an exists check)",
         ["ListObjectsAsync"] = "Bucket.ListAsync(prefix) in an await foreach, which pages by itself (the fix moves s3.Paginators.ListObjectsV2(…).S3Objects read so)",
-        ["ListObjectsV2Async"] = "Bucket.ListAsync(prefix) in an await foreach, which pages by itself (the fix moves s3.Paginators.ListObjectsV2(…).S3Objects read so)",
-        ["DeleteObjectsAsync"] = "Bucket.DeleteAsync for each key",
-        ["GetPreSignedURL"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
-        ["GetPreSignedURLAsync"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
-        ["DownloadToAsync"] = "Bucket.DownloadAsync or DownloadFileAsync",
-        ["DownloadContentAsync"] = "Bucket.DownloadBytesAsync",
         ["OpenReadAsync"] = "Bucket.DownloadAsync into a stream",
-        ["GetPropertiesAsync"] = "Bucket.GetInfoAsync",
-        ["ExistsAsync"] = "Bucket.ExistsAsync",
-        ["GetBlobsAsync"] = "Bucket.ListAsync",
         ["GetBlobsByHierarchyAsync"] = "Bucket.ListAsync(prefix, new ListOptions { Delimiter = \"/\" })",
-        ["GenerateSasUri"] = "Bucket.GetDownloadUrlAsync or GetUploadUrlAsync",
         ["UploadAsync"] = "Bucket.UploadAsync or UploadFileAsync",
         ["DownloadAsync"] = "Bucket.DownloadAsync or DownloadFileAsync",
     };
@@ -610,23 +598,7 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
     private static string? NotFoundCatch(CatchClauseSyntax handler, ITypeSymbol caught, string p, SemanticModel model, CancellationToken cancellationToken)
     {
         var name = handler.Declaration!.Identifier.ValueText;
-        if (handler.Filter is not { FilterExpression: var filter } || name.Length == 0)
-        {
-            return null;
-        }
-
-        var test = Regex.Replace(filter.ToString(), @"\s+", "");
-        var member = test.StartsWith(name + ".", System.StringComparison.Ordinal) ? test.Substring(name.Length + 1) : "";
-        var found = (caught.ToDisplayString(), member) switch
-        {
-            ("Amazon.S3.AmazonS3Exception", "StatusCode==HttpStatusCode.NotFound" or "StatusCode==System.Net.HttpStatusCode.NotFound" or "ErrorCode==\"NotFound\"") => "either",
-            ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchKey\"") => "object",
-            ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchBucket\"") => "bucket",
-            ("Azure.RequestFailedException", "Status==404" or "Status==(int)HttpStatusCode.NotFound" or "Status==(int)System.Net.HttpStatusCode.NotFound") => "either",
-            ("Azure.RequestFailedException", "ErrorCode==\"BlobNotFound\"" or "ErrorCode==BlobErrorCode.BlobNotFound") => "object",
-            ("Azure.RequestFailedException", "ErrorCode==\"ContainerNotFound\"" or "ErrorCode==BlobErrorCode.ContainerNotFound") => "bucket",
-            _ => null,
-        };
+        var found = NotFoundKind(handler, caught);
         if (found is null || model.GetDeclaredSymbol(handler.Declaration, cancellationToken) is not ILocalSymbol exception)
         {
             return null;
@@ -650,6 +622,33 @@ internal sealed partial record ProviderSdkRewrite(string? Code, ExpressionSyntax
         // The line break that ended the catch's header, then its block as it was.
         var lineBreak = (handler.Filter?.GetLastToken() ?? handler.Declaration.GetLastToken()).TrailingTrivia.ToFullString();
         return header + lineBreak + handler.Block.ToFullString().TrimEnd();
+    }
+
+    /// <summary>
+    /// What "not found" a catch of a provider's exception picks out by its filter: <c>object</c> (S3's NoSuchKey, Blob
+    /// Storage's BlobNotFound), <c>bucket</c> (NoSuchBucket, ContainerNotFound) or <c>either</c> (a 404, S3's NotFound);
+    /// null when it picks out anything else, or has no filter or variable.
+    /// </summary>
+    private static string? NotFoundKind(CatchClauseSyntax handler, ITypeSymbol caught)
+    {
+        var name = handler.Declaration?.Identifier.ValueText ?? "";
+        if (handler.Filter is not { FilterExpression: var filter } || name.Length == 0)
+        {
+            return null;
+        }
+
+        var test = Regex.Replace(filter.ToString(), @"\s+", "");
+        var member = test.StartsWith(name + ".", System.StringComparison.Ordinal) ? test.Substring(name.Length + 1) : "";
+        return (caught.ToDisplayString(), member) switch
+        {
+            ("Amazon.S3.AmazonS3Exception", "StatusCode==HttpStatusCode.NotFound" or "StatusCode==System.Net.HttpStatusCode.NotFound" or "ErrorCode==\"NotFound\"") => "either",
+            ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchKey\"") => "object",
+            ("Amazon.S3.AmazonS3Exception", "ErrorCode==\"NoSuchBucket\"") => "bucket",
+            ("Azure.RequestFailedException", "Status==404" or "Status==(int)HttpStatusCode.NotFound" or "Status==(int)System.Net.HttpStatusCode.NotFound") => "either",
+            ("Azure.RequestFailedException", "ErrorCode==\"BlobNotFound\"" or "ErrorCode==BlobErrorCode.BlobNotFound") => "object",
+            ("Azure.RequestFailedException", "ErrorCode==\"ContainerNotFound\"" or "ErrorCode==BlobErrorCode.ContainerNotFound") => "bucket",
+            _ => null,
+        };
     }
 
     /// <summary>Whether a call is a request on a provider's SDK (not one that only makes a client).</summary>
